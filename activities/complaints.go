@@ -1,0 +1,56 @@
+// Package activities holds the workflows' side effects: PostgreSQL writes and
+// reads through the store. No process decisions are made here.
+package activities
+
+import (
+	"context"
+	"time"
+
+	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/store"
+)
+
+// Activities are registered on the worker; their methods run as (local) activities.
+type Activities struct {
+	Store  *store.Store
+	Policy complaint.Policy
+	// Location is the organisation's time zone; complaint numbers take its year.
+	Location *time.Location
+}
+
+// CurrentPolicy is the worker's complaint policy, recorded into each new complaint.
+func (a *Activities) CurrentPolicy(context.Context) (complaint.Policy, error) {
+	return a.Policy, nil
+}
+
+// NumberRequest asks for a complaint's register number.
+type NumberRequest struct {
+	ComplaintID string    `json:"complaint_id"`
+	ReceivedAt  time.Time `json:"received_at"`
+	Prefix      string    `json:"prefix"`
+}
+
+// AllocateNumber numbers the complaint in the year it was received, in the
+// organisation's time zone (a complaint received on 31 December at 23:30 in
+// Shanghai belongs to that year, whatever UTC says).
+func (a *Activities) AllocateNumber(ctx context.Context, req NumberRequest) (string, error) {
+	loc := a.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return a.Store.AllocateNumber(ctx, req.ComplaintID, req.Prefix, req.ReceivedAt.In(loc).Year())
+}
+
+// Snapshot is the complaint's state after a change, with the timeline events the
+// change added.
+type Snapshot struct {
+	Complaint      complaint.Complaint `json:"complaint"`
+	Events         []complaint.Event   `json:"events"`
+	IdempotencyKey string              `json:"idempotency_key,omitempty"`
+	RequestHash    string              `json:"request_hash,omitempty"`
+}
+
+// SaveComplaint writes the snapshot to the read model, idempotently.
+func (a *Activities) SaveComplaint(ctx context.Context, s Snapshot) error {
+	return a.Store.SaveComplaint(ctx, s.Complaint, s.Events, s.IdempotencyKey, s.RequestHash)
+}

@@ -1,0 +1,268 @@
+package complaint
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// FieldError is a request that names the field it is wrong about.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+func fieldErr(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Text limits keep records printable on a form and histories small.
+const (
+	maxShortText = 200
+	maxLongText  = 10_000
+)
+
+func required(field, v string, max int) *FieldError {
+	if strings.TrimSpace(v) == "" {
+		return fieldErr(field, "is required")
+	}
+	return optional(field, v, max)
+}
+
+func optional(field, v string, max int) *FieldError {
+	if utf8.RuneCountInString(v) > max {
+		return fieldErr(field, "must be at most %d characters", max)
+	}
+	return nil
+}
+
+// firstErr returns the first non-nil error; typed so a nil *FieldError stays nil.
+func firstErr(errs ...*FieldError) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// Actor is the person (or system) behind an action, as recorded in the timeline.
+type Actor struct {
+	ID         string `json:"id"`
+	Name       string `json:"name,omitempty"`
+	Role       string `json:"role,omitempty"`
+	Department string `json:"department,omitempty"`
+}
+
+// SystemActor acts for timers: escalations are nobody's keystroke.
+var SystemActor = Actor{ID: "system", Name: "cxflow"}
+
+// Customer is the complainant (投诉人).
+type Customer struct {
+	Name         string `json:"name"`
+	Organisation string `json:"organisation,omitempty"`
+	Contact      string `json:"contact"`
+}
+
+// Intake is what the clerk records when a complaint arrives (002 第二十一条).
+type Intake struct {
+	Customer         Customer         `json:"customer"`
+	Channel          Channel          `json:"channel"`
+	Category         Category         `json:"category"`
+	Subject          string           `json:"subject"`
+	Description      string           `json:"description"`
+	Request          string           `json:"request,omitempty"`
+	EstimatedLoss    *float64         `json:"estimated_loss"`
+	Branch           string           `json:"branch,omitempty"`
+	ComplainantClass ComplainantClass `json:"complainant_class,omitempty"`
+	ReceivedAt       *time.Time       `json:"received_at,omitempty"`
+}
+
+// maxLoss bounds the loss to what the database column holds.
+const maxLoss = 1e12
+
+// Validate checks the intake against now, the time it is recorded.
+func (in Intake) Validate(now time.Time) error {
+	if err := firstErr(
+		required("customer.name", in.Customer.Name, maxShortText),
+		optional("customer.organisation", in.Customer.Organisation, maxShortText),
+		required("customer.contact", in.Customer.Contact, maxShortText),
+		required("subject", in.Subject, maxShortText),
+		required("description", in.Description, maxLongText),
+		optional("request", in.Request, maxLongText),
+		optional("branch", in.Branch, maxShortText),
+	); err != nil {
+		return err
+	}
+	if !oneOf(in.Channel, Channels) {
+		return fieldErr("channel", "must be one of %s", names(Channels))
+	}
+	if !oneOf(in.Category, Categories) {
+		return fieldErr("category", "must be one of %s", names(Categories))
+	}
+	if in.EstimatedLoss == nil {
+		return fieldErr("estimated_loss", "is required (RMB; 0 when there is no direct loss)")
+	}
+	if *in.EstimatedLoss < 0 || *in.EstimatedLoss > maxLoss {
+		return fieldErr("estimated_loss", "must be between 0 and %.0f", float64(maxLoss))
+	}
+	if in.ComplainantClass != "" && !oneOf(in.ComplainantClass, ComplainantClasses) {
+		return fieldErr("complainant_class", "must be one of %s", names(ComplainantClasses))
+	}
+	// A few minutes of clock skew between the clerk's device and the server is normal.
+	if in.ReceivedAt != nil && in.ReceivedAt.After(now.Add(5*time.Minute)) {
+		return fieldErr("received_at", "must not be in the future")
+	}
+	return nil
+}
+
+// ValidationInput judges whether the complaint is founded (判定投诉是否成立).
+type ValidationInput struct {
+	Founded *bool  `json:"founded"`
+	Reason  string `json:"reason"`
+	Reply   string `json:"reply"`
+}
+
+func (in ValidationInput) Validate() error {
+	if in.Founded == nil {
+		return fieldErr("founded", "is required (true or false)")
+	}
+	if err := firstErr(optional("reason", in.Reason, maxLongText), optional("reply", in.Reply, maxLongText)); err != nil {
+		return err
+	}
+	if !*in.Founded {
+		// 001: a complaint the company is not responsible for gets a tactful written reply.
+		return firstErr(required("reason", in.Reason, maxLongText), required("reply", in.Reply, maxLongText))
+	}
+	return nil
+}
+
+// AssignmentInput names the responsible unit and handler (确定责任部门).
+type AssignmentInput struct {
+	Department string `json:"department"`
+	Handler    string `json:"handler"`
+}
+
+func (in AssignmentInput) Validate() error {
+	return firstErr(required("department", in.Department, maxShortText), required("handler", in.Handler, maxShortText))
+}
+
+// RootCauseInput is the responsible department's analysis with its CAPA (分析原因).
+type RootCauseInput struct {
+	Cause             string    `json:"cause"`
+	CauseType         CauseType `json:"cause_type,omitempty"`
+	ResponsiblePerson string    `json:"responsible_person"`
+	CorrectiveAction  string    `json:"corrective_action"`
+	PreventiveAction  string    `json:"preventive_action,omitempty"`
+}
+
+func (in RootCauseInput) Validate() error {
+	if err := firstErr(
+		required("cause", in.Cause, maxLongText),
+		required("responsible_person", in.ResponsiblePerson, maxShortText),
+		required("corrective_action", in.CorrectiveAction, maxLongText),
+		optional("preventive_action", in.PreventiveAction, maxLongText),
+	); err != nil {
+		return err
+	}
+	if in.CauseType != "" && !oneOf(in.CauseType, CauseTypes) {
+		return fieldErr("cause_type", "must be one of %s", names(CauseTypes))
+	}
+	return nil
+}
+
+// PlanInput is the resolution plan (提出处理方案).
+type PlanInput struct {
+	Plan  string     `json:"plan"`
+	DueAt *time.Time `json:"due_at,omitempty"`
+}
+
+func (in PlanInput) Validate() error { return firstErr(required("plan", in.Plan, maxLongText)) }
+
+// CheckDue rejects a promised due date that is not ahead of now.
+func (in PlanInput) CheckDue(now time.Time) error {
+	if in.DueAt != nil && !in.DueAt.After(now) {
+		return fieldErr("due_at", "must be in the future")
+	}
+	return nil
+}
+
+// ApprovalInput is one level's decision on the plan (主管领导批示).
+type ApprovalInput struct {
+	Approved *bool  `json:"approved"`
+	Comment  string `json:"comment"`
+	Level    Level  `json:"level"`
+}
+
+func (in ApprovalInput) Validate() error {
+	if in.Approved == nil {
+		return fieldErr("approved", "is required (true or false)")
+	}
+	if !oneOf(in.Level, ApprovalLevels) {
+		return fieldErr("level", "must be one of %s", names(ApprovalLevels))
+	}
+	if !*in.Approved {
+		return firstErr(required("comment", in.Comment, maxLongText))
+	}
+	return firstErr(optional("comment", in.Comment, maxLongText))
+}
+
+// ExecutionInput reports the plan carried out (实施处理方案).
+type ExecutionInput struct {
+	Result           string `json:"result"`
+	CustomerNotified *bool  `json:"customer_notified"`
+}
+
+func (in ExecutionInput) Validate() error {
+	if err := required("result", in.Result, maxLongText); err != nil {
+		return err
+	}
+	if in.CustomerNotified == nil {
+		return fieldErr("customer_notified", "is required (true or false)")
+	}
+	return nil
+}
+
+// CallbackInput is the customer's answer at the callback (回访).
+type CallbackInput struct {
+	Satisfied *bool  `json:"satisfied"`
+	Comment   string `json:"comment"`
+}
+
+func (in CallbackInput) Validate() error {
+	if in.Satisfied == nil {
+		return fieldErr("satisfied", "is required (true or false)")
+	}
+	if !*in.Satisfied {
+		// The reason for dissatisfaction is what the new plan must answer.
+		return firstErr(required("comment", in.Comment, maxLongText))
+	}
+	return firstErr(optional("comment", in.Comment, maxLongText))
+}
+
+// ReviewInput closes the case with a summary (总结评价, 002 第二十六条).
+type ReviewInput struct {
+	Summary   string    `json:"summary"`
+	CauseType CauseType `json:"cause_type"`
+	Lessons   string    `json:"lessons,omitempty"`
+}
+
+func (in ReviewInput) Validate() error {
+	if err := firstErr(required("summary", in.Summary, maxLongText), optional("lessons", in.Lessons, maxLongText)); err != nil {
+		return err
+	}
+	if !oneOf(in.CauseType, CauseTypes) {
+		return fieldErr("cause_type", "must be one of %s", names(CauseTypes))
+	}
+	return nil
+}
+
+// Submission is one person's input to a step, as the workflow receives it. The
+// server sets Actor from the caller's identity, never from the request body.
+type Submission[T any] struct {
+	Actor Actor `json:"actor"`
+	Input T     `json:"input"`
+}

@@ -1,0 +1,188 @@
+package complaint
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Duration is a time.Duration written as "8h", "30m" or "30s" in policy files.
+type Duration time.Duration
+
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string like \"8h\" or \"30s\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: %w", s, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Std returns the duration as a time.Duration.
+func (d Duration) Std() time.Duration { return time.Duration(d) }
+
+// EscalationRule raises an overdue step to Level once it is After past its due time.
+type EscalationRule struct {
+	Level Level    `json:"level"`
+	After Duration `json:"after"`
+}
+
+// Policy is the configurable part of the complaint procedure. A complaint keeps
+// the policy it started with, so a changed file never alters a running case.
+type Policy struct {
+	// Version names this policy in every complaint that runs under it.
+	Version string `json:"version"`
+	// NumberPrefix starts every complaint number: TS-2026-000123.
+	NumberPrefix string `json:"number_prefix"`
+	// SeverityThresholds grade the estimated direct loss in RMB.
+	SeverityThresholds []SeverityThreshold `json:"severity_thresholds"`
+	// Approval says who must approve a plan.
+	Approval ApprovalRule `json:"approval"`
+	// StepLimits is the time allowed for each step. Validation counts from the
+	// complaint's receipt; execution defaults to the plan's own due date when
+	// the plan gives one.
+	StepLimits map[Step]Duration `json:"step_limits"`
+	// Escalation lists the levels an overdue step rises through, by time past due.
+	Escalation []EscalationRule `json:"escalation"`
+	// ReopenEscalation is the level a case sent back by an unsatisfied customer
+	// starts its new plan at.
+	ReopenEscalation Level `json:"reopen_escalation"`
+}
+
+// DefaultPolicy is the procedure as written in domain.md: 8 hours from receipt
+// to validate and answer, callback within 24 hours after execution (000).
+func DefaultPolicy() Policy {
+	return Policy{
+		Version:      "default-1",
+		NumberPrefix: "TS",
+		SeverityThresholds: []SeverityThreshold{
+			{SeverityExtraordinary, 1_000_000},
+			{SeverityMajor, 500_000},
+			{SeveritySerious, 100_000},
+			{SeverityGeneral, 50_000},
+			{SeverityMinor, 10_000},
+			{SeveritySlight, 1_000},
+		},
+		Approval: ApprovalRule{
+			MarketDepartmentFrom:     SeverityGeneral,
+			BranchToMarketDepartment: true,
+			GeneralManagerFrom:       SeverityMajor,
+		},
+		StepLimits: map[Step]Duration{
+			StepValidation: Duration(8 * time.Hour),
+			StepAssignment: Duration(4 * time.Hour),
+			StepRootCause:  Duration(48 * time.Hour),
+			StepPlan:       Duration(24 * time.Hour),
+			StepApproval:   Duration(24 * time.Hour),
+			StepExecution:  Duration(72 * time.Hour),
+			StepCallback:   Duration(24 * time.Hour),
+			StepReview:     Duration(72 * time.Hour),
+		},
+		Escalation: []EscalationRule{
+			{LevelDepartmentHead, 0},
+			{LevelMarketDepartment, Duration(4 * time.Hour)},
+			{LevelGeneralManager, Duration(8 * time.Hour)},
+		},
+		ReopenEscalation: LevelDepartmentHead,
+	}
+}
+
+// LoadPolicy reads a policy file over the defaults: a file may give only the
+// fields it changes. An empty path returns the defaults.
+func LoadPolicy(path string) (Policy, error) {
+	p := DefaultPolicy()
+	if path == "" {
+		return p, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return p, fmt.Errorf("read policy %s: %w", path, err)
+	}
+	limits := p.StepLimits
+	p.StepLimits = nil
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return p, fmt.Errorf("parse policy %s: %w", path, err)
+	}
+	// Step limits merge per step so a file can change just one.
+	for s, d := range p.StepLimits {
+		limits[s] = d
+	}
+	p.StepLimits = limits
+	if err := p.Validate(); err != nil {
+		return p, fmt.Errorf("policy %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// Validate checks that the policy can run a complaint.
+func (p Policy) Validate() error {
+	if p.Version == "" {
+		return fmt.Errorf("version is required")
+	}
+	if p.NumberPrefix == "" {
+		return fmt.Errorf("number_prefix is required")
+	}
+	if err := validateThresholds(p.SeverityThresholds); err != nil {
+		return err
+	}
+	for _, s := range []Severity{p.Approval.MarketDepartmentFrom, p.Approval.GeneralManagerFrom} {
+		if s.Rank() < 0 {
+			return fmt.Errorf("approval: unknown severity %q", s)
+		}
+	}
+	for s, d := range p.StepLimits {
+		if !s.Valid() || s == StepClosed {
+			return fmt.Errorf("step_limits: unknown step %q", s)
+		}
+		if d <= 0 {
+			return fmt.Errorf("step_limits: %s must be positive", s)
+		}
+	}
+	for _, s := range ActionSteps {
+		if _, ok := p.StepLimits[s]; !ok {
+			return fmt.Errorf("step_limits: %s is missing", s)
+		}
+	}
+	last := Duration(-1)
+	for i, e := range p.Escalation {
+		if e.Level.Rank() <= 0 {
+			return fmt.Errorf("escalation[%d]: unknown level %q", i, e.Level)
+		}
+		if e.After < 0 || e.After <= last {
+			return fmt.Errorf("escalation[%d]: after must be non-negative and increasing", i)
+		}
+		if i > 0 && e.Level.Rank() <= p.Escalation[i-1].Level.Rank() {
+			return fmt.Errorf("escalation[%d]: levels must rise", i)
+		}
+		last = e.After
+	}
+	if p.ReopenEscalation != "" && p.ReopenEscalation.Rank() < 0 {
+		return fmt.Errorf("reopen_escalation: unknown level %q", p.ReopenEscalation)
+	}
+	return nil
+}
+
+// Limit is the time allowed for a step.
+func (p Policy) Limit(s Step) time.Duration { return p.StepLimits[s].Std() }
+
+// Schedule turns a time limit into a due time. Calendar time today; the working
+// calendar (working hours, holidays, 调休) plugs in here without touching the workflow.
+type Schedule interface {
+	Due(start time.Time, limit time.Duration) time.Time
+}
+
+// CalendarTime counts every hour of every day.
+type CalendarTime struct{}
+
+// Due adds the limit to start.
+func (CalendarTime) Due(start time.Time, limit time.Duration) time.Time { return start.Add(limit) }

@@ -1,0 +1,193 @@
+package complaint
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Complaint is the complaint as the API shows it. The workflow builds it from
+// its state; the read model stores it as written, so both answers agree.
+type Complaint struct {
+	ID               string           `json:"id"`
+	Number           string           `json:"number"`
+	Status           Step             `json:"status"`
+	StatusLabel      string           `json:"status_label"`
+	Resolution       Resolution       `json:"resolution,omitempty"`
+	Customer         Customer         `json:"customer"`
+	Channel          Channel          `json:"channel"`
+	Category         Category         `json:"category"`
+	Subject          string           `json:"subject"`
+	Description      string           `json:"description"`
+	Request          string           `json:"request,omitempty"`
+	EstimatedLoss    float64          `json:"estimated_loss"`
+	Severity         Severity         `json:"severity"`
+	SeverityLabel    string           `json:"severity_label"`
+	Branch           string           `json:"branch,omitempty"`
+	ComplainantClass ComplainantClass `json:"complainant_class"`
+	ReceivedAt       time.Time        `json:"received_at"`
+	CreatedAt        time.Time        `json:"created_at"`
+	ClosedAt         *time.Time       `json:"closed_at,omitempty"`
+	Department       string           `json:"department,omitempty"`
+	Handler          string           `json:"handler,omitempty"`
+
+	Validation *ValidationRecord `json:"validation,omitempty"`
+	Assignment *AssignmentRecord `json:"assignment,omitempty"`
+	RootCause  *RootCauseRecord  `json:"root_cause,omitempty"`
+	Plan       *PlanRecord       `json:"plan,omitempty"`
+	Execution  *ExecutionRecord  `json:"execution,omitempty"`
+	Callback   *CallbackRecord   `json:"callback,omitempty"`
+	Review     *ReviewRecord     `json:"review,omitempty"`
+
+	ApprovalsRequired []Level          `json:"approvals_required"`
+	Approvals         []ApprovalRecord `json:"approvals"`
+	ReopenCount       int              `json:"reopen_count"`
+
+	// DueAt is the current step's deadline; Overdue is computed when read.
+	DueAt           *time.Time   `json:"due_at,omitempty"`
+	Overdue         bool         `json:"overdue"`
+	EscalationLevel Level        `json:"escalation_level"`
+	Deadlines       []Deadline   `json:"deadlines"`
+	Escalations     []Escalation `json:"escalations"`
+	Timeline        []Event      `json:"timeline,omitempty"`
+
+	PolicyVersion string `json:"policy_version"`
+	// Version counts state changes; the read model never overwrites a newer one.
+	Version int `json:"version"`
+}
+
+// Refresh sets the fields that depend on the time of reading.
+func (c *Complaint) Refresh(now time.Time) {
+	c.Overdue = c.Status != StepClosed && c.DueAt != nil && now.After(*c.DueAt)
+}
+
+// Deadline is one step's time limit, kept for every step the case has entered.
+type Deadline struct {
+	Step        Step       `json:"step"`
+	StartedAt   time.Time  `json:"started_at"`
+	DueAt       time.Time  `json:"due_at"`
+	CompletedAt *time.Time `json:"completed_at,omitempty"`
+}
+
+// Escalation records a step raised to a higher level, by a timer or a reopening.
+type Escalation struct {
+	Seq    int       `json:"seq"`
+	Step   Step      `json:"step"`
+	Level  Level     `json:"level"`
+	At     time.Time `json:"at"`
+	DueAt  time.Time `json:"due_at"`
+	Reason string    `json:"reason"`
+}
+
+// Escalation reasons.
+const (
+	ReasonOverdue  = "overdue"
+	ReasonReopened = "reopened"
+)
+
+// Event is one line of the complaint's timeline: who did what, when.
+type Event struct {
+	Seq    int             `json:"seq"`
+	At     time.Time       `json:"at"`
+	Step   Step            `json:"step"`
+	Action string          `json:"action"`
+	Actor  Actor           `json:"actor"`
+	Detail json.RawMessage `json:"detail,omitempty"`
+}
+
+// Timeline actions.
+const (
+	ActionRecorded    = "recorded"
+	ActionValidated   = "validated"
+	ActionNotFounded  = "not_founded"
+	ActionAssigned    = "assigned"
+	ActionRootCause   = "root_cause_submitted"
+	ActionPlanned     = "plan_submitted"
+	ActionApproved    = "approved"
+	ActionRefused     = "refused"
+	ActionExecuted    = "executed"
+	ActionSatisfied   = "callback_satisfied"
+	ActionUnsatisfied = "callback_unsatisfied"
+	ActionReviewed    = "reviewed"
+	ActionEscalated   = "escalated"
+	ActionClosed      = "closed"
+	ActionReopened    = "reopened"
+)
+
+// Step records: the latest content of each step, with who gave it and when.
+
+type ValidationRecord struct {
+	Founded bool      `json:"founded"`
+	Reason  string    `json:"reason,omitempty"`
+	Reply   string    `json:"reply,omitempty"`
+	By      Actor     `json:"by"`
+	At      time.Time `json:"at"`
+}
+
+type AssignmentRecord struct {
+	Department string    `json:"department"`
+	Handler    string    `json:"handler"`
+	By         Actor     `json:"by"`
+	At         time.Time `json:"at"`
+}
+
+type RootCauseRecord struct {
+	Cause             string    `json:"cause"`
+	CauseType         CauseType `json:"cause_type,omitempty"`
+	ResponsiblePerson string    `json:"responsible_person"`
+	CorrectiveAction  string    `json:"corrective_action"`
+	PreventiveAction  string    `json:"preventive_action,omitempty"`
+	By                Actor     `json:"by"`
+	At                time.Time `json:"at"`
+}
+
+type PlanRecord struct {
+	Plan  string     `json:"plan"`
+	DueAt *time.Time `json:"due_at,omitempty"`
+	Round int        `json:"round"`
+	By    Actor      `json:"by"`
+	At    time.Time  `json:"at"`
+}
+
+type ApprovalRecord struct {
+	Level    Level     `json:"level"`
+	Approved bool      `json:"approved"`
+	Comment  string    `json:"comment,omitempty"`
+	Round    int       `json:"round"`
+	By       Actor     `json:"by"`
+	At       time.Time `json:"at"`
+}
+
+type ExecutionRecord struct {
+	Result           string    `json:"result"`
+	CustomerNotified bool      `json:"customer_notified"`
+	By               Actor     `json:"by"`
+	At               time.Time `json:"at"`
+}
+
+type CallbackRecord struct {
+	Satisfied bool      `json:"satisfied"`
+	Comment   string    `json:"comment,omitempty"`
+	By        Actor     `json:"by"`
+	At        time.Time `json:"at"`
+}
+
+type ReviewRecord struct {
+	Summary   string    `json:"summary"`
+	CauseType CauseType `json:"cause_type"`
+	Lessons   string    `json:"lessons,omitempty"`
+	By        Actor     `json:"by"`
+	At        time.Time `json:"at"`
+}
+
+// Start is the workflow's input: the recorded intake, resolved by the server.
+type Start struct {
+	ID             string    `json:"id"`
+	Intake         Intake    `json:"intake"`
+	ReceivedAt     time.Time `json:"received_at"`
+	Actor          Actor     `json:"actor"`
+	IdempotencyKey string    `json:"idempotency_key,omitempty"`
+	RequestHash    string    `json:"request_hash,omitempty"`
+}
+
+// WorkflowID is the complaint workflow's business key.
+func WorkflowID(id string) string { return "complaint:" + id }

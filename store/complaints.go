@@ -1,0 +1,269 @@
+// Package store reads and writes cxflow's PostgreSQL read model. Every write is
+// idempotent, so an activity retried after a crash never duplicates a row.
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/cxflow/cxflow/complaint"
+)
+
+// ErrNotFound is returned for a complaint the read model does not hold.
+var ErrNotFound = errors.New("not found")
+
+// Store is the PostgreSQL read model.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// New wraps a connection pool.
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Ping checks that PostgreSQL answers.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// AllocateNumber gives a complaint its register number, e.g. TS-2026-000123.
+// Asking again for the same complaint returns the number it already has.
+func (s *Store) AllocateNumber(ctx context.Context, complaintID, prefix string, year int) (string, error) {
+	var number string
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT number FROM complaint_numbers WHERE complaint_id = $1`, complaintID).Scan(&number)
+		if err == nil || !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		var seq int64
+		// The row lock on the counter serialises concurrent intakes of one year.
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO complaint_number_counters (prefix, year, last) VALUES ($1, $2, 1)
+			ON CONFLICT (prefix, year) DO UPDATE SET last = complaint_number_counters.last + 1
+			RETURNING last`, prefix, year).Scan(&seq); err != nil {
+			return err
+		}
+		number = fmt.Sprintf("%s-%d-%06d", prefix, year, seq)
+		_, err = tx.Exec(ctx, `INSERT INTO complaint_numbers (complaint_id, number) VALUES ($1, $2)`, complaintID, number)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("allocate number for %s: %w", complaintID, err)
+	}
+	return number, nil
+}
+
+// SaveComplaint writes a snapshot of the complaint and its new timeline events
+// in one transaction. An older snapshot than the stored one changes nothing;
+// events and escalations already stored are skipped.
+func (s *Store) SaveComplaint(ctx context.Context, c complaint.Complaint, events []complaint.Event, idempotencyKey, requestHash string) error {
+	c.Timeline = nil
+	view, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("save complaint %s: encode: %w", c.ID, err)
+	}
+	var key *string
+	if idempotencyKey != "" {
+		key = &idempotencyKey
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO complaints (id, number, status, resolution, severity, category, channel,
+				complainant_class, branch, department, handler, subject, estimated_loss, received_at,
+				created_at, closed_at, due_at, escalation_level, reopen_count, policy_version,
+				idempotency_key, request_hash, version, view, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24, now())
+			ON CONFLICT (id) DO UPDATE SET
+				status = EXCLUDED.status, resolution = EXCLUDED.resolution, department = EXCLUDED.department,
+				handler = EXCLUDED.handler, closed_at = EXCLUDED.closed_at, due_at = EXCLUDED.due_at,
+				escalation_level = EXCLUDED.escalation_level, reopen_count = EXCLUDED.reopen_count,
+				version = EXCLUDED.version, view = EXCLUDED.view, updated_at = now()
+			WHERE complaints.version < EXCLUDED.version`,
+			c.ID, c.Number, c.Status, c.Resolution, c.Severity, c.Category, c.Channel,
+			c.ComplainantClass, c.Branch, c.Department, c.Handler, c.Subject, c.EstimatedLoss, c.ReceivedAt,
+			c.CreatedAt, c.ClosedAt, c.DueAt, c.EscalationLevel, c.ReopenCount, c.PolicyVersion,
+			key, requestHash, c.Version, view); err != nil {
+			return fmt.Errorf("upsert: %w", err)
+		}
+		batch := &pgx.Batch{}
+		for _, e := range events {
+			batch.Queue(`
+				INSERT INTO complaint_events (complaint_id, seq, at, step, action, actor_id, actor_name,
+					actor_role, actor_department, detail)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+				ON CONFLICT (complaint_id, seq) DO NOTHING`,
+				c.ID, e.Seq, e.At, e.Step, e.Action, e.Actor.ID, e.Actor.Name, e.Actor.Role, e.Actor.Department, nullJSON(e.Detail))
+		}
+		for _, e := range c.Escalations {
+			batch.Queue(`
+				INSERT INTO complaint_escalations (complaint_id, seq, step, level, at, due_at, reason)
+				VALUES ($1,$2,$3,$4,$5,$6,$7)
+				ON CONFLICT (complaint_id, seq) DO NOTHING`,
+				c.ID, e.Seq, e.Step, e.Level, e.At, e.DueAt, e.Reason)
+		}
+		if batch.Len() == 0 {
+			return nil
+		}
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return fmt.Errorf("timeline: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save complaint %s v%d: %w", c.ID, c.Version, err)
+	}
+	return nil
+}
+
+func nullJSON(b json.RawMessage) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return []byte(b)
+}
+
+// Stored is a complaint as the read model holds it, with what the API needs to
+// answer a repeated create.
+type Stored struct {
+	Complaint   complaint.Complaint
+	RequestHash string
+}
+
+// GetComplaint returns the complaint with its full timeline.
+func (s *Store) GetComplaint(ctx context.Context, id string) (Stored, error) {
+	var st Stored
+	var view []byte
+	err := s.pool.QueryRow(ctx, `SELECT view, request_hash FROM complaints WHERE id = $1`, id).Scan(&view, &st.RequestHash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return st, ErrNotFound
+	}
+	if err != nil {
+		return st, fmt.Errorf("get complaint %s: %w", id, err)
+	}
+	if err := json.Unmarshal(view, &st.Complaint); err != nil {
+		return st, fmt.Errorf("get complaint %s: decode: %w", id, err)
+	}
+	events, err := s.timeline(ctx, id)
+	if err != nil {
+		return st, err
+	}
+	st.Complaint.Timeline = events
+	return st, nil
+}
+
+func (s *Store) timeline(ctx context.Context, id string) ([]complaint.Event, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT seq, at, step, action, actor_id, actor_name, actor_role, actor_department, detail
+		FROM complaint_events WHERE complaint_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("timeline of %s: %w", id, err)
+	}
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (complaint.Event, error) {
+		var e complaint.Event
+		var detail []byte
+		err := r.Scan(&e.Seq, &e.At, &e.Step, &e.Action, &e.Actor.ID, &e.Actor.Name, &e.Actor.Role, &e.Actor.Department, &detail)
+		e.At = e.At.UTC()
+		e.Detail = detail
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("timeline of %s: %w", id, err)
+	}
+	return events, nil
+}
+
+// ListFilter selects complaints for a list page.
+type ListFilter struct {
+	Status     complaint.Step
+	Department string
+	// Overdue, when set, keeps only open complaints past (or within) their step's due time.
+	Overdue *bool
+	Limit   int
+	Cursor  string
+	Now     time.Time
+}
+
+// ErrBadCursor is returned for a cursor this store did not produce.
+var ErrBadCursor = errors.New("cursor is not valid")
+
+// ListComplaints returns one page, newest received first, and the cursor of the
+// next page ("" on the last). Timelines are left out.
+func (s *Store) ListComplaints(ctx context.Context, f ListFilter) ([]complaint.Complaint, string, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Status != "" {
+		where = append(where, "status = "+arg(f.Status))
+	}
+	if f.Department != "" {
+		where = append(where, "department = "+arg(f.Department))
+	}
+	if f.Overdue != nil {
+		if *f.Overdue {
+			where = append(where, "status <> 'closed' AND due_at < "+arg(f.Now))
+		} else {
+			where = append(where, "(status = 'closed' OR due_at IS NULL OR due_at >= "+arg(f.Now)+")")
+		}
+	}
+	if f.Cursor != "" {
+		at, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, fmt.Sprintf("(received_at, id) < (%s, %s)", arg(at), arg(id)))
+	}
+	q := "SELECT view FROM complaints"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	// One extra row tells whether another page follows.
+	q += " ORDER BY received_at DESC, id DESC LIMIT " + arg(f.Limit+1)
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("list complaints: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (complaint.Complaint, error) {
+		var c complaint.Complaint
+		var view []byte
+		if err := r.Scan(&view); err != nil {
+			return c, err
+		}
+		return c, json.Unmarshal(view, &c)
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("list complaints: %w", err)
+	}
+	next := ""
+	if len(list) > f.Limit {
+		list = list[:f.Limit]
+		last := list[len(list)-1]
+		next = encodeCursor(last.ReceivedAt, last.ID)
+	}
+	return list, next, nil
+}
+
+func encodeCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + "|" + id))
+}
+
+func decodeCursor(c string) (time.Time, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, "", ErrBadCursor
+	}
+	ts, id, ok := strings.Cut(string(b), "|")
+	micros, err := strconv.ParseInt(ts, 10, 64)
+	if !ok || err != nil || len(id) != 36 {
+		return time.Time{}, "", ErrBadCursor
+	}
+	return time.UnixMicro(micros).UTC(), id, nil
+}
