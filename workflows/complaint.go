@@ -84,7 +84,7 @@ func (s *complaintState) record(ctx workflow.Context) error {
 		return fmt.Errorf("number complaint %s: %w", s.start.ID, err)
 	}
 
-	now := workflow.Now(ctx)
+	t := now(ctx)
 	in := s.start.Intake
 	sev := complaint.SeverityFor(*in.EstimatedLoss, s.policy.SeverityThresholds)
 	class := in.ComplainantClass
@@ -106,7 +106,7 @@ func (s *complaintState) record(ctx workflow.Context) error {
 		Branch:            in.Branch,
 		ComplainantClass:  class,
 		ReceivedAt:        s.start.ReceivedAt,
-		CreatedAt:         now,
+		CreatedAt:         t,
 		ApprovalsRequired: s.policy.Approval.RequiredApprovals(sev, in.Branch),
 		Approvals:         []complaint.ApprovalRecord{},
 		Deadlines:         []complaint.Deadline{},
@@ -114,9 +114,9 @@ func (s *complaintState) record(ctx workflow.Context) error {
 		Timeline:          []complaint.Event{},
 		PolicyVersion:     s.policy.Version,
 	}
-	s.event(now, complaint.StepRecord, complaint.ActionRecorded, s.start.Actor, in)
+	s.event(t, complaint.StepRecord, complaint.ActionRecorded, s.start.Actor, in)
 	// 000: the 8 hours to handle and answer count from receipt, not from data entry.
-	s.enter(s.start.ReceivedAt, now, complaint.StepValidation, nil)
+	s.enter(s.start.ReceivedAt, t, complaint.StepValidation, nil)
 	if err := s.save(ctx); err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (s *complaintState) escalate(ctx workflow.Context) error {
 		r := s.policy.Escalation[s.escalated]
 		s.escalated++
 		if r.Level.Rank() > s.c.EscalationLevel.Rank() {
-			s.raise(workflow.Now(ctx), r.Level, complaint.ReasonOverdue)
+			s.raise(now(ctx), r.Level, complaint.ReasonOverdue)
 			return s.save(ctx)
 		}
 	}
@@ -270,4 +270,10 @@ func (s *complaintState) nextApproval() (complaint.Level, bool) {
 		return s.c.ApprovalsRequired[given], true
 	}
 	return "", false
+}
+
+// now is the workflow's clock at the read model's precision (microseconds), so
+// a time reads back from PostgreSQL exactly as the workflow wrote it.
+func now(ctx workflow.Context) time.Time {
+	return workflow.Now(ctx).UTC().Truncate(time.Microsecond)
 }

@@ -72,7 +72,7 @@ func stepUpdate[T validatable](
 		return nil
 	}
 	handler := func(ctx workflow.Context, sub complaint.Submission[T]) (complaint.Complaint, error) {
-		apply(workflow.Now(ctx), sub.Actor, sub.Input)
+		apply(now(ctx), sub.Actor, sub.Input)
 		if err := s.save(ctx); err != nil {
 			return complaint.Complaint{}, err
 		}

@@ -1,0 +1,182 @@
+// Command cxflow runs the whole system on one machine for `make run`: a local
+// PostgreSQL and Temporal dev server (unless DATABASE_URL / TEMPORAL_ADDRESS
+// point elsewhere), the schema migrations, the worker and the API. Data lives in
+// CXFLOW_DATA_DIR (default .data) and survives restarts; Ctrl-C stops it all.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"github.com/cxflow/cxflow/config"
+	"github.com/cxflow/cxflow/devstack"
+	"github.com/cxflow/cxflow/migrations"
+	"github.com/cxflow/cxflow/server"
+	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/worker"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "cxflow:", err)
+		os.Exit(1)
+	}
+}
+
+func envInt(name string, def int) (int, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 65535 {
+		return 0, fmt.Errorf("%s must be a port number, not %q", name, v)
+	}
+	return n, nil
+}
+
+func run() error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	log := cfg.Logger()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	dataDir := os.Getenv("CXFLOW_DATA_DIR")
+	if dataDir == "" {
+		dataDir = ".data"
+	}
+	if dataDir, err = filepath.Abs(dataDir); err != nil {
+		return err
+	}
+	pgPort, err := envInt("CXFLOW_PG_PORT", 5433)
+	if err != nil {
+		return err
+	}
+	tPort, err := envInt("CXFLOW_TEMPORAL_PORT", 7233)
+	if err != nil {
+		return err
+	}
+	uiPort, err := envInt("CXFLOW_TEMPORAL_UI_PORT", 8233)
+	if err != nil {
+		return err
+	}
+
+	// Services started here are stopped in reverse order on the way out.
+	var stops []func() error
+	defer func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			if err := stops[i](); err != nil {
+				log.Warn("stop", "err", err)
+			}
+		}
+	}()
+
+	uiURL := ""
+	if os.Getenv("DATABASE_URL") == "" {
+		pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{
+			DataDir: filepath.Join(dataDir, "postgres"), Port: pgPort, Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		stops = append(stops, pg.Stop)
+		if err := pg.EnsureDatabase(ctx, "cxflow"); err != nil {
+			return err
+		}
+		cfg.DatabaseURL = pg.URL("cxflow")
+	}
+	if os.Getenv("TEMPORAL_ADDRESS") == "" {
+		if err := os.MkdirAll(dataDir, 0o755); err != nil {
+			return err
+		}
+		tmp, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{
+			DBFile: filepath.Join(dataDir, "temporal.db"), Port: tPort, UIPort: uiPort,
+			Namespace: cfg.TemporalNamespace, Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		stops = append(stops, tmp.Stop)
+		cfg.TemporalAddress = tmp.Address()
+		uiURL = tmp.UIURL()
+	}
+
+	pool, err := cfg.OpenDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	stops = append(stops, func() error { pool.Close(); return nil })
+	if err := migrations.Up(ctx, pool, log); err != nil {
+		return err
+	}
+	tc, err := cfg.DialTemporal(ctx, log)
+	if err != nil {
+		return err
+	}
+	stops = append(stops, func() error { tc.Close(); return nil })
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen %s (set CXFLOW_HTTP_ADDR to use another port): %w", cfg.HTTPAddr, err)
+	}
+	apiURL := "http://" + displayAddr(ln.Addr())
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		errs <- worker.Run(runCtx, cfg, tc, pool, log)
+	}()
+	go func() {
+		defer wg.Done()
+		errs <- server.New(tc, store.New(pool), cfg.TaskQueue, log).Serve(runCtx, ln)
+	}()
+
+	fmt.Printf("\ncxflow is running.\n  API:             %s/api/v1/complaints\n  OpenAPI:         %s/openapi.json\n", apiURL, apiURL)
+	if uiURL != "" {
+		fmt.Printf("  Temporal Web UI: %s\n", uiURL)
+	}
+	fmt.Printf("  Temporal:        %s (namespace %s)\n  Data:            %s\nPress Ctrl-C to stop.\n\n", cfg.TemporalAddress, cfg.TemporalNamespace, dataDir)
+
+	var first error
+	select {
+	case <-ctx.Done():
+		log.Info("stopping")
+	case first = <-errs:
+	}
+	cancel()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if first == nil && err != nil && !errors.Is(err, context.Canceled) {
+			first = err
+		}
+	}
+	return first
+}
+
+// displayAddr turns ":8080" into something a person can click.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.IP.IsUnspecified() {
+		if ok {
+			return "localhost:" + strconv.Itoa(tcp.Port)
+		}
+	}
+	return a.String()
+}
+

@@ -1,0 +1,82 @@
+// Package config reads cxflow's settings from environment variables; every
+// setting has a documented default (docs/configuration.md).
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+	// Embedded zone data: containers and fresh machines may lack /usr/share/zoneinfo.
+	_ "time/tzdata"
+
+	"github.com/cxflow/cxflow/complaint"
+)
+
+// Config is what the server and worker need to run.
+type Config struct {
+	// TemporalAddress is the Temporal frontend, host:port (TEMPORAL_ADDRESS).
+	TemporalAddress string
+	// TemporalNamespace (TEMPORAL_NAMESPACE).
+	TemporalNamespace string
+	// TaskQueue the worker polls and the server starts workflows on (CXFLOW_TASK_QUEUE).
+	TaskQueue string
+	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL).
+	DatabaseURL string
+	// HTTPAddr is where the API listens (CXFLOW_HTTP_ADDR).
+	HTTPAddr string
+	// PolicyFile optionally overrides the complaint policy's defaults (CXFLOW_POLICY_FILE).
+	PolicyFile string
+	// Location is the organisation's time zone (CXFLOW_TIMEZONE).
+	Location *time.Location
+	// LogLevel is debug, info, warn or error (CXFLOW_LOG_LEVEL).
+	LogLevel slog.Level
+}
+
+// Defaults for a single machine.
+const (
+	DefaultTemporalAddress = "127.0.0.1:7233"
+	DefaultNamespace       = "default"
+	DefaultTaskQueue       = "cxflow"
+	DefaultDatabaseURL     = "postgres://postgres@127.0.0.1:5433/cxflow?sslmode=disable"
+	DefaultHTTPAddr        = ":8080"
+	DefaultTimeZone        = "Asia/Shanghai"
+)
+
+// FromEnv reads the configuration, applying defaults for unset variables.
+func FromEnv() (Config, error) {
+	c := Config{
+		TemporalAddress:   env("TEMPORAL_ADDRESS", DefaultTemporalAddress),
+		TemporalNamespace: env("TEMPORAL_NAMESPACE", DefaultNamespace),
+		TaskQueue:         env("CXFLOW_TASK_QUEUE", DefaultTaskQueue),
+		DatabaseURL:       env("DATABASE_URL", DefaultDatabaseURL),
+		HTTPAddr:          env("CXFLOW_HTTP_ADDR", DefaultHTTPAddr),
+		PolicyFile:        os.Getenv("CXFLOW_POLICY_FILE"),
+	}
+	tz := env("CXFLOW_TIMEZONE", DefaultTimeZone)
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return c, fmt.Errorf("CXFLOW_TIMEZONE %q: %w", tz, err)
+	}
+	c.Location = loc
+	if err := c.LogLevel.UnmarshalText([]byte(env("CXFLOW_LOG_LEVEL", "info"))); err != nil {
+		return c, fmt.Errorf("CXFLOW_LOG_LEVEL: %w", err)
+	}
+	return c, nil
+}
+
+// Policy loads the complaint policy: the defaults, overridden by PolicyFile.
+func (c Config) Policy() (complaint.Policy, error) { return complaint.LoadPolicy(c.PolicyFile) }
+
+// Logger is a JSON logger at the configured level.
+func (c Config) Logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: c.LogLevel}))
+}
+
+func env(name, def string) string {
+	if v := strings.TrimSpace(os.Getenv(name)); v != "" {
+		return v
+	}
+	return def
+}

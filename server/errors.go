@@ -1,0 +1,117 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/workflows"
+)
+
+// Error is every error response's body.
+type Error struct {
+	Error string `json:"error"`
+	// Field names the request field at fault, for 400s.
+	Field string `json:"field,omitempty"`
+}
+
+func abort(c *gin.Context, status int, msg, field string) {
+	c.AbortWithStatusJSON(status, Error{Error: msg, Field: field})
+}
+
+// bindJSON decodes the body strictly; a failure is answered with a 400 naming
+// the field where it can. timeField names the body's one time field, since
+// encoding/json does not say which field a time failed to parse in.
+func bindJSON(c *gin.Context, v any, timeField string) bool {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("body must hold a single JSON object")
+	}
+	if err == nil {
+		return true
+	}
+	var (
+		syntax  *json.SyntaxError
+		typ     *json.UnmarshalTypeError
+		tooBig  *http.MaxBytesError
+		timeErr *time.ParseError
+	)
+	switch {
+	case errors.As(err, &tooBig):
+		abort(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("body is larger than %d bytes", tooBig.Limit), "")
+	case errors.Is(err, io.EOF):
+		abort(c, http.StatusBadRequest, "body is empty; a JSON object is required", "")
+	case errors.As(err, &syntax):
+		abort(c, http.StatusBadRequest, fmt.Sprintf("body is not valid JSON (at byte %d): %v", syntax.Offset, syntax), "")
+	case errors.As(err, &typ):
+		abort(c, http.StatusBadRequest, fmt.Sprintf("%s must be a %s, not %s", typ.Field, typ.Type, typ.Value), typ.Field)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		abort(c, http.StatusBadRequest, fmt.Sprintf("unknown field %q", name), name)
+	case errors.As(err, &timeErr) || strings.HasPrefix(err.Error(), "Time.UnmarshalJSON"):
+		abort(c, http.StatusBadRequest, timeField+" must be an RFC 3339 time, e.g. 2026-03-02T09:00:00+08:00", timeField)
+	default:
+		abort(c, http.StatusBadRequest, "body: "+err.Error(), "")
+	}
+	return false
+}
+
+// fieldError answers a FieldError with a 400.
+func fieldError(c *gin.Context, err error) {
+	var fe *complaint.FieldError
+	if errors.As(err, &fe) {
+		abort(c, http.StatusBadRequest, fe.Error(), fe.Field)
+		return
+	}
+	abort(c, http.StatusBadRequest, err.Error(), "")
+}
+
+// workflowError maps what Temporal answered to a status: the validators' typed
+// rejections to 400/409/403, an unknown workflow to 404, and our own failures
+// to 5xx.
+func (s *Server) workflowError(c *gin.Context, op string, err error) {
+	var app *temporal.ApplicationError
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &app):
+		switch app.Type() {
+		case workflows.ErrInvalidArgument:
+			var fe complaint.FieldError
+			if app.HasDetails() && app.Details(&fe) == nil {
+				abort(c, http.StatusBadRequest, fe.Error(), fe.Field)
+				return
+			}
+			abort(c, http.StatusBadRequest, app.Message(), "")
+		case workflows.ErrWrongState:
+			abort(c, http.StatusConflict, app.Message(), "")
+		case workflows.ErrForbidden:
+			abort(c, http.StatusForbidden, app.Message(), "")
+		default:
+			s.internal(c, op, err)
+		}
+	case errors.As(err, &notFound):
+		abort(c, http.StatusNotFound, "complaint not found", "")
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		s.log.Warn("request timed out", "op", op, "err", err)
+		abort(c, http.StatusServiceUnavailable, "the workflow did not answer in time; the action may still complete, check the complaint before retrying", "")
+	default:
+		s.internal(c, op, err)
+	}
+}
+
+func (s *Server) internal(c *gin.Context, op string, err error) {
+	s.log.Error("request failed", "op", op, "err", err)
+	abort(c, http.StatusInternalServerError, "internal error while trying to "+op, "")
+}

@@ -1,0 +1,32 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+
+	"github.com/cxflow/cxflow/activities"
+	"github.com/cxflow/cxflow/config"
+	"github.com/cxflow/cxflow/store"
+)
+
+// Run polls the task queue until ctx is cancelled.
+func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool.Pool, log *slog.Logger) error {
+	policy, err := cfg.Policy()
+	if err != nil {
+		return err
+	}
+	acts := &activities.Activities{Store: store.New(pool), Policy: policy, Location: cfg.Location}
+	w := New(tc, cfg.TaskQueue, acts)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker on %s: %w", cfg.TaskQueue, err)
+	}
+	log.Info("worker started", "task_queue", cfg.TaskQueue, "policy", policy.Version)
+	<-ctx.Done()
+	w.Stop()
+	log.Info("worker stopped")
+	return nil
+}
