@@ -179,4 +179,3 @@ func displayAddr(a net.Addr) string {
 	}
 	return a.String()
 }
-
