@@ -346,4 +346,3 @@ func recordHistory(t *testing.T, name, id string) {
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, b, 0o644))
 }
-

@@ -27,4 +27,3 @@ func TestReplayRecordedHistories(t *testing.T) {
 
 // The replayer must see the workflow exactly as production registers it.
 var _ Registry = worker.NewWorkflowReplayer()
-
