@@ -108,9 +108,9 @@ func (s *Server) createComplaint(c *gin.Context) {
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
-	var view complaint.Complaint
+	var receipt workflows.Receipt
 	if err == nil {
-		err = h.Get(ctx, &view)
+		err = h.Get(ctx, &receipt)
 	}
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
@@ -127,7 +127,18 @@ func (s *Server) createComplaint(c *gin.Context) {
 		s.workflowError(c, "record the complaint", err)
 		return
 	}
-	s.respond(c, http.StatusCreated, view, false)
+	s.respondStored(c, http.StatusCreated, id.String())
+}
+
+// respondStored answers with the complaint as the read model holds it. The
+// workflow writes it before an update completes, so the read sees the change.
+func (s *Server) respondStored(c *gin.Context, status int, id string) {
+	st, err := s.store.GetComplaint(c, id)
+	if err != nil {
+		s.internal(c, "read the complaint back", err)
+		return
+	}
+	s.respond(c, status, st.Complaint, false)
 }
 
 func (s *Server) respond(c *gin.Context, status int, v complaint.Complaint, replayed bool) {
@@ -269,15 +280,14 @@ func stepHandler[T stepInput](step complaint.Step, timeField string) func(s *Ser
 				Args:         []any{complaint.Submission[T]{Actor: actor(c), Input: in}},
 				WaitForStage: client.WorkflowUpdateStageCompleted,
 			})
-			var view complaint.Complaint
 			if err == nil {
-				err = h.Get(ctx, &view)
+				err = h.Get(ctx, nil)
 			}
 			if err != nil {
 				s.stepError(c, id, step, err)
 				return
 			}
-			s.respond(c, http.StatusOK, view, false)
+			s.respondStored(c, http.StatusOK, id)
 		}
 	}
 }

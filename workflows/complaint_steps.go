@@ -20,11 +20,11 @@ func (s *complaintState) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, UpdateIntake, func(ctx workflow.Context) (complaint.Complaint, error) {
+	if err := workflow.SetUpdateHandler(ctx, UpdateIntake, func(ctx workflow.Context) (Receipt, error) {
 		if err := workflow.Await(ctx, func() bool { return s.recorded }); err != nil {
-			return complaint.Complaint{}, err
+			return Receipt{}, err
 		}
-		return s.view(), nil
+		return s.receipt(), nil
 	}); err != nil {
 		return err
 	}
@@ -49,9 +49,23 @@ func firstError(errs ...error) error {
 	return nil
 }
 
+// Receipt answers an accepted Update. It is deliberately small: update results
+// are kept in the history, so the full complaint is read from the read model,
+// which the handler has written before it answers.
+type Receipt struct {
+	ID      string         `json:"id"`
+	Number  string         `json:"number"`
+	Status  complaint.Step `json:"status"`
+	Version int            `json:"version"`
+}
+
+func (s *complaintState) receipt() Receipt {
+	return Receipt{ID: s.c.ID, Number: s.c.Number, Status: s.c.Status, Version: s.c.Version}
+}
+
 // stepUpdate registers the Update for one step: the shared state checks, the
 // input's own validation, an optional step-specific check, then the handler,
-// which changes state, saves it and answers with the complaint.
+// which changes state, saves it and answers with a receipt.
 func stepUpdate[T validatable](
 	ctx workflow.Context,
 	s *complaintState,
@@ -71,12 +85,12 @@ func stepUpdate[T validatable](
 		}
 		return nil
 	}
-	handler := func(ctx workflow.Context, sub complaint.Submission[T]) (complaint.Complaint, error) {
+	handler := func(ctx workflow.Context, sub complaint.Submission[T]) (Receipt, error) {
 		apply(now(ctx), sub.Actor, sub.Input)
 		if err := s.save(ctx); err != nil {
-			return complaint.Complaint{}, err
+			return Receipt{}, err
 		}
-		return s.view(), nil
+		return s.receipt(), nil
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, string(step), handler, workflow.UpdateHandlerOptions{
 		Validator: validator,
