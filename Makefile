@@ -4,18 +4,18 @@ GO ?= go
 ARGS ?=
 
 .DEFAULT_GOAL := build
-.PHONY: build run test fmt-check vet unit-test composecheck bench clean clean-data
+.PHONY: build run test fmt-check vet unit-test composecheck bench clean clean-data postgres
 
 build:
 	$(GO) build -o bin/ ./cmd/...
 
 # The launcher starts PostgreSQL and the Temporal dev server (data in .data/),
 # then the worker and the API in one process.
-run: bin/temporal
+run: bin/temporal postgres
 	$(GO) run ./cmd/cxflow $(ARGS)
 
 # One recipe so the steps run in this order even under make -j.
-test: bin/temporal fmt-check
+test: bin/temporal postgres fmt-check
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 	cd deploy/composecheck && $(GO) test -count=1 ./...
@@ -29,14 +29,14 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-unit-test: bin/temporal
+unit-test: bin/temporal postgres
 	$(GO) test -count=1 -timeout 20m ./...
 
 # Separate module: compose-go's dependencies stay out of the application's go.mod.
 composecheck:
 	cd deploy/composecheck && $(GO) test -count=1 ./...
 
-bench: bin/temporal
+bench: bin/temporal postgres
 	$(GO) run ./cmd/bench $(ARGS)
 
 # The Temporal CLI is built from the module proxy in its own module
@@ -46,6 +46,11 @@ bench: bin/temporal
 bin/temporal: tools/temporal/go.mod tools/temporal/go.sum
 	cd tools/temporal && $(GO) build -o ../../bin/temporal github.com/temporalio/cli/cmd/temporal
 	touch $@
+
+# PostgreSQL server binaries for the local stack and the tests (installed from
+# Debian's packages when missing and running as root).
+postgres:
+	@scripts/ensure-postgres
 
 clean:
 	rm -rf bin/

@@ -65,3 +65,12 @@ func TestLoadPolicyEmptyPathGivesDefaults(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, DefaultPolicy(), p)
 }
+
+// The example in the documentation is the defaults written out; it must load.
+func TestDocumentedExamplePolicy(t *testing.T) {
+	p, err := LoadPolicy(filepath.Join("..", "docs", "policy.example.json"))
+	require.NoError(t, err)
+	want := DefaultPolicy()
+	want.Version = "acme-2026-01"
+	require.Equal(t, want, p)
+}
