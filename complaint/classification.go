@@ -15,8 +15,8 @@ const (
 	SeverityExtraordinary Severity = "extraordinary" // 特别重大
 )
 
-// severityOrder ranks severities from least to most severe.
-var severityOrder = []Severity{
+// Severities lists the severities from least to most severe.
+var Severities = []Severity{
 	SeverityNone, SeveritySlight, SeverityMinor, SeverityGeneral,
 	SeveritySerious, SeverityMajor, SeverityExtraordinary,
 }
@@ -28,7 +28,7 @@ var severityLabels = map[Severity]string{
 
 // Rank orders severities; -1 for an unknown one.
 func (s Severity) Rank() int {
-	for i, o := range severityOrder {
+	for i, o := range Severities {
 		if o == s {
 			return i
 		}

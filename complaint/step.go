@@ -74,3 +74,6 @@ const (
 	ResolutionResolved   Resolution = "resolved"
 	ResolutionNotFounded Resolution = "not_founded"
 )
+
+// Resolutions lists how a complaint can end.
+var Resolutions = []Resolution{ResolutionResolved, ResolutionNotFounded}
