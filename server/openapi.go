@@ -97,7 +97,6 @@ func names[T ~string](vs ...T) []string {
 	return out
 }
 
-
 // enums gives the values of the named string types; each becomes a component.
 var enums = map[reflect.Type][]string{
 	reflect.TypeFor[complaint.Step]():             names(append(slices.Clone(complaint.ActionSteps), complaint.StepClosed)...),
