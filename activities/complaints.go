@@ -4,23 +4,35 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
+	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/store"
 )
 
 // Activities are registered on the worker; their methods run as (local) activities.
 type Activities struct {
-	Store  *store.Store
-	Policy complaint.Policy
+	Store *store.Store
+	// Temporal lets roll-outs reach running workflows.
+	Temporal client.Client
+	Policy   complaint.Policy
 	// Location is the organisation's time zone; complaint numbers take its year.
 	Location *time.Location
 }
 
-// CurrentPolicy is the worker's complaint policy, recorded into each new complaint.
-func (a *Activities) CurrentPolicy(context.Context) (complaint.Policy, error) {
-	return a.Policy, nil
+// CurrentPolicy is the policy a new complaint starts under, recorded into it:
+// the version an administrator activated through the API, else the worker's
+// configured one (defaults plus CXFLOW_POLICY_FILE).
+func (a *Activities) CurrentPolicy(ctx context.Context) (complaint.Policy, error) {
+	p, err := a.Store.ActivePolicy(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return a.Policy, nil
+	}
+	return p, err
 }
 
 // NumberRequest asks for a complaint's register number.
@@ -53,4 +65,10 @@ type Snapshot struct {
 // SaveComplaint writes the snapshot to the read model, idempotently.
 func (a *Activities) SaveComplaint(ctx context.Context, s Snapshot) error {
 	return a.Store.SaveComplaint(ctx, s.Complaint, s.Events, s.IdempotencyKey, s.RequestHash)
+}
+
+// LoadCalendar returns the named working calendar, from the read model when an
+// administrator has stored one, else the shipped default.
+func (a *Activities) LoadCalendar(ctx context.Context, name string) (calendar.Calendar, error) {
+	return a.Store.Calendar(ctx, name)
 }

@@ -266,3 +266,47 @@ type Submission[T any] struct {
 	Actor Actor `json:"actor"`
 	Input T     `json:"input"`
 }
+
+// Waiting parties a paused step can wait on.
+const (
+	WaitingOnCustomer   = "customer"
+	WaitingOnThirdParty = "third_party"
+)
+
+// PauseInput stops the current step's clock while it waits on the customer or a
+// third party.
+type PauseInput struct {
+	Reason    string `json:"reason"`
+	WaitingOn string `json:"waiting_on"`
+}
+
+func (in PauseInput) Validate() error {
+	if err := firstErr(required("reason", in.Reason, maxLongText)); err != nil {
+		return err
+	}
+	if in.WaitingOn != WaitingOnCustomer && in.WaitingOn != WaitingOnThirdParty {
+		return fieldErr("waiting_on", "must be customer or third_party")
+	}
+	return nil
+}
+
+// ResumeInput restarts a paused step's clock.
+type ResumeInput struct {
+	Comment string `json:"comment,omitempty"`
+}
+
+func (in ResumeInput) Validate() error { return firstErr(optional("comment", in.Comment, maxLongText)) }
+
+// ExtensionInput moves the current step's deadline (an extension approved by a
+// department head).
+type ExtensionInput struct {
+	DueAt  *time.Time `json:"due_at"`
+	Reason string     `json:"reason"`
+}
+
+func (in ExtensionInput) Validate() error {
+	if in.DueAt == nil {
+		return fieldErr("due_at", "is required")
+	}
+	return firstErr(required("reason", in.Reason, maxLongText))
+}

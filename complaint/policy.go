@@ -5,13 +5,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 )
 
 // Duration is a time.Duration written as "8h", "30m" or "30s" in policy files.
 type Duration time.Duration
 
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+// MarshalJSON writes the shortest form: "8h", "1h30m", "30s".
+func (d Duration) MarshalJSON() ([]byte, error) {
+	s := time.Duration(d).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return json.Marshal(s)
+}
 
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string
@@ -29,10 +40,21 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // Std returns the duration as a time.Duration.
 func (d Duration) Std() time.Duration { return time.Duration(d) }
 
-// EscalationRule raises an overdue step to Level once it is After past its due time.
+// EscalationRule raises an overdue step to Level once it is After past its due
+// time (counted on the step's clock) and notifies the recipients.
 type EscalationRule struct {
 	Level Level    `json:"level"`
 	After Duration `json:"after"`
+	// Notify names who is told, as roles or units; empty means the level itself.
+	Notify []string `json:"notify,omitempty"`
+}
+
+// Recipients are who an escalation to this level notifies.
+func (e EscalationRule) Recipients() []string {
+	if len(e.Notify) > 0 {
+		return e.Notify
+	}
+	return []string{string(e.Level)}
 }
 
 // Policy is the configurable part of the complaint procedure. A complaint keeps
@@ -46,10 +68,17 @@ type Policy struct {
 	SeverityThresholds []SeverityThreshold `json:"severity_thresholds"`
 	// Approval says who must approve a plan.
 	Approval ApprovalRule `json:"approval"`
-	// StepLimits is the time allowed for each step. Validation counts from the
-	// complaint's receipt; execution defaults to the plan's own due date when
-	// the plan gives one.
+	// StepLimits is the time allowed for each step in calendar time, for steps
+	// no SLA rule matches. Validation counts from the complaint's receipt;
+	// execution defaults to the plan's own due date when the plan gives one.
 	StepLimits map[Step]Duration `json:"step_limits"`
+	// SLARules set steps' targets by complainant class and severity, counted in
+	// working or calendar time; the first matching rule applies.
+	SLARules []SLARule `json:"sla,omitempty"`
+	// DefaultCalendar is the working calendar for headquarters' complaints.
+	DefaultCalendar string `json:"default_calendar,omitempty"`
+	// Calendars names the working calendar of a branch, when it keeps other hours.
+	Calendars map[string]string `json:"calendars,omitempty"`
 	// Escalation lists the levels an overdue step rises through, by time past due.
 	Escalation []EscalationRule `json:"escalation"`
 	// ReopenEscalation is the level a case sent back by an unsatisfied customer
@@ -61,7 +90,7 @@ type Policy struct {
 // to validate and answer, callback within 24 hours after execution (000).
 func DefaultPolicy() Policy {
 	return Policy{
-		Version:      "default-1",
+		Version:      "default-2",
 		NumberPrefix: "TS",
 		SeverityThresholds: []SeverityThreshold{
 			{SeverityExtraordinary, 1_000_000},
@@ -87,11 +116,13 @@ func DefaultPolicy() Policy {
 			StepReview:     Duration(72 * time.Hour),
 		},
 		Escalation: []EscalationRule{
-			{LevelDepartmentHead, 0},
-			{LevelMarketDepartment, Duration(4 * time.Hour)},
-			{LevelGeneralManager, Duration(8 * time.Hour)},
+			{Level: LevelDepartmentHead, After: 0},
+			{Level: LevelMarketDepartment, After: Duration(4 * time.Hour)},
+			{Level: LevelGeneralManager, After: Duration(8 * time.Hour)},
 		},
 		ReopenEscalation: LevelDepartmentHead,
+		SLARules:         defaultSLARules(),
+		DefaultCalendar:  "default",
 	}
 }
 
@@ -153,18 +184,11 @@ func (p Policy) Validate() error {
 			return fmt.Errorf("step_limits: %s is missing", s)
 		}
 	}
-	last := Duration(-1)
-	for i, e := range p.Escalation {
-		if e.Level.Rank() <= 0 {
-			return fmt.Errorf("escalation[%d]: unknown level %q", i, e.Level)
-		}
-		if e.After < 0 || e.After <= last {
-			return fmt.Errorf("escalation[%d]: after must be non-negative and increasing", i)
-		}
-		if i > 0 && e.Level.Rank() <= p.Escalation[i-1].Level.Rank() {
-			return fmt.Errorf("escalation[%d]: levels must rise", i)
-		}
-		last = e.After
+	if err := validateEscalation("escalation", p.Escalation); err != nil {
+		return err
+	}
+	if err := p.validateSLA(); err != nil {
+		return err
 	}
 	if p.ReopenEscalation != "" && p.ReopenEscalation.Rank() < 0 {
 		return fmt.Errorf("reopen_escalation: unknown level %q", p.ReopenEscalation)

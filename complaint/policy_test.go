@@ -74,3 +74,51 @@ func TestDocumentedExamplePolicy(t *testing.T) {
 	want.Version = "acme-2026-01"
 	require.Equal(t, want, p)
 }
+
+func TestSLARulesMatchByClassAndSeverity(t *testing.T) {
+	p, err := LoadPolicy(writePolicy(t, `{
+		"version": "classes",
+		"sla": [
+			{"step": "validation", "classes": ["A"], "target": "2h", "clock": "working", "warn_at": 0.5,
+			 "escalation": [{"level": "general_manager", "after": "0s", "notify": ["总经理", "市场部"]}]},
+			{"step": "validation", "severities": ["major", "extraordinary"], "target": "4h", "clock": "working"},
+			{"step": "validation", "target": "8h", "clock": "working", "warn_at": 0.8}
+		]
+	}`))
+	require.NoError(t, err)
+	a := p.SLA(StepValidation, ClassA, SeverityMajor)
+	require.Equal(t, 2*time.Hour, a.Target.Std(), "the first matching rule wins")
+	require.Equal(t, []string{"总经理", "市场部"}, a.Escalation[0].Recipients())
+	require.Equal(t, 4*time.Hour, p.SLA(StepValidation, ClassC, SeverityMajor).Target.Std())
+	c := p.SLA(StepValidation, ClassC, SeverityMinor)
+	require.Equal(t, 8*time.Hour, c.Target.Std())
+	require.Equal(t, p.Escalation, c.Escalation, "a rule without its own chain uses the policy's")
+	require.Equal(t, []string{"department_head"}, c.Escalation[0].Recipients())
+	// A step no rule names counts calendar time against step_limits.
+	fallback := p.SLA(StepReview, ClassC, SeverityMinor)
+	require.Equal(t, ClockCalendar, fallback.Clock)
+	require.Equal(t, 72*time.Hour, fallback.Target.Std())
+}
+
+func TestSLARulesAreValidated(t *testing.T) {
+	for name, body := range map[string]string{
+		"unknown clock":  `{"sla": [{"step": "plan", "target": "1h", "clock": "lunar"}]}`,
+		"warn_at 1":      `{"sla": [{"step": "plan", "target": "1h", "clock": "working", "warn_at": 1}]}`,
+		"zero target":    `{"sla": [{"step": "plan", "target": "0s", "clock": "working"}]}`,
+		"unknown class":  `{"sla": [{"step": "plan", "classes": ["Z"], "target": "1h", "clock": "working"}]}`,
+		"bad escalation": `{"sla": [{"step": "plan", "target": "1h", "clock": "working", "escalation": [{"level": "ceo", "after": "0s"}]}]}`,
+	} {
+		_, err := LoadPolicy(writePolicy(t, body))
+		require.Error(t, err, name)
+	}
+	require.Equal(t, `"1h30m"`, string(must(Duration(90*time.Minute).MarshalJSON())))
+	require.Equal(t, `"8h"`, string(must(Duration(8*time.Hour).MarshalJSON())))
+	require.Equal(t, `"30s"`, string(must(Duration(30*time.Second).MarshalJSON())))
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

@@ -42,9 +42,13 @@ type Complaint struct {
 	Approvals         []ApprovalRecord `json:"approvals"`
 	ReopenCount       int              `json:"reopen_count"`
 
-	// DueAt is the current step's deadline; Overdue is computed when read.
-	DueAt           *time.Time   `json:"due_at,omitempty"`
-	Overdue         bool         `json:"overdue"`
+	// DueAt is the current step's deadline; Overdue and SLAStatus are computed when read.
+	DueAt     *time.Time `json:"due_at,omitempty"`
+	Overdue   bool       `json:"overdue"`
+	SLAStatus SLAStatus  `json:"sla_status,omitempty"`
+	// Paused is set while the current step waits on the customer or a third party.
+	Paused          *Pause       `json:"paused,omitempty"`
+	Calendar        string       `json:"calendar,omitempty"`
 	EscalationLevel Level        `json:"escalation_level"`
 	Deadlines       []Deadline   `json:"deadlines"`
 	Escalations     []Escalation `json:"escalations"`
@@ -55,9 +59,42 @@ type Complaint struct {
 	Version int `json:"version"`
 }
 
-// Refresh sets the fields that depend on the time of reading.
-func (c *Complaint) Refresh(now time.Time) {
-	c.Overdue = c.Status != StepClosed && c.DueAt != nil && now.After(*c.DueAt)
+// Measure is the time a step's clock counts between two instants: working time
+// on its calendar, or all of it.
+type Measure func(clock ClockKind, from, to time.Time) time.Duration
+
+// Refresh sets the fields that depend on the time of reading; call it once per
+// read. measure may be nil; then the current step's used time is left as last
+// recorded.
+func (c *Complaint) Refresh(now time.Time, measure Measure) {
+	for i := range c.Deadlines {
+		d := &c.Deadlines[i]
+		if d.CompletedAt != nil {
+			continue
+		}
+		if d.Paused {
+			// A paused clock keeps the standing it had when it stopped.
+			continue
+		}
+		d.SLAStatus = d.StatusAt(now)
+		if measure != nil && d.CountingSince != nil && d.Clock != "" {
+			d.UsedSeconds += int64(measure(d.Clock, *d.CountingSince, now) / time.Second)
+		}
+	}
+	c.Overdue = false
+	c.SLAStatus = ""
+	if n := len(c.Deadlines); n > 0 && c.Status != StepClosed {
+		c.SLAStatus = c.Deadlines[n-1].SLAStatus
+		c.Overdue = c.SLAStatus == SLABreached
+	}
+}
+
+// Pause records why a step's clock is stopped.
+type Pause struct {
+	Reason    string    `json:"reason"`
+	WaitingOn string    `json:"waiting_on"`
+	Since     time.Time `json:"since"`
+	By        Actor     `json:"by"`
 }
 
 // Deadline is one step's time limit, kept for every step the case has entered.
@@ -66,6 +103,33 @@ type Deadline struct {
 	StartedAt   time.Time  `json:"started_at"`
 	DueAt       time.Time  `json:"due_at"`
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
+	// Clock and TargetSeconds are the step's SLA: how much time, counted how.
+	Clock         ClockKind `json:"clock,omitempty"`
+	TargetSeconds int64     `json:"target_seconds,omitempty"`
+	// WarnAt is when the step becomes at risk.
+	WarnAt *time.Time `json:"warn_at,omitempty"`
+	// UsedSeconds is the time counted so far on the step's clock (working
+	// seconds for a working-time SLA); PausedSeconds the wall time it stood still.
+	UsedSeconds   int64     `json:"used_seconds"`
+	PausedSeconds int64     `json:"paused_seconds"`
+	Paused        bool      `json:"paused,omitempty"`
+	SLAStatus     SLAStatus `json:"sla_status,omitempty"`
+	// CountingSince is when the clock last started; used time since then is
+	// added when the complaint is read.
+	CountingSince *time.Time `json:"counting_since,omitempty"`
+	// Extended is set when the due time was moved by an approved extension.
+	Extended bool `json:"extended,omitempty"`
+}
+
+// StatusAt is the step's standing at now.
+func (d Deadline) StatusAt(now time.Time) SLAStatus {
+	switch {
+	case !now.Before(d.DueAt):
+		return SLABreached
+	case d.WarnAt != nil && !now.Before(*d.WarnAt):
+		return SLAAtRisk
+	}
+	return SLAOnTrack
 }
 
 // Escalation records a step raised to a higher level, by a timer or a reopening.
@@ -76,6 +140,8 @@ type Escalation struct {
 	At     time.Time `json:"at"`
 	DueAt  time.Time `json:"due_at"`
 	Reason string    `json:"reason"`
+	// Notify is who was told.
+	Notify []string `json:"notify,omitempty"`
 }
 
 // Escalation reasons.
@@ -111,6 +177,11 @@ const (
 	ActionEscalated   = "escalated"
 	ActionClosed      = "closed"
 	ActionReopened    = "reopened"
+	ActionWarned      = "sla_warning"
+	ActionPaused      = "paused"
+	ActionResumed     = "resumed"
+	ActionExtended    = "deadline_extended"
+	ActionRescheduled = "rescheduled"
 )
 
 // Step records: the latest content of each step, with who gave it and when.

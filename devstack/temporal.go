@@ -95,6 +95,11 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 		"--port", strconv.Itoa(port),
 		"--namespace", ns,
 		"--log-level", level,
+		// One task-queue partition: with the default four, a new workflow's
+		// first task sometimes waits ~2 s for a poller on another partition
+		// (measured by make bench); a single machine gains nothing from four.
+		"--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
+		"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
 	}
 	t := &Temporal{address: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), logger: logger}
 	if opts.Headless {

@@ -142,7 +142,7 @@ func (s *Server) respondStored(c *gin.Context, status int, id string) {
 }
 
 func (s *Server) respond(c *gin.Context, status int, v complaint.Complaint, replayed bool) {
-	v.Refresh(s.now())
+	v.Refresh(s.now(), s.measureFor(c, v))
 	if replayed {
 		c.Header("Idempotent-Replayed", "true")
 	}
@@ -208,6 +208,13 @@ func (s *Server) listComplaints(c *gin.Context) {
 		}
 		f.Overdue = &b
 	}
+	if v := c.Query("sla_status"); v != "" {
+		f.SLAStatus = complaint.SLAStatus(v)
+		if f.SLAStatus != complaint.SLAOnTrack && f.SLAStatus != complaint.SLAAtRisk && f.SLAStatus != complaint.SLABreached {
+			abort(c, http.StatusBadRequest, "sla_status must be on_track, at_risk or breached", "sla_status")
+			return
+		}
+	}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxPageSize {
@@ -226,7 +233,7 @@ func (s *Server) listComplaints(c *gin.Context) {
 		return
 	}
 	for i := range items {
-		items[i].Refresh(now)
+		items[i].Refresh(now, s.measureFor(c, items[i]))
 	}
 	if items == nil {
 		items = []complaint.Complaint{}
@@ -272,29 +279,14 @@ func stepHandler[T stepInput](step complaint.Step, timeField string) func(s *Ser
 				fieldError(c, err)
 				return
 			}
-			ctx, cancel := context.WithTimeout(c, updateTimeout)
-			defer cancel()
-			h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-				WorkflowID:   complaint.WorkflowID(id),
-				UpdateName:   string(step),
-				Args:         []any{complaint.Submission[T]{Actor: actor(c), Input: in}},
-				WaitForStage: client.WorkflowUpdateStageCompleted,
-			})
-			if err == nil {
-				err = h.Get(ctx, nil)
-			}
-			if err != nil {
-				s.stepError(c, id, step, err)
-				return
-			}
-			s.respondStored(c, http.StatusOK, id)
+			s.sendUpdate(c, id, string(step), complaint.Submission[T]{Actor: actor(c), Input: in})
 		}
 	}
 }
 
 // stepError explains a failed step. A workflow that no longer runs is either a
 // closed complaint (409) or no complaint at all (404).
-func (s *Server) stepError(c *gin.Context, id string, step complaint.Step, err error) {
+func (s *Server) stepError(c *gin.Context, id string, step string, err error) {
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		st, gerr := s.store.GetComplaint(c, id)

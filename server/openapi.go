@@ -1,8 +1,10 @@
 package server
 
 import (
+	"encoding"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -13,7 +15,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/store"
 )
 
 // The API publishes its contract at GET /openapi.json. Component schemas are
@@ -75,6 +79,39 @@ var requestRequired = map[reflect.Type][]string{
 	reflect.TypeFor[complaint.ExecutionInput]():  {"result", "customer_notified"},
 	reflect.TypeFor[complaint.CallbackInput]():   {"satisfied"},
 	reflect.TypeFor[complaint.ReviewInput]():     {"summary", "cause_type"},
+	reflect.TypeFor[complaint.PauseInput]():      {"reason", "waiting_on"},
+	reflect.TypeFor[complaint.ResumeInput]():     {},
+	reflect.TypeFor[complaint.ExtensionInput]():  {"due_at", "reason"},
+}
+
+// requestBody describes a request body whose handler fills in what it leaves
+// out, so it requires less than the same type does in responses. It gets a
+// component of its own, named name.
+type requestBody struct {
+	name     string
+	required []string // the fields whose absence the handler rejects
+	doc      string
+	// nested: the variant is also used where the type appears inside another
+	// such body (a struct the decoder merges into its default field by field).
+	nested bool
+}
+
+var requestBodies = map[reflect.Type]requestBody{
+	reflect.TypeFor[PolicyMigration](): {name: "PolicyMigration", required: []string{"version"},
+		doc: "The stored policy version the complaint moves to."},
+	reflect.TypeFor[calendar.Calendar](): {name: "CalendarInput", required: []string{"time_zone"},
+		doc: "A whole working calendar, as PUT /api/v1/calendars/{name} takes it. name may be left out (it is the path's) and must match the path when given. " +
+			"version must be the version you read (0 to create a calendar; the built-in default counts as version 1 until it is first stored): " +
+			"a calendar changed since is not overwritten (409). A weekday left out of week, or given no periods, has no working time."},
+	reflect.TypeFor[calendar.Year](): {name: "YearInput",
+		doc: "One year's statutory holidays and make-up working days, as PUT /api/v1/calendars/{name}/years/{year} takes it. " +
+			"year may be left out (it is the path's) and must match the path when given; holidays and workdays left out are none."},
+	reflect.TypeFor[complaint.Policy](): {name: "PolicyInput", required: []string{"version"},
+		doc: "A new SLA policy version, as POST /api/v1/sla-policies takes it. Fields left out take the built-in defaults " +
+			"(the policy GET /api/v1/sla-policies/active shows before any is stored); step_limits and approval are merged field by field, " +
+			"lists given replace the default lists. version names the new version and must not exist yet."},
+	reflect.TypeFor[complaint.ApprovalRule](): {name: "ApprovalRuleInput", nested: true,
+		doc: "Who approves a plan beyond the responsible department's head; fields left out keep the default."},
 }
 
 // conditionalRequired is a requirement that holds only when a boolean field is false.
@@ -107,6 +144,8 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeFor[complaint.CauseType]():        names(complaint.CauseTypes...),
 	reflect.TypeFor[complaint.Level]():            names(complaint.Levels...),
 	reflect.TypeFor[complaint.Resolution]():       names(complaint.Resolutions...),
+	reflect.TypeFor[complaint.ClockKind]():        names(complaint.ClockKinds...),
+	reflect.TypeFor[complaint.SLAStatus]():        names(complaint.SLAStatuses...),
 }
 
 // extraEnums are narrower or wider value sets some fields use instead of their type's.
@@ -116,6 +155,22 @@ var extraEnums = map[string]struct {
 }{
 	"ApprovalLevel": {names(complaint.ApprovalLevels...), "A level that approves plans, in the order they must approve: department_head (主管领导 · 部门经理), market_department (总部市场部), general_manager (总经理)."},
 	"TimelineStep":  {names(timelineSteps...), "The step a timeline event belongs to: " + labelled(timelineSteps) + "."},
+	"ActionStep":    {names(complaint.ActionSteps...), "A step that has a time limit: " + labelled(complaint.ActionSteps) + "."},
+	"EscalationLevel": {names(escalationLevels()...), "A level an overdue step can rise to, lowest first: department_head (主管领导 · 部门经理), " +
+		"market_department (总部市场部), general_manager (总经理)."},
+	"WaitingOn": {[]string{complaint.WaitingOnCustomer, complaint.WaitingOnThirdParty},
+		"Whom a paused step waits on: customer (the complainant) or third_party (a supplier, carrier or authority)."},
+}
+
+// escalationLevels are the levels above the step's owner.
+func escalationLevels() []complaint.Level {
+	var out []complaint.Level
+	for _, l := range complaint.Levels {
+		if l.Rank() > 0 {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // timelineSteps are the steps events name: record (the intake) and every status.
@@ -135,8 +190,12 @@ type fieldKey struct {
 }
 
 var fieldEnums = map[fieldKey]string{
-	{reflect.TypeFor[complaint.ApprovalInput](), "level"}: "ApprovalLevel",
-	{reflect.TypeFor[complaint.Event](), "step"}:          "TimelineStep",
+	{reflect.TypeFor[complaint.ApprovalInput](), "level"}:   "ApprovalLevel",
+	{reflect.TypeFor[complaint.Event](), "step"}:            "TimelineStep",
+	{reflect.TypeFor[complaint.SLARule](), "step"}:          "ActionStep",
+	{reflect.TypeFor[complaint.EscalationRule](), "level"}:  "EscalationLevel",
+	{reflect.TypeFor[complaint.PauseInput](), "waiting_on"}: "WaitingOn",
+	{reflect.TypeFor[complaint.Pause](), "waiting_on"}:      "WaitingOn",
 }
 
 var typeDocs = map[reflect.Type]string{
@@ -148,6 +207,8 @@ var typeDocs = map[reflect.Type]string{
 	reflect.TypeFor[complaint.CauseType]():        "Where the cause lies: chance (偶然因素), mechanism (管理机制), cooperation (合作模式).",
 	reflect.TypeFor[complaint.Level]():            "A rung of the organisation, lowest first: owner (the step's owner), department_head (主管领导 · 部门经理), market_department (总部市场部), general_manager (总经理).",
 	reflect.TypeFor[complaint.Resolution]():       "How a closed complaint ended: resolved, or not_founded (投诉不成立).",
+	reflect.TypeFor[complaint.ClockKind]():        "How a step's time limit is counted: working (only the working calendar's hours: not nights, lunch breaks, weekends or holidays; a make-up working day (调休) counts) or calendar (every hour).",
+	reflect.TypeFor[complaint.SLAStatus]():        "How a step stands against its deadline: on_track, at_risk (past its warning point, warn_at) or breached (past due_at).",
 
 	reflect.TypeFor[complaint.Intake]():          "A complaint as the clerk records it on arrival (记录投诉).",
 	reflect.TypeFor[complaint.Customer]():        "The complainant (投诉人).",
@@ -159,6 +220,9 @@ var typeDocs = map[reflect.Type]string{
 	reflect.TypeFor[complaint.ExecutionInput]():  "execution (实施处理方案): the plan carried out.",
 	reflect.TypeFor[complaint.CallbackInput]():   "callback (回访): the customer's answer. An unsatisfied customer reopens the case at the plan step.",
 	reflect.TypeFor[complaint.ReviewInput]():     "review (总结评价): the closing summary; closes the complaint.",
+	reflect.TypeFor[complaint.PauseInput]():      "Stops the current step's clock (挂起) while it waits on the customer or a third party.",
+	reflect.TypeFor[complaint.ResumeInput]():     "Restarts a paused step's clock, with an optional comment.",
+	reflect.TypeFor[complaint.ExtensionInput]():  "Moves the current step's deadline (延期), an extension approved by a department head; due_at must be in the future.",
 
 	reflect.TypeFor[complaint.Complaint]():        "A complaint (投诉) with its step records, deadlines, escalations and, when read singly, its timeline.",
 	reflect.TypeFor[complaint.Actor]():            "The person (or system) behind an action.",
@@ -173,6 +237,26 @@ var typeDocs = map[reflect.Type]string{
 	reflect.TypeFor[complaint.ExecutionRecord]():  "The execution (实施) as last reported.",
 	reflect.TypeFor[complaint.CallbackRecord]():   "The callback (回访) as last recorded.",
 	reflect.TypeFor[complaint.ReviewRecord]():     "The closing review (总结评价).",
+	reflect.TypeFor[complaint.Pause]():            "Why the current step's clock is stopped (挂起), since when and by whom. When the step resumes, its deadline moves by the clock time that remained.",
+
+	reflect.TypeFor[complaint.Policy]():            "An SLA policy version (时限政策): how complaints are graded and approved, their steps' time limits and escalation. A complaint keeps the policy it started under unless moved with POST /api/v1/complaints/{id}/policy.",
+	reflect.TypeFor[complaint.SLARule]():           "A step's time limit (SLA) for the complaints it matches. Rules are tried in order; the first whose step, classes and severities match applies (empty classes or severities match all). A step no rule matches counts calendar time against step_limits.",
+	reflect.TypeFor[complaint.EscalationRule]():    "Raises an overdue step to level once it is after past its due time (counted on the step's clock) and notifies notify, or the level itself when notify is empty. Levels rise and after increases down the list.",
+	reflect.TypeFor[complaint.SeverityThreshold](): "A direct loss of at least min_loss RMB grades at least this severity.",
+	reflect.TypeFor[complaint.ApprovalRule]():      "Who approves a plan beyond the responsible department's head.",
+	reflect.TypeFor[complaint.Duration]():          "A length of time in Go duration syntax: a sequence of numbers with units h, m, s, ms, us or ns, e.g. 8h, 90m, 7h30m. Responses write it in full, e.g. 8h0m0s.",
+	reflect.TypeFor[store.StoredPolicy]():          "A stored policy version with who stored it and when; active marks the version new complaints start under.",
+	reflect.TypeFor[PolicyList]():                  "Every stored policy version, newest first.",
+
+	reflect.TypeFor[calendar.Calendar](): "A working calendar (工作日历): the working periods of each weekday in a time zone, with statutory holidays and make-up working days (调休) per year. Working-time SLAs count only its working time. " + defaultCalendarDoc(),
+	reflect.TypeFor[calendar.Year]():     "One year's statutory holidays and make-up working days, as the State Council publishes them each November or December. Dates lie within the year; no day is both a holiday and a workday.",
+	reflect.TypeFor[calendar.Holiday]():  "A run of days off, from and to inclusive.",
+	reflect.TypeFor[calendar.Workday]():  "A weekend day that is worked (调休), with the working periods of workday_hours.",
+	reflect.TypeFor[calendar.Period]():   "A stretch of working time within a day, HH:MM-HH:MM in the calendar's time zone; it ends after it starts, at 24:00 at the latest.",
+	reflect.TypeFor[calendar.Date]():     "A civil date in the calendar's time zone, YYYY-MM-DD.",
+	reflect.TypeFor[CalendarList]():      "Every working calendar by name, the default one included.",
+	reflect.TypeFor[DueAnswer]():         "When a working duration that starts at start ends on the calendar.",
+	reflect.TypeFor[ElapsedAnswer]():     "The working time between from and to on the calendar, in whole seconds.",
 
 	reflect.TypeFor[ComplaintList](): "One page of complaints; pass next_cursor as cursor for the next page. No next_cursor means the last page.",
 	reflect.TypeFor[Error]():         "Every error response's body. field names the request field (JSON path, or a header or query parameter name) at fault, for 400s and for 409 Idempotency-Key conflicts.",
@@ -187,21 +271,142 @@ var fieldDocs = map[fieldKey]string{
 	{reflect.TypeFor[complaint.PlanInput](), "due_at"}:             "The promised completion time; must be in the future. The execution step's deadline when given.",
 	{reflect.TypeFor[complaint.Complaint](), "number"}:             "The complaint number, e.g. TS-2026-000123.",
 	{reflect.TypeFor[complaint.Complaint](), "due_at"}:             "The current step's deadline; absent once closed.",
-	{reflect.TypeFor[complaint.Complaint](), "overdue"}:            "Whether the current step is past its deadline, at the time of the response.",
+	{reflect.TypeFor[complaint.Complaint](), "overdue"}:            "Whether the current step's SLA is breached (sla_status breached), at the time of the response.",
+	{reflect.TypeFor[complaint.Complaint](), "sla_status"}:         "The current step's standing against its deadline, at the time of the response (a paused step keeps the standing it had when paused); absent once closed.",
+	{reflect.TypeFor[complaint.Complaint](), "paused"}:             "Present while the current step's clock is paused.",
+	{reflect.TypeFor[complaint.Complaint](), "calendar"}:           "The working calendar the complaint's working-time SLAs count on.",
 	{reflect.TypeFor[complaint.Complaint](), "timeline"}:           "The history, only in responses about a single complaint.",
 	{reflect.TypeFor[complaint.Complaint](), "version"}:            "Counts state changes.",
 	{reflect.TypeFor[complaint.Complaint](), "approvals_required"}: "The approval levels the plan needs, in order.",
+
+	{reflect.TypeFor[complaint.Deadline](), "due_at"}:         "When the step is due. While the clock is paused it is moved on resumption.",
+	{reflect.TypeFor[complaint.Deadline](), "clock"}:          "How the step's time limit is counted.",
+	{reflect.TypeFor[complaint.Deadline](), "target_seconds"}: "The step's time limit in seconds, counted on its clock.",
+	{reflect.TypeFor[complaint.Deadline](), "warn_at"}:        "When the step becomes at risk and its owner is warned; absent when the rule gives no warning point.",
+	{reflect.TypeFor[complaint.Deadline](), "used_seconds"}:   "Seconds counted so far on the step's clock (working seconds for a working-time SLA); for a running clock, up to the time of the response.",
+	{reflect.TypeFor[complaint.Deadline](), "paused_seconds"}: "Wall-clock seconds the step's clock stood still in finished pauses.",
+	{reflect.TypeFor[complaint.Deadline](), "paused"}:         "Whether the step's clock is stopped now.",
+	{reflect.TypeFor[complaint.Deadline](), "sla_status"}:     "The step's standing while it is open (a paused step keeps the standing it had when paused).",
+	{reflect.TypeFor[complaint.Deadline](), "counting_since"}: "When the step's clock last started; absent while paused.",
+	{reflect.TypeFor[complaint.Deadline](), "extended"}:       "Whether the due time was moved by an approved extension.",
+	{reflect.TypeFor[complaint.Escalation](), "notify"}:       "Who was told, as roles or units.",
+
+	{reflect.TypeFor[complaint.Policy](), "version"}:                           "Names this policy version in every complaint that runs under it.",
+	{reflect.TypeFor[complaint.Policy](), "number_prefix"}:                     "Starts every complaint number: TS-2026-000123.",
+	{reflect.TypeFor[complaint.Policy](), "severity_thresholds"}:               "Grade the estimated direct loss; a loss below every threshold is none. No severity may appear twice.",
+	{reflect.TypeFor[complaint.Policy](), "step_limits"}:                       "The time allowed for each step in calendar time, for steps no SLA rule matches. Validation counts from receipt; execution defaults to the plan's own due_at when given.",
+	{reflect.TypeFor[complaint.Policy](), "sla"}:                               "SLA rules setting steps' time limits by complainant class and severity, in working or calendar time; the first matching rule applies.",
+	{reflect.TypeFor[complaint.Policy](), "default_calendar"}:                  "The working calendar of headquarters' complaints; default when absent.",
+	{reflect.TypeFor[complaint.Policy](), "calendars"}:                         "The working calendar of each branch that keeps other hours, by branch name.",
+	{reflect.TypeFor[complaint.Policy](), "escalation"}:                        "The levels an overdue step rises through, for steps whose SLA rule gives no escalation of its own.",
+	{reflect.TypeFor[complaint.Policy](), "reopen_escalation"}:                 "The level a case sent back by an unsatisfied customer starts its new plan at.",
+	{reflect.TypeFor[complaint.SLARule](), "classes"}:                          "Only complaints of these complainant classes; empty matches all.",
+	{reflect.TypeFor[complaint.SLARule](), "severities"}:                       "Only complaints of these severities; empty matches all.",
+	{reflect.TypeFor[complaint.SLARule](), "target"}:                           "The time allowed, counted on clock; positive.",
+	{reflect.TypeFor[complaint.SLARule](), "warn_at"}:                          "The share of the target after which the step is at risk and its owner is warned, at least 0 and below 1, e.g. 0.8; 0 or absent means no warning.",
+	{reflect.TypeFor[complaint.SLARule](), "escalation"}:                       "Replaces the policy's escalation for this rule.",
+	{reflect.TypeFor[complaint.EscalationRule](), "after"}:                     "How long past due, on the step's clock; non-negative.",
+	{reflect.TypeFor[complaint.EscalationRule](), "notify"}:                    "Who is told, as roles or units; empty means the level itself.",
+	{reflect.TypeFor[complaint.ApprovalRule](), "market_department_from"}:      "Cases this severe or worse also go to HQ's market department.",
+	{reflect.TypeFor[complaint.ApprovalRule](), "branch_to_market_department"}: "Whether a branch's cases also go to HQ's market department.",
+	{reflect.TypeFor[complaint.ApprovalRule](), "general_manager_from"}:        "Cases this severe or worse also need the general manager.",
+	{reflect.TypeFor[store.StoredPolicy](), "created_by"}:                      "Who stored the version.",
+
+	{reflect.TypeFor[calendar.Calendar](), "name"}:          "The calendar's name, as complaints and policies refer to it.",
+	{reflect.TypeFor[calendar.Calendar](), "time_zone"}:     "An IANA time zone, e.g. Asia/Shanghai; working periods and dates are in it.",
+	{reflect.TypeFor[calendar.Calendar](), "week"}:          "The working periods of each weekday, in order and not overlapping; a weekday left out has no working time.",
+	{reflect.TypeFor[calendar.Calendar](), "workday_hours"}: "The working periods of a make-up working day (调休); Monday's when absent.",
+	{reflect.TypeFor[calendar.Calendar](), "years"}:         "Statutory holidays and make-up working days, one entry per year.",
+	{reflect.TypeFor[calendar.Calendar](), "version"}:       "Increases with every change. Send the version you read when replacing the calendar.",
+	{reflect.TypeFor[calendar.Year](), "year"}:              "The year, 1970 to 9999.",
+	{reflect.TypeFor[calendar.Holiday](), "name"}:           "The holiday's name, e.g. 春节.",
+	{reflect.TypeFor[calendar.Holiday](), "from"}:           "The first day off.",
+	{reflect.TypeFor[calendar.Holiday](), "to"}:             "The last day off, not before from.",
+	{reflect.TypeFor[calendar.Workday](), "name"}:           "The holiday the day is worked for, e.g. 春节调休.",
+	{reflect.TypeFor[calendar.Workday](), "date"}:           "The day worked.",
+	{reflect.TypeFor[ElapsedAnswer](), "working_seconds"}:   "Working seconds between from and to, rounded down.",
 }
 
 var (
 	timeType       = reflect.TypeFor[time.Time]()
 	rawMessageType = reflect.TypeFor[json.RawMessage]()
+	marshalerTypes = []reflect.Type{reflect.TypeFor[json.Marshaler](), reflect.TypeFor[encoding.TextMarshaler]()}
 )
+
+// stringTypes are the types that encode themselves as JSON strings. Every type
+// with its own JSON encoding must have an entry; building the document panics
+// otherwise, since reflection would describe its Go fields instead.
+var stringTypes = map[reflect.Type]obj{
+	reflect.TypeFor[complaint.Duration](): {"type": "string", "pattern": `^(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$`, "example": "8h"},
+	reflect.TypeFor[calendar.Period]():    {"type": "string", "pattern": `^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$`, "example": "08:30-12:00"},
+	reflect.TypeFor[calendar.Date]():      {"type": "string", "format": "date", "pattern": `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, "example": "2026-02-14"},
+}
+
+// keyedMap describes a map whose keys are a fixed set of names.
+type keyedMap struct {
+	keys []string
+	// complete: responses always hold every key (validation requires them).
+	complete bool
+}
+
+var keyedMaps = map[reflect.Type]keyedMap{
+	reflect.TypeFor[map[complaint.Step]complaint.Duration](): {keys: names(complaint.ActionSteps...), complete: true},
+	reflect.TypeFor[calendar.Week]():                         {keys: weekdayNames()},
+}
+
+// weekdayNames are calendar.Week's keys, Monday first.
+func weekdayNames() []string {
+	out := make([]string, 7)
+	for i := range out {
+		out[i] = strings.ToLower(time.Weekday((i + 1) % 7).String())
+	}
+	return out
+}
+
+// notNull lists the list and map fields of request types that cannot be null:
+// validation rejects an empty one. Other such fields may be sent as null, and
+// the server stores and returns them as sent.
+var notNull = map[fieldKey]bool{
+	{reflect.TypeFor[complaint.Policy](), "step_limits"}: true,
+}
 
 // schemaGen turns Go types into schemas, collecting named ones as components.
 type schemaGen struct {
 	components obj
 	named      map[string]reflect.Type
+	// strict holds the types clients send: the server rejects unknown fields.
+	strict map[reflect.Type]bool
+}
+
+func newSchemaGen() *schemaGen {
+	g := &schemaGen{components: obj{}, named: map[string]reflect.Type{}, strict: map[reflect.Type]bool{}}
+	for t := range requestRequired {
+		g.markStrict(t)
+	}
+	for t := range requestBodies {
+		g.markStrict(t)
+	}
+	return g
+}
+
+// markStrict marks t and every struct or map type inside it as sent by clients.
+func (g *schemaGen) markStrict(t reflect.Type) {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	if g.strict[t] || t == timeType || stringTypes[t] != nil {
+		return
+	}
+	switch t.Kind() {
+	case reflect.Map:
+		g.strict[t] = true
+		g.markStrict(t.Elem())
+	case reflect.Struct:
+		g.strict[t] = true
+		for _, f := range jsonFields(t) {
+			g.markStrict(f.typ)
+		}
+	}
 }
 
 func ref(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
@@ -214,6 +419,7 @@ func (g *schemaGen) component(name string, t reflect.Type, build func() obj) obj
 		return ref(name)
 	}
 	g.named[name] = t
+	g.components[name] = obj{} // reserved while building, for recursive types
 	g.components[name] = build()
 	return ref(name)
 }
@@ -226,8 +432,33 @@ func enumSchema(values []string, doc string) obj {
 	return s
 }
 
-// schema returns the schema of a value of type t.
-func (g *schemaGen) schema(t reflect.Type) obj {
+func encodesItself(t reflect.Type) bool {
+	for _, m := range marshalerTypes {
+		if t.Implements(m) || reflect.PointerTo(t).Implements(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// schema returns the schema of a value of type t in a response.
+func (g *schemaGen) schema(t reflect.Type) obj { return g.schemaIn(t, false) }
+
+// body returns the schema of a request body of type t: its own component when
+// the handler fills in defaults, the shared one otherwise.
+func (g *schemaGen) body(t reflect.Type) obj {
+	if rb, ok := requestBodies[t]; ok {
+		return g.component(rb.name, t, func() obj { return g.object(t, true) })
+	}
+	if _, ok := requestRequired[t]; !ok {
+		panic(fmt.Sprintf("openapi: request body %v is in neither requestRequired nor requestBodies", t))
+	}
+	return g.schemaIn(t, true)
+}
+
+// schemaIn returns the schema of a value of type t; request says whether it is
+// inside a request body, where fields with defaults are optional.
+func (g *schemaGen) schemaIn(t reflect.Type, request bool) obj {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -236,6 +467,18 @@ func (g *schemaGen) schema(t reflect.Type) obj {
 		return obj{"type": "string", "format": "date-time"}
 	case rawMessageType:
 		return obj{"type": "object", "description": "Free-form JSON object."}
+	}
+	if s, ok := stringTypes[t]; ok {
+		return g.component(t.Name(), t, func() obj {
+			c := maps.Clone(s)
+			if doc := typeDocs[t]; doc != "" {
+				c["description"] = doc
+			}
+			return c
+		})
+	}
+	if encodesItself(t) {
+		panic(fmt.Sprintf("openapi: %v encodes itself as JSON; give it an entry in stringTypes", t))
 	}
 	if values, ok := enums[t]; ok {
 		return g.component(t.Name(), t, func() obj { return enumSchema(values, typeDocs[t]) })
@@ -250,11 +493,41 @@ func (g *schemaGen) schema(t reflect.Type) obj {
 	case reflect.Float64:
 		return obj{"type": "number"}
 	case reflect.Slice:
-		return obj{"type": "array", "items": g.schema(t.Elem())}
+		return obj{"type": "array", "items": g.schemaIn(t.Elem(), request)}
+	case reflect.Map:
+		return g.mapSchema(t, request)
 	case reflect.Struct:
-		return g.component(t.Name(), t, func() obj { return g.object(t) })
+		if rb, ok := requestBodies[t]; ok && request && rb.nested {
+			return g.component(rb.name, t, func() obj { return g.object(t, true) })
+		}
+		return g.component(t.Name(), t, func() obj { return g.object(t, false) })
 	}
 	panic(fmt.Sprintf("openapi: no schema for Go type %v", t))
+}
+
+// mapSchema describes a map inline: a fixed set of keys, or any string keys.
+func (g *schemaGen) mapSchema(t reflect.Type, request bool) obj {
+	if t.Key().Kind() != reflect.String {
+		panic(fmt.Sprintf("openapi: map %v has keys that are not strings", t))
+	}
+	value := g.schemaIn(t.Elem(), request)
+	if g.strict[t] && (t.Elem().Kind() == reflect.Slice || t.Elem().Kind() == reflect.Map) {
+		value = maps.Clone(value)
+		value["nullable"] = true
+	}
+	km, ok := keyedMaps[t]
+	if !ok {
+		return obj{"type": "object", "additionalProperties": value}
+	}
+	props := obj{}
+	for _, k := range km.keys {
+		props[k] = value
+	}
+	s := obj{"type": "object", "properties": props, "additionalProperties": false}
+	if km.complete && !request {
+		s["required"] = km.keys
+	}
+	return s
 }
 
 // jsonField is a struct field as encoding/json sees it.
@@ -304,7 +577,8 @@ func responseRequired(t reflect.Type) []string {
 	return req
 }
 
-func (g *schemaGen) object(t reflect.Type) obj {
+// object describes a struct; variant says it is the requestBodies variant.
+func (g *schemaGen) object(t reflect.Type, variant bool) obj {
 	props := obj{}
 	for _, f := range jsonFields(t) {
 		key := fieldKey{t, f.name}
@@ -313,7 +587,12 @@ func (g *schemaGen) object(t reflect.Type) obj {
 			e := extraEnums[name]
 			p = g.component(name, nil, func() obj { return enumSchema(e.values, e.doc) })
 		} else {
-			p = g.schema(f.typ)
+			p = g.schemaIn(f.typ, variant)
+		}
+		if k := f.typ.Kind(); g.strict[t] && !f.omitempty && (k == reflect.Slice || k == reflect.Map) && !notNull[key] {
+			// Clients may send it as null, and get it back so.
+			p = maps.Clone(p)
+			p["nullable"] = true
 		}
 		if doc, ok := fieldDocs[key]; ok {
 			if _, isRef := p["$ref"]; isRef {
@@ -324,22 +603,28 @@ func (g *schemaGen) object(t reflect.Type) obj {
 		props[f.name] = p
 	}
 	s := obj{"type": "object", "properties": props}
+	if g.strict[t] {
+		s["additionalProperties"] = false
+	}
 	doc := typeDocs[t]
 	req := responseRequired(t)
-	if r, ok := requestRequired[t]; ok {
-		// A request body: the server rejects unknown fields, and Validate
-		// decides what is required.
-		for _, name := range r {
-			if _, ok := props[name]; !ok {
-				panic(fmt.Sprintf("openapi: required field %s is not a field of %v", name, t))
-			}
-		}
+	if variant {
+		rb := requestBodies[t]
+		doc, req = rb.doc, rb.required
+	} else if r, ok := requestRequired[t]; ok {
+		// A request body whose Validate decides what is required.
 		req = r
-		s["additionalProperties"] = false
-		doc += " Required text fields must not be blank."
+		if len(r) > 0 {
+			doc += " Required text fields must not be blank."
+		}
 		if c, ok := requestConditional[t]; ok {
 			doc += fmt.Sprintf(" When %s is false, %s %s also required.", c.when, strings.Join(c.fields, " and "),
 				map[bool]string{true: "is", false: "are"}[len(c.fields) == 1])
+		}
+	}
+	for _, name := range req {
+		if _, ok := props[name]; !ok {
+			panic(fmt.Sprintf("openapi: required field %s is not a field of %v", name, t))
 		}
 	}
 	if len(req) > 0 {
@@ -370,14 +655,91 @@ func stepOperationID(path string) string {
 	return b.String()
 }
 
+// controlDoc documents a control route; conflict says when it answers 409.
+type controlDoc struct {
+	operationID, summary, description, conflict string
+}
+
+// controlDocs documents each entry of complaintControls, by path. Every entry
+// must have one; building the document panics otherwise.
+var controlDocs = map[string]controlDoc{
+	"pause": {"pauseComplaint", "Pause the current step's clock (挂起)",
+		"Stops the current step's SLA clock while it waits on the customer or a third party: the time paused does not count, and the complaint shows paused. The step keeps the SLA standing it had. Resume restarts the clock.",
+		"The complaint is closed, still being recorded, or already paused."},
+	"resume": {"resumeComplaint", "Resume the current step's clock",
+		"Restarts a paused step's clock. The deadline and the warning point move on by the clock time that remained when the step was paused; a step breached before it was paused stays breached.",
+		"The complaint is closed, still being recorded, or not paused."},
+	"deadline": {"extendDeadline", "Move the current step's deadline (延期)",
+		"Sets the current step's due time, an extension approved by a department head; the deadline is marked extended. A due_at that is not in the future is a 400 naming due_at.",
+		"The complaint is closed, still being recorded, or paused (resume it before moving its deadline)."},
+}
+
+// updateResponses are the answers of a route that sends an Update to the
+// complaint's workflow; conflict is its 409.
+func updateResponses(conflict obj) obj {
+	return obj{
+		"200": obj{"description": "The updated complaint.", "content": jsonContent(ref("Complaint"))},
+		"400": errResponse("BadRequest"),
+		"403": errResponse("Forbidden"),
+		"404": errResponse("NotFound"),
+		"409": conflict,
+		"413": errResponse("PayloadTooLarge"),
+		"500": errResponse("InternalError"),
+		"503": errResponse("Unavailable"),
+	}
+}
+
+// defaultCalendarDoc describes the built-in calendar from calendar.Default().
+func defaultCalendarDoc() string {
+	d := calendar.Default()
+	years := make([]string, 0, len(d.Years))
+	for _, y := range d.YearNumbers() {
+		years = append(years, fmt.Sprint(y))
+	}
+	return fmt.Sprintf("The calendar named %s always exists, at version %d until it is first stored: time zone %s, working hours %s, "+
+		"with China's statutory holidays and make-up working days (调休) as the State Council published them for %s. "+
+		"Later years are added with PUT /api/v1/calendars/{name}/years/{year}.",
+		d.Name, d.Version, d.TimeZone, describeWeek(d.Week), strings.Join(years, ", "))
+}
+
+// describeWeek writes a week's hours, runs of days with the same hours together:
+// "monday–friday 08:30-12:00 and 13:30-17:30".
+func describeWeek(w calendar.Week) string {
+	days := weekdayNames()
+	var parts []string
+	for i := 0; i < len(days); {
+		j := i
+		for j+1 < len(days) && slices.Equal(w[days[j+1]], w[days[i]]) {
+			j++
+		}
+		if ps := w[days[i]]; len(ps) > 0 {
+			run := days[i]
+			if j > i {
+				run += "–" + days[j]
+			}
+			hours := make([]string, len(ps))
+			for k, p := range ps {
+				hours[k] = p.String()
+			}
+			parts = append(parts, run+" "+strings.Join(hours, " and "))
+		}
+		i = j + 1
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, "; ")
+}
+
 func jsonContent(schema obj) obj { return obj{"application/json": obj{"schema": schema}} }
 
 func errResponse(name string) obj { return obj{"$ref": "#/components/responses/" + name} }
 
 func buildOpenAPI() obj {
-	g := &schemaGen{components: obj{}, named: map[string]reflect.Type{}}
+	g := newSchemaGen()
 	complaintSchema := g.schema(reflect.TypeFor[complaint.Complaint]())
 	errorSchema := g.schema(reflect.TypeFor[Error]())
+	errResp := func(desc string) obj { return obj{"description": desc, "content": jsonContent(errorSchema)} }
 	idParam := obj{
 		"name": "id", "in": "path", "required": true,
 		"description": "The complaint's ID. A value that is not a UUID names no complaint (404).",
@@ -426,6 +788,7 @@ func buildOpenAPI() obj {
 				obj{"name": "status", "in": "query", "description": "Only complaints awaiting this step, or closed.", "schema": g.schema(reflect.TypeFor[complaint.Step]())},
 				obj{"name": "department", "in": "query", "description": "Only complaints assigned to this responsible department.", "schema": obj{"type": "string"}},
 				obj{"name": "overdue", "in": "query", "description": "Only complaints whose current step is (true) or is not (false) past its deadline.", "schema": obj{"type": "boolean"}},
+				obj{"name": "sla_status", "in": "query", "description": "Only complaints whose current step stands so against its deadline.", "schema": g.schema(reflect.TypeFor[complaint.SLAStatus]())},
 				obj{"name": "limit", "in": "query", "description": "Page size.", "schema": obj{"type": "integer", "minimum": 1, "maximum": maxPageSize, "default": defaultPageSize}},
 				obj{"name": "cursor", "in": "query", "description": "The next_cursor of the previous page.", "schema": obj{"type": "string"}},
 			},
@@ -463,22 +826,196 @@ func buildOpenAPI() obj {
 				"summary":     fmt.Sprintf("Submit the %s step (%s)", st.step, st.step.Label()),
 				"description": fmt.Sprintf("Acts on the complaint's %s step (%s) and answers with the updated complaint. The complaint must be awaiting this step.", st.step, st.step.Label()),
 				"requestBody": obj{"required": true, "content": jsonContent(g.schema(reflect.TypeOf(in)))},
-				"responses": obj{
-					"200": complaintOK,
-					"400": errResponse("BadRequest"),
-					"403": errResponse("Forbidden"),
-					"404": errResponse("NotFound"),
-					"409": errResponse("Conflict"),
-					"413": errResponse("PayloadTooLarge"),
-					"500": errResponse("InternalError"),
-					"503": errResponse("Unavailable"),
-				},
+				"responses":   updateResponses(errResponse("Conflict")),
 			},
 		}
 	}
 	if len(stepInputs) != len(complaintSteps) {
 		panic("openapi: stepInputs names a step that has no route")
 	}
+
+	// Controls act on the current step's clock; any open complaint accepts them.
+	for _, ct := range complaintControls {
+		d, ok := controlDocs[ct.path]
+		if !ok {
+			panic(fmt.Sprintf("openapi: control route %s has no entry in controlDocs", ct.path))
+		}
+		paths["/api/v1/complaints/{id}/"+ct.path] = obj{
+			"parameters": []any{idParam},
+			"post": obj{
+				"operationId": d.operationID,
+				"tags":        []string{"sla"},
+				"summary":     d.summary,
+				"description": d.description + " Answers with the updated complaint.",
+				"requestBody": obj{"required": true, "content": jsonContent(g.body(reflect.TypeOf(ct.input)))},
+				"responses":   updateResponses(errResp(d.conflict)),
+			},
+		}
+	}
+	if len(controlDocs) != len(complaintControls) {
+		panic("openapi: controlDocs names a control that has no route")
+	}
+	paths["/api/v1/complaints/{id}/policy"] = obj{
+		"parameters": []any{idParam},
+		"post": obj{
+			"operationId": "migrateComplaintPolicy",
+			"tags":        []string{"sla"},
+			"summary":     "Move a complaint to another policy version",
+			"description": "A complaint keeps the policy it started under; this moves an open one to another stored version. The current step keeps the time it has used and gets the new policy's target, counted on its clock. A 400 names version when no stored policy has it.",
+			"requestBody": obj{"required": true, "content": jsonContent(g.body(reflect.TypeFor[PolicyMigration]()))},
+			"responses":   updateResponses(errResp("The complaint is closed, or already runs under that policy version.")),
+		},
+	}
+
+	calendarSchema := g.schema(reflect.TypeFor[calendar.Calendar]())
+	calendarOK := obj{"description": "The calendar.", "content": jsonContent(calendarSchema)}
+	nameParam := obj{
+		"name": "name", "in": "path", "required": true,
+		"description": fmt.Sprintf("The calendar's name; %s is the built-in one.", calendar.DefaultName),
+		"schema":      obj{"type": "string"},
+	}
+	calendarNotFound := errResp("No calendar has this name.")
+	timeQuery := func(name, desc string) obj {
+		return obj{"name": name, "in": "query", "required": true, "description": desc + " RFC 3339, e.g. 2026-02-13T16:00:00+08:00.",
+			"schema": obj{"type": "string", "format": "date-time"}}
+	}
+	saveResponses := func(more obj) obj {
+		r := obj{
+			"200": calendarOK,
+			"400": errResponse("BadRequest"),
+			"409": errResp("The calendar changed since the version sent was read (field version): read it again and reapply the change."),
+			"413": errResponse("PayloadTooLarge"),
+			"500": errResponse("InternalError"),
+			"503": errResp("The calendar was saved (the message gives its new version), but the open complaints on it could not be rescheduled now; save it again to retry."),
+		}
+		maps.Copy(r, more)
+		return r
+	}
+	const savedDoc = " Answers with the saved calendar, its version one more than before. Open complaints counting working time on it then move their deadlines to the new calendar, in the background."
+	paths["/api/v1/calendars"] = obj{"get": obj{
+		"operationId": "listCalendars",
+		"tags":        []string{"calendars"},
+		"summary":     "List working calendars (工作日历)",
+		"description": "Every working calendar by name. " + defaultCalendarDoc(),
+		"responses": obj{
+			"200": obj{"description": "The calendars.", "content": jsonContent(g.schema(reflect.TypeFor[CalendarList]()))},
+			"500": errResponse("InternalError"),
+		},
+	}}
+	paths["/api/v1/calendars/{name}"] = obj{
+		"parameters": []any{nameParam},
+		"get": obj{
+			"operationId": "getCalendar",
+			"tags":        []string{"calendars"},
+			"summary":     "Read a working calendar",
+			"description": defaultCalendarDoc(),
+			"responses": obj{
+				"200": calendarOK,
+				"404": calendarNotFound,
+				"500": errResponse("InternalError"),
+			},
+		},
+		"put": obj{
+			"operationId": "putCalendar",
+			"tags":        []string{"calendars"},
+			"summary":     "Create or replace a working calendar",
+			"description": "Creates the calendar (version 0) or replaces the version read; a change made since is not overwritten (409)." + savedDoc,
+			"requestBody": obj{"required": true, "content": jsonContent(g.body(reflect.TypeFor[calendar.Calendar]()))},
+			"responses":   saveResponses(nil),
+		},
+	}
+	paths["/api/v1/calendars/{name}/years/{year}"] = obj{
+		"parameters": []any{nameParam, obj{
+			"name": "year", "in": "path", "required": true, "description": "The year the holidays are for.",
+			"schema": obj{"type": "integer", "minimum": 1970, "maximum": 9999},
+		}},
+		"put": obj{
+			"operationId": "putCalendarYear",
+			"tags":        []string{"calendars"},
+			"summary":     "Add or correct one year's holidays",
+			"description": "Adds or replaces one year's statutory holidays and make-up working days, the yearly chore when the State Council publishes the next year's schedule. A 400 names year for a path that is no year and holidays for data that does not validate." + savedDoc,
+			"requestBody": obj{"required": true, "content": jsonContent(g.body(reflect.TypeFor[calendar.Year]()))},
+			"responses":   saveResponses(obj{"404": calendarNotFound}),
+		},
+	}
+	paths["/api/v1/calendars/{name}/due"] = obj{
+		"parameters": []any{nameParam},
+		"get": obj{
+			"operationId": "calendarDue",
+			"tags":        []string{"calendars"},
+			"summary":     "When a working duration ends",
+			"description": "The instant at which duration of working time has passed since start on the calendar: nights, breaks, weekends and holidays do not count; make-up working days do. A zero duration ends at start.",
+			"parameters": []any{
+				timeQuery("start", "When the duration starts."),
+				obj{"name": "duration", "in": "query", "required": true, "description": "The working time, at most ten years, e.g. 8h or 90m.",
+					"schema": g.schema(reflect.TypeFor[complaint.Duration]())},
+			},
+			"responses": obj{
+				"200": obj{"description": "When it ends, in start's time zone.", "content": jsonContent(g.schema(reflect.TypeFor[DueAnswer]()))},
+				"400": errResponse("BadRequest"),
+				"404": calendarNotFound,
+				"409": errResp("The calendar has no working time to end the duration in."),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	paths["/api/v1/calendars/{name}/elapsed"] = obj{
+		"parameters": []any{nameParam},
+		"get": obj{
+			"operationId": "calendarElapsed",
+			"tags":        []string{"calendars"},
+			"summary":     "Working time between two instants",
+			"description": "The working time on the calendar from from to to, at most ten years apart.",
+			"parameters": []any{
+				timeQuery("from", "The start."),
+				timeQuery("to", "The end, not before from."),
+			},
+			"responses": obj{
+				"200": obj{"description": "The working time.", "content": jsonContent(g.schema(reflect.TypeFor[ElapsedAnswer]()))},
+				"400": errResponse("BadRequest"),
+				"404": calendarNotFound,
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+
+	paths["/api/v1/sla-policies"] = obj{
+		"get": obj{
+			"operationId": "listPolicies",
+			"tags":        []string{"policies"},
+			"summary":     "List SLA policy versions",
+			"description": "Every stored policy version, newest first; empty until one is stored.",
+			"responses": obj{
+				"200": obj{"description": "The stored versions.", "content": jsonContent(g.schema(reflect.TypeFor[PolicyList]()))},
+				"500": errResponse("InternalError"),
+			},
+		},
+		"post": obj{
+			"operationId": "addPolicy",
+			"tags":        []string{"policies"},
+			"summary":     "Store and activate a new SLA policy version",
+			"description": "Stores a new policy version and makes it the active one: new complaints start under it, running ones keep theirs. Versions are immutable. A 400 for a policy that does not validate names no field; its message says which part is at fault.",
+			"requestBody": obj{"required": true, "content": jsonContent(g.body(reflect.TypeFor[complaint.Policy]()))},
+			"responses": obj{
+				"201": obj{"description": "The stored, active version.", "content": jsonContent(g.schema(reflect.TypeFor[store.StoredPolicy]()))},
+				"400": errResponse("BadRequest"),
+				"409": errResp("A policy with this version already exists (field version); give the new one another name."),
+				"413": errResponse("PayloadTooLarge"),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	paths["/api/v1/sla-policies/active"] = obj{"get": obj{
+		"operationId": "getActivePolicy",
+		"tags":        []string{"policies"},
+		"summary":     "The active SLA policy",
+		"description": "The policy new complaints start under: the active stored version, or the configured one (built-in defaults plus the policy file) while none is stored.",
+		"responses": obj{
+			"200": obj{"description": "The active policy.", "content": jsonContent(g.schema(reflect.TypeFor[complaint.Policy]()))},
+			"500": errResponse("InternalError"),
+		},
+	}}
+
 	paths["/healthz"] = obj{"get": obj{
 		"operationId": "healthz",
 		"tags":        []string{"operations"},
@@ -510,7 +1047,6 @@ func buildOpenAPI() obj {
 		}},
 	}}
 
-	errResp := func(desc string) obj { return obj{"description": desc, "content": jsonContent(errorSchema)} }
 	return obj{
 		"openapi": openAPIVersion,
 		"info": obj{
@@ -518,13 +1054,19 @@ func buildOpenAPI() obj {
 			"version": "v1",
 			"description": "Customer complaint handling (客户投诉处理): a complaint is recorded, then moves through validation (判定投诉是否成立), " +
 				"assignment (确定责任部门), root cause (分析原因), plan (提出处理方案), approval (主管领导批示), execution (实施处理方案), " +
-				"callback (回访) and review (总结评价) to closed. Each step has a time limit; overdue steps escalate.\n\n" +
+				"callback (回访) and review (总结评价) to closed. Each step has a time limit (SLA) set by the complaint's policy version, counted in " +
+				"working time on a working calendar (working hours, statutory holidays and make-up days, 调休) or in calendar time; a step can be " +
+				"paused while it waits on the customer or a third party, and its deadline extended. Steps past their warning point are at risk; " +
+				"overdue steps escalate.\n\n" +
 				"Errors: every error response has an Error body; a 400 names the field at fault in field. Request bodies are strict JSON: " +
 				"unknown fields are rejected.",
 		},
 		"tags": []any{
 			obj{"name": "complaints", "description": "Recording and reading complaints."},
 			obj{"name": "steps", "description": "The human steps of the procedure, one operation each."},
+			obj{"name": "sla", "description": "Acting on the current step's clock: pause, resume, extend its deadline, or move the complaint to another policy version."},
+			obj{"name": "calendars", "description": "Working calendars (工作日历) and working-time arithmetic on them."},
+			obj{"name": "policies", "description": "SLA policy versions (时限政策): time limits, escalation, grading and approval rules."},
 			obj{"name": "operations", "description": "Health checks and this document."},
 		},
 		"paths": paths,

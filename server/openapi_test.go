@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -19,7 +20,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/store"
 )
 
 var openAPIt0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -95,7 +98,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 			t.Errorf("documented operation %s has no route", k)
 		}
 	}
-	if len(routed) < 3+3+len(complaintSteps) {
+	if len(routed) < 3+3+len(complaintSteps)+len(complaintControls)+1+6+3 {
 		t.Errorf("only %d routes found", len(routed))
 	}
 }
@@ -124,6 +127,9 @@ func validRequests() map[reflect.Type]any {
 		complaint.ExecutionInput{Result: "已更换新机", CustomerNotified: openAPIPtr(true)},
 		complaint.CallbackInput{Satisfied: openAPIPtr(true), Comment: "客户满意"},
 		complaint.ReviewInput{Summary: "返修流程缺少关键件检测", CauseType: complaint.CauseMechanism, Lessons: "关键件必检"},
+		complaint.PauseInput{Reason: "等待客户提供故障录像", WaitingOn: complaint.WaitingOnCustomer},
+		complaint.ResumeInput{Comment: "客户已提供录像"},
+		complaint.ExtensionInput{DueAt: openAPIPtr(openAPIt0.Add(48 * time.Hour)), Reason: "备件需从厂家调货，部门经理已批准延期"},
 	}
 	m := map[reflect.Type]any{}
 	for _, e := range examples {
@@ -251,18 +257,27 @@ func TestOpenAPIRequestRequiredMatchesValidate(t *testing.T) {
 		}
 	}
 	// A request type shown in responses too must follow the response rule as well.
-	for _, typ := range reachableStructs(reflect.TypeFor[complaint.Complaint]()) {
-		if r, ok := requestRequired[typ]; ok && !sameSet(r, responseRequired(typ)) {
-			t.Errorf("%v is both a request and a response type, but its required fields differ: %v vs %v", typ, r, responseRequired(typ))
+	for _, root := range responseRoots {
+		for _, typ := range reachableStructs(root) {
+			if r, ok := requestRequired[typ]; ok && !sameSet(r, responseRequired(typ)) {
+				t.Errorf("%v is both a request and a response type, but its required fields differ: %v vs %v", typ, r, responseRequired(typ))
+			}
 		}
 	}
+}
+
+// responseRoots are the types response bodies are made of.
+var responseRoots = []reflect.Type{
+	reflect.TypeFor[complaint.Complaint](), reflect.TypeFor[ComplaintList](),
+	reflect.TypeFor[CalendarList](), reflect.TypeFor[calendar.Calendar](),
+	reflect.TypeFor[PolicyList](), reflect.TypeFor[store.StoredPolicy](), reflect.TypeFor[complaint.Policy](),
 }
 
 func reachableStructs(t reflect.Type) []reflect.Type {
 	var out []reflect.Type
 	var walk func(reflect.Type)
 	walk = func(t reflect.Type) {
-		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
 			t = t.Elem()
 		}
 		if t.Kind() != reflect.Struct || t == timeType || slices.Contains(out, t) {
@@ -293,13 +308,15 @@ func TestOpenAPIRequestExamplesMatchSchemas(t *testing.T) {
 	}
 }
 
-// captureClient records the step input type a handler sends to the workflow.
+// captureClient records the Update and input type a handler sends to the workflow.
 type captureClient struct {
 	client.Client
-	input reflect.Type
+	update string
+	input  reflect.Type
 }
 
 func (c *captureClient) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	c.update = o.UpdateName
 	c.input = reflect.TypeOf(o.Args[0]).Field(1).Type // complaint.Submission[T].Input
 	return nil, errors.New("captured")
 }
@@ -330,6 +347,138 @@ func TestOpenAPIStepBodiesMatchHandlers(t *testing.T) {
 		if cc.input != typ {
 			t.Errorf("POST %s: the handler sent %v (status %d: %s), the document says %v", path, cc.input, rec.Code, rec.Body, typ)
 		}
+	}
+}
+
+// Each control route documents the body its handler decodes, and the handler
+// sends it to the workflow as that type.
+func TestOpenAPIControlBodiesMatchHandlers(t *testing.T) {
+	doc := loadOpenAPI(t)
+	examples := validRequests()
+	for _, ct := range complaintControls {
+		path := "/api/v1/complaints/{id}/" + ct.path
+		item := doc.Paths.Find(path)
+		if item == nil || item.Post == nil {
+			t.Errorf("%s is not documented", path)
+			continue
+		}
+		typ := reflect.TypeOf(ct.input)
+		if ref := item.Post.RequestBody.Value.Content.Get("application/json").Schema.Ref; ref != "#/components/schemas/"+typ.Name() {
+			t.Errorf("%s body is %s, want %v", path, ref, typ)
+		}
+		if item.Post.Responses.Status(http.StatusConflict) == nil || item.Post.Responses.Status(http.StatusOK) == nil {
+			t.Errorf("%s documents no 200 or 409", path)
+		}
+		cc := &captureClient{}
+		h := (&Server{temporal: cc, log: slog.New(slog.DiscardHandler), now: time.Now}).Handler()
+		body, _ := json.Marshal(examples[typ])
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/complaints/0b6f7c1e-8a64-4b8e-9d7e-2f3b5a1c9d00/"+ct.path, bytes.NewReader(body))
+		h.ServeHTTP(rec, req)
+		if cc.input != typ || cc.update != ct.update {
+			t.Errorf("POST %s: the handler sent %s with %v (status %d: %s), the document says %v", path, cc.update, cc.input, rec.Code, rec.Body, typ)
+		}
+	}
+}
+
+// strictDecode decodes a request body as bindJSON does.
+func strictDecode(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// defaultedBodies are the request bodies whose handlers fill in what they
+// leave out; accept does what the handler does before storing the body: decode
+// it over its defaults, fill in the path's values and validate.
+var defaultedBodies = []struct {
+	schema  string
+	example any
+	accept  func(body []byte) error
+}{
+	{"CalendarInput", calendar.Default(), func(body []byte) error {
+		var in calendar.Calendar
+		if err := strictDecode(body, &in); err != nil {
+			return err
+		}
+		if in.Name == "" {
+			in.Name = calendar.DefaultName // the path's
+		}
+		return in.Validate()
+	}},
+	{"YearInput", calendar.Default().Years[0], func(body []byte) error {
+		var in calendar.Year
+		if err := strictDecode(body, &in); err != nil {
+			return err
+		}
+		if in.Year == 0 {
+			in.Year = calendar.Default().Years[0].Year // the path's
+		}
+		return in.Validate()
+	}},
+	{"PolicyInput", func() complaint.Policy { p := complaint.DefaultPolicy(); p.Version = "2026-q2"; return p }(), func(body []byte) error {
+		p := complaint.DefaultPolicy()
+		p.Version = ""
+		if err := strictDecode(body, &p); err != nil {
+			return err
+		}
+		if p.Version == "" {
+			return errors.New("version is required")
+		}
+		return p.Validate()
+	}},
+	{"PolicyMigration", PolicyMigration{Version: "default-2"}, func(body []byte) error {
+		var in PolicyMigration
+		if err := strictDecode(body, &in); err != nil {
+			return err
+		}
+		if in.Version == "" {
+			return errors.New("version is required")
+		}
+		return nil
+	}},
+}
+
+// The documented required fields of a body with defaults are exactly those
+// whose absence the handler rejects; the full example matches its schema.
+func TestOpenAPIDefaultedBodies(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for _, b := range defaultedBodies {
+		s := componentSchema(t, doc, b.schema)
+		full := toJSONValue(t, b.example).(map[string]any)
+		if err := s.VisitJSON(full, openapi3.EnableFormatValidation()); err != nil {
+			t.Errorf("%s example does not match its schema: %v", b.schema, err)
+		}
+		body, _ := json.Marshal(full)
+		if err := b.accept(body); err != nil {
+			t.Fatalf("%s example is rejected: %v", b.schema, err)
+		}
+		var got []string
+		for name := range full {
+			without := maps.Clone(full)
+			delete(without, name)
+			body, _ := json.Marshal(without)
+			if b.accept(body) != nil {
+				got = append(got, name)
+			}
+		}
+		if !sameSet(got, s.Required) {
+			t.Errorf("%s: the handler requires %v, the document says %v", b.schema, got, s.Required)
+		}
+		full["unknown_field"] = "x"
+		if err := s.VisitJSON(full); err == nil {
+			t.Errorf("%s schema accepts an unknown field", b.schema)
+		}
+	}
+	// Nested fields merge into the defaults: a policy may change one step limit
+	// or one approval setting alone.
+	partial := map[string]any{"version": "v", "step_limits": map[string]any{"plan": "12h"}, "approval": map[string]any{"general_manager_from": "serious"}}
+	if err := componentSchema(t, doc, "PolicyInput").VisitJSON(partial); err != nil {
+		t.Errorf("PolicyInput rejects a partial policy: %v", err)
+	}
+	body, _ := json.Marshal(partial)
+	if err := defaultedBodies[2].accept(body); err != nil {
+		t.Errorf("a partial policy is rejected: %v", err)
 	}
 }
 
@@ -404,6 +553,43 @@ func freshComplaint() complaint.Complaint {
 	}
 }
 
+// A complaint whose current step is paused while waiting on the customer.
+func pausedComplaint() complaint.Complaint {
+	c := freshComplaint()
+	started := openAPIt0.Add(-2 * time.Hour)
+	due := openAPIt0.Add(6 * time.Hour)
+	warn := openAPIt0.Add(4 * time.Hour)
+	done := openAPIt0.Add(-2 * time.Hour)
+	by := complaint.Actor{ID: "u-1", Name: "李娜", Role: "handler", Department: "售后服务部"}
+	c.Status, c.StatusLabel = complaint.StepRootCause, complaint.StepRootCause.Label()
+	c.Department, c.Handler = "售后服务部", "李娜"
+	c.DueAt, c.SLAStatus, c.Calendar = &due, complaint.SLAAtRisk, calendar.DefaultName
+	c.Paused = &complaint.Pause{Reason: "等待客户提供故障录像", WaitingOn: complaint.WaitingOnCustomer, Since: openAPIt0, By: by}
+	c.Deadlines = []complaint.Deadline{
+		{Step: complaint.StepValidation, StartedAt: openAPIt0.Add(-10 * time.Hour), DueAt: openAPIt0.Add(-3 * time.Hour), CompletedAt: &done,
+			Clock: complaint.ClockWorking, TargetSeconds: 8 * 3600, UsedSeconds: 5 * 3600},
+		{Step: complaint.StepRootCause, StartedAt: started, DueAt: due, Clock: complaint.ClockWorking, TargetSeconds: 15 * 3600,
+			WarnAt: &warn, UsedSeconds: 12 * 3600, PausedSeconds: 1800, Paused: true, SLAStatus: complaint.SLAAtRisk, Extended: true},
+	}
+	c.Escalations = []complaint.Escalation{{Seq: 1, Step: complaint.StepValidation, Level: complaint.LevelDepartmentHead, At: done, DueAt: done,
+		Reason: complaint.ReasonOverdue, Notify: []string{"售后服务部经理", "质量部"}}}
+	c.Version = 7
+	return c
+}
+
+// A running step whose clock counts.
+func countingComplaint() complaint.Complaint {
+	c := freshComplaint()
+	since := openAPIt0
+	c.Deadlines[0].Clock, c.Deadlines[0].TargetSeconds, c.Deadlines[0].CountingSince = complaint.ClockWorking, 8*3600, &since
+	c.Refresh(openAPIt0.Add(time.Hour), func(complaint.ClockKind, time.Time, time.Time) time.Duration { return time.Hour })
+	return c
+}
+
+func storedPolicy() store.StoredPolicy {
+	return store.StoredPolicy{Policy: complaint.DefaultPolicy(), Active: true, CreatedAt: openAPIt0, CreatedBy: "anonymous"}
+}
+
 // Responses marshalled from the Go types validate against their schemas.
 func TestOpenAPIResponsesRoundTrip(t *testing.T) {
 	doc := loadOpenAPI(t)
@@ -418,6 +604,27 @@ func TestOpenAPIResponsesRoundTrip(t *testing.T) {
 		{"Error", Error{Error: "subject: is required", Field: "subject"}},
 		{"Error", Error{Error: "complaint not found"}},
 		{"Readiness", Readiness{Status: "ready", Temporal: "ok", Postgres: "ok"}},
+		{"Complaint", pausedComplaint()},
+		{"Complaint", countingComplaint()},
+		{"Calendar", calendar.Default()},
+		{"Calendar", calendar.Calendar{Name: "night-shift", TimeZone: "UTC", WorkdayHours: []calendar.Period{{Start: 22 * 60, End: 24 * 60}}, Version: 3}},
+		{"Calendar", calendar.Calendar{Name: "sparse", TimeZone: "UTC", Week: calendar.Week{"monday": nil}, Years: []calendar.Year{{Year: 2027}}, Version: 1}},
+		{"CalendarList", CalendarList{Items: []calendar.Calendar{calendar.Default()}}},
+		{"DueAnswer", DueAnswer{Due: openAPIt0}},
+		{"ElapsedAnswer", ElapsedAnswer{WorkingSeconds: 27000}},
+		{"Policy", complaint.DefaultPolicy()},
+		{"Policy", func() complaint.Policy {
+			p := complaint.DefaultPolicy()
+			p.Calendars = map[string]string{"苏州分公司": "suzhou"}
+			p.SLARules[0].Classes = []complaint.ComplainantClass{complaint.ClassA}
+			p.SLARules[0].Severities = []complaint.Severity{complaint.SeverityMajor}
+			p.SLARules[0].Escalation = []complaint.EscalationRule{{Level: complaint.LevelGeneralManager, After: 0, Notify: []string{"总经理办公室"}}}
+			p.SeverityThresholds, p.Escalation = nil, nil
+			return p
+		}()},
+		{"StoredPolicy", storedPolicy()},
+		{"PolicyList", PolicyList{Items: []store.StoredPolicy{storedPolicy()}}},
+		{"PolicyList", PolicyList{Items: []store.StoredPolicy{}}},
 	}
 	for _, c := range cases {
 		s := componentSchema(t, doc, c.schema)
@@ -439,6 +646,92 @@ func TestOpenAPIResponsesRoundTrip(t *testing.T) {
 		if err := s.VisitJSON(v, openapi3.EnableFormatValidation()); err == nil {
 			t.Errorf("Complaint schema accepts a complaint with %s", name)
 		}
+	}
+	for name, c := range map[string]struct {
+		schema string
+		value  any
+		mutate func(map[string]any)
+	}{
+		"a period in words":  {"Calendar", calendar.Default(), func(m map[string]any) { m["week"].(map[string]any)["monday"] = []any{"8:30 to noon"} }},
+		"an unknown weekday": {"Calendar", calendar.Default(), func(m map[string]any) { m["week"].(map[string]any)["funday"] = []any{"08:30-12:00"} }},
+		"a date in words": {"Calendar", calendar.Default(), func(m map[string]any) {
+			m["years"].([]any)[0].(map[string]any)["holidays"].([]any)[0].(map[string]any)["from"] = "14/02/2026"
+		}},
+		"a duration in words": {"Policy", complaint.DefaultPolicy(), func(m map[string]any) { m["sla"].([]any)[0].(map[string]any)["target"] = "eight hours" }},
+		"a closed step limit": {"Policy", complaint.DefaultPolicy(), func(m map[string]any) { m["step_limits"].(map[string]any)["closed"] = "1h" }},
+		"a missing step":      {"Policy", complaint.DefaultPolicy(), func(m map[string]any) { delete(m["step_limits"].(map[string]any), "plan") }},
+		"null step limits":    {"Policy", complaint.DefaultPolicy(), func(m map[string]any) { m["step_limits"] = nil }},
+		"an owner escalation": {"Policy", complaint.DefaultPolicy(), func(m map[string]any) { m["escalation"].([]any)[0].(map[string]any)["level"] = "owner" }},
+		"waiting on nobody":   {"Complaint", pausedComplaint(), func(m map[string]any) { m["paused"].(map[string]any)["waiting_on"] = "nobody" }},
+		"a bogus sla_status":  {"Complaint", pausedComplaint(), func(m map[string]any) { m["sla_status"] = "late" }},
+	} {
+		v := toJSONValue(t, c.value).(map[string]any)
+		c.mutate(v)
+		if err := componentSchema(t, doc, c.schema).VisitJSON(v, openapi3.EnableFormatValidation()); err == nil {
+			t.Errorf("%s schema accepts %s", c.schema, name)
+		}
+	}
+}
+
+// The shipped durations, periods and dates are written as their patterns say,
+// and what the patterns accept the server parses.
+func TestOpenAPIStringTypes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for typ := range stringTypes {
+		if !encodesItself(typ) {
+			t.Errorf("%v is in stringTypes but has no JSON encoding of its own", typ)
+		}
+	}
+	accepts := func(schema string, v string) bool {
+		return componentSchema(t, doc, schema).VisitJSON(v, openapi3.EnableFormatValidation()) == nil
+	}
+	for _, v := range []string{"8h", "90m", "7h30m0s", "0s", "0", "1.5h", "300ms", "2µs", "24h0m0s"} {
+		var d complaint.Duration
+		if !accepts("Duration", v) || json.Unmarshal([]byte(`"`+v+`"`), &d) != nil {
+			t.Errorf("Duration %q: the schema or the server rejects it", v)
+		}
+	}
+	for _, v := range []string{"", "8", "8 hours", "h", "1d"} {
+		if accepts("Duration", v) {
+			t.Errorf("Duration schema accepts %q", v)
+		}
+	}
+	for _, v := range []string{"08:30-12:00", "00:00-24:00", "13:30-17:30"} {
+		var p calendar.Period
+		if !accepts("Period", v) || json.Unmarshal([]byte(`"`+v+`"`), &p) != nil {
+			t.Errorf("Period %q: the schema or the server rejects it", v)
+		}
+	}
+	for _, v := range []string{"08:30", "8:30-12:00", "08:30–12:00", "24:00-24:30", "08:60-09:00"} {
+		if accepts("Period", v) {
+			t.Errorf("Period schema accepts %q", v)
+		}
+	}
+	for _, v := range []string{"2026-02-14", "2024-12-31"} {
+		var d calendar.Date
+		if !accepts("Date", v) || json.Unmarshal([]byte(`"`+v+`"`), &d) != nil {
+			t.Errorf("Date %q: the schema or the server rejects it", v)
+		}
+	}
+	for _, v := range []string{"2026-2-14", "14/02/2026", "2026-02-14T00:00:00Z"} {
+		if accepts("Date", v) {
+			t.Errorf("Date schema accepts %q", v)
+		}
+	}
+}
+
+// The calendar operations describe the built-in default calendar as shipped.
+func TestOpenAPIDefaultCalendar(t *testing.T) {
+	doc := loadOpenAPI(t)
+	d := calendar.Default()
+	desc := doc.Paths.Find("/api/v1/calendars/{name}").Get.Description
+	for _, want := range []string{d.Name, d.TimeZone, "monday–friday", "08:30-12:00 and 13:30-17:30", "调休", "2026"} {
+		if !strings.Contains(desc, want) {
+			t.Errorf("default calendar description does not say %q: %s", want, desc)
+		}
+	}
+	if got := describeWeek(calendar.Week{"monday": d.Week["monday"], "wednesday": d.Week["monday"], "saturday": d.Week["monday"][:1]}); got != "monday 08:30-12:00 and 13:30-17:30; wednesday 08:30-12:00 and 13:30-17:30; saturday 08:30-12:00" {
+		t.Errorf("describeWeek: %s", got)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/store"
 )
 
@@ -21,11 +22,23 @@ type Server struct {
 	taskQueue string
 	log       *slog.Logger
 	now       func() time.Time
+	// policy is the configured policy, shown while none is stored.
+	policy complaint.Policy
+	cache  hoursCache
 }
 
 // New builds the API over a Temporal client and the read model.
 func New(tc client.Client, st *store.Store, taskQueue string, log *slog.Logger) *Server {
-	return &Server{temporal: tc, store: st, taskQueue: taskQueue, log: log, now: time.Now}
+	return &Server{
+		temporal: tc, store: st, taskQueue: taskQueue, log: log, now: time.Now,
+		policy: complaint.DefaultPolicy(), cache: hoursCache{ttl: time.Minute},
+	}
+}
+
+// WithPolicy sets the configured policy (defaults plus CXFLOW_POLICY_FILE).
+func (s *Server) WithPolicy(p complaint.Policy) *Server {
+	s.policy = p
+	return s
 }
 
 // maxBody bounds request bodies; a complaint with its longest texts fits many times over.
@@ -55,6 +68,21 @@ func (s *Server) Handler() http.Handler {
 	for _, st := range complaintSteps {
 		api.POST("/complaints/:id/"+st.path, st.handle(s))
 	}
+	for _, ct := range complaintControls {
+		api.POST("/complaints/:id/"+ct.path, ct.handle(s))
+	}
+	api.POST("/complaints/:id/policy", s.migratePolicy)
+
+	api.GET("/calendars", s.listCalendars)
+	api.GET("/calendars/:name", s.getCalendar)
+	api.PUT("/calendars/:name", s.putCalendar)
+	api.PUT("/calendars/:name/years/:year", s.putCalendarYear)
+	api.GET("/calendars/:name/due", s.calendarDue)
+	api.GET("/calendars/:name/elapsed", s.calendarElapsed)
+
+	api.GET("/sla-policies", s.listPolicies)
+	api.GET("/sla-policies/active", s.activePolicy)
+	api.POST("/sla-policies", s.addPolicy)
 	return r
 }
 

@@ -72,23 +72,36 @@ func (s *Store) SaveComplaint(ctx context.Context, c complaint.Complaint, events
 	if idempotencyKey != "" {
 		key = &idempotencyKey
 	}
+	// The current step's warning time and, while paused, its frozen standing
+	// serve the SLA-status filter.
+	var warnAt *time.Time
+	var pausedStatus complaint.SLAStatus
+	if n := len(c.Deadlines); n > 0 && c.Deadlines[n-1].CompletedAt == nil {
+		d := c.Deadlines[n-1]
+		warnAt = d.WarnAt
+		if d.Paused {
+			pausedStatus = d.SLAStatus
+		}
+	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO complaints (id, number, status, resolution, severity, category, channel,
 				complainant_class, branch, department, handler, subject, estimated_loss, received_at,
 				created_at, closed_at, due_at, escalation_level, reopen_count, policy_version,
-				idempotency_key, request_hash, version, view, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24, now())
+				idempotency_key, request_hash, version, view, calendar, warn_at, paused, paused_sla_status, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28, now())
 			ON CONFLICT (id) DO UPDATE SET
 				status = EXCLUDED.status, resolution = EXCLUDED.resolution, department = EXCLUDED.department,
 				handler = EXCLUDED.handler, closed_at = EXCLUDED.closed_at, due_at = EXCLUDED.due_at,
 				escalation_level = EXCLUDED.escalation_level, reopen_count = EXCLUDED.reopen_count,
-				version = EXCLUDED.version, view = EXCLUDED.view, updated_at = now()
+				version = EXCLUDED.version, view = EXCLUDED.view, calendar = EXCLUDED.calendar,
+				warn_at = EXCLUDED.warn_at, paused = EXCLUDED.paused,
+				paused_sla_status = EXCLUDED.paused_sla_status, updated_at = now()
 			WHERE complaints.version < EXCLUDED.version`,
 			c.ID, c.Number, c.Status, c.Resolution, c.Severity, c.Category, c.Channel,
 			c.ComplainantClass, c.Branch, c.Department, c.Handler, c.Subject, c.EstimatedLoss, c.ReceivedAt,
 			c.CreatedAt, c.ClosedAt, c.DueAt, c.EscalationLevel, c.ReopenCount, c.PolicyVersion,
-			key, requestHash, c.Version, view); err != nil {
+			key, requestHash, c.Version, view, c.Calendar, warnAt, c.Paused != nil, pausedStatus); err != nil {
 			return fmt.Errorf("upsert: %w", err)
 		}
 		batch := &pgx.Batch{}
@@ -184,9 +197,11 @@ type ListFilter struct {
 	Department string
 	// Overdue, when set, keeps only open complaints past (or within) their step's due time.
 	Overdue *bool
-	Limit   int
-	Cursor  string
-	Now     time.Time
+	// SLAStatus keeps open complaints whose current step stands so.
+	SLAStatus complaint.SLAStatus
+	Limit     int
+	Cursor    string
+	Now       time.Time
 }
 
 // ErrBadCursor is returned for a cursor this store did not produce.
@@ -208,11 +223,24 @@ func (s *Store) ListComplaints(ctx context.Context, f ListFilter) ([]complaint.C
 		where = append(where, "department = "+arg(f.Department))
 	}
 	if f.Overdue != nil {
+		// A paused step is overdue only if it was when its clock stopped.
+		overdue := "status <> 'closed' AND ((paused AND paused_sla_status = 'breached') OR (NOT paused AND COALESCE(due_at <= " + arg(f.Now) + ", false)))"
 		if *f.Overdue {
-			where = append(where, "status <> 'closed' AND due_at < "+arg(f.Now))
+			where = append(where, overdue)
 		} else {
-			where = append(where, "(status = 'closed' OR due_at IS NULL OR due_at >= "+arg(f.Now)+")")
+			where = append(where, "NOT ("+overdue+")")
 		}
+	}
+	if f.SLAStatus != "" {
+		now := arg(f.Now)
+		// A paused step keeps the standing it had when its clock stopped.
+		live := map[complaint.SLAStatus]string{
+			complaint.SLABreached: "due_at <= " + now,
+			complaint.SLAAtRisk:   "due_at > " + now + " AND warn_at <= " + now,
+			complaint.SLAOnTrack:  "(due_at IS NULL OR due_at > " + now + ") AND (warn_at IS NULL OR warn_at > " + now + ")",
+		}[f.SLAStatus]
+		where = append(where, fmt.Sprintf("status <> 'closed' AND ((paused AND paused_sla_status = %s) OR (NOT paused AND %s))",
+			arg(f.SLAStatus), live))
 	}
 	if f.Cursor != "" {
 		at, id, err := decodeCursor(f.Cursor)

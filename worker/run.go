@@ -19,7 +19,7 @@ func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool
 	if err != nil {
 		return err
 	}
-	acts := &activities.Activities{Store: store.New(pool), Policy: policy, Location: cfg.Location}
+	acts := &activities.Activities{Store: store.New(pool), Temporal: tc, Policy: policy, Location: cfg.Location}
 	w := New(tc, cfg.TaskQueue, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", cfg.TaskQueue, err)

@@ -6,9 +6,11 @@ import (
 	"slices"
 	"time"
 
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cxflow/cxflow/activities"
+	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
 )
 
@@ -39,12 +41,18 @@ type complaintState struct {
 	c        complaint.Complaint
 	start    complaint.Start
 	policy   complaint.Policy
-	schedule complaint.Schedule
 	recorded bool
-	// stepSeq changes whenever the awaited step changes, waking the deadline loop
-	// so it cancels the old step's timer and arms the new one.
-	stepSeq int
-	// escalated counts the policy's escalation rules already applied to this step.
+	log      log.Logger
+	// calendarData and hours are the working calendar the complaint counts
+	// working time on (nil hours: calendar time only, as before working calendars).
+	calendarData calendar.Calendar
+	hours        *calendar.Hours
+	clock        stepClock
+	// timerSeq changes whenever the deadline timers must be re-armed (a new
+	// step, a pause, a moved deadline), waking the deadline loop so it cancels
+	// the old timer.
+	timerSeq int
+	// escalated counts the step's escalation rules already applied.
 	escalated int
 	// unsaved holds timeline events not yet handed to the read model.
 	unsaved []complaint.Event
@@ -54,7 +62,7 @@ type complaintState struct {
 // arrive as Updates whose validators reject wrong-state or invalid input before
 // anything enters the history; overdue steps escalate level by level.
 func Complaint(ctx workflow.Context, in complaint.Start) (complaint.Complaint, error) {
-	s := &complaintState{start: in, schedule: complaint.CalendarTime{}}
+	s := &complaintState{start: in, log: workflow.GetLogger(ctx)}
 	if err := s.registerHandlers(ctx); err != nil {
 		return complaint.Complaint{}, err
 	}
@@ -68,7 +76,11 @@ func Complaint(ctx workflow.Context, in complaint.Start) (complaint.Complaint, e
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return s.view(), err
 	}
-	return s.view(), nil
+	// The result is kept in the history: the timeline is left to the read
+	// model (and the query) rather than stored a second time.
+	final := s.view()
+	final.Timeline = nil
+	return final, nil
 }
 
 // record reads the policy, numbers the complaint and writes it to the read model.
@@ -82,6 +94,18 @@ func (s *complaintState) record(ctx workflow.Context) error {
 	req := activities.NumberRequest{ComplaintID: s.start.ID, ReceivedAt: s.start.ReceivedAt, Prefix: s.policy.NumberPrefix}
 	if err := workflow.ExecuteLocalActivity(lctx, acts.AllocateNumber, req).Get(ctx, &number); err != nil {
 		return fmt.Errorf("number complaint %s: %w", s.start.ID, err)
+	}
+
+	var calendarName string
+	if workflow.GetVersion(ctx, versionWorkingCalendar, workflow.DefaultVersion, 1) >= 1 {
+		calendarName = s.policy.CalendarFor(s.start.Intake.Branch)
+		var cal calendar.Calendar
+		if err := workflow.ExecuteLocalActivity(lctx, acts.LoadCalendar, calendarName).Get(ctx, &cal); err != nil {
+			return fmt.Errorf("load calendar %s: %w", calendarName, err)
+		}
+		if err := s.useCalendar(cal); err != nil {
+			return fmt.Errorf("calendar %s: %w", calendarName, err)
+		}
 	}
 
 	t := now(ctx)
@@ -124,14 +148,14 @@ func (s *complaintState) record(ctx workflow.Context) error {
 	return nil
 }
 
-// runDeadlines waits on the current step's next escalation time until the
-// complaint closes. AwaitWithTimeout cancels the timer as soon as the step
-// changes, so a finished step never escalates.
+// runDeadlines waits for the current step's next warning or escalation until
+// the complaint closes. AwaitWithTimeout cancels the timer as soon as the step
+// changes (or its deadline moves), so a finished step never escalates.
 func (s *complaintState) runDeadlines(ctx workflow.Context) error {
 	for s.c.Status != complaint.StepClosed {
-		seq := s.stepSeq
-		changed := func() bool { return s.stepSeq != seq }
-		at, ok := s.nextEscalation()
+		seq := s.timerSeq
+		changed := func() bool { return s.timerSeq != seq }
+		at, kind, ok := s.nextTimer()
 		if !ok {
 			if err := workflow.Await(ctx, changed); err != nil {
 				return err
@@ -147,43 +171,37 @@ func (s *complaintState) runDeadlines(ctx workflow.Context) error {
 				continue
 			}
 		}
-		if err := s.escalate(ctx); err != nil {
+		var err error
+		if kind == timerWarn {
+			err = s.warn(ctx)
+		} else {
+			err = s.escalate(ctx)
+		}
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// nextEscalation is when the current step rises to its next level, if ever.
-func (s *complaintState) nextEscalation() (time.Time, bool) {
-	if s.c.DueAt == nil {
-		return time.Time{}, false
-	}
-	for _, r := range s.policy.Escalation[s.escalated:] {
-		if r.Level.Rank() > s.c.EscalationLevel.Rank() {
-			return s.c.DueAt.Add(r.After.Std()), true
-		}
-	}
-	return time.Time{}, false
-}
-
 // escalate raises the overdue step one level and records it.
 func (s *complaintState) escalate(ctx workflow.Context) error {
-	for s.escalated < len(s.policy.Escalation) {
-		r := s.policy.Escalation[s.escalated]
+	chain := s.clock.rule.Escalation
+	for s.escalated < len(chain) {
+		r := chain[s.escalated]
 		s.escalated++
 		if r.Level.Rank() > s.c.EscalationLevel.Rank() {
-			s.raise(now(ctx), r.Level, complaint.ReasonOverdue)
+			s.raise(now(ctx), r.Level, complaint.ReasonOverdue, r.Recipients())
 			return s.save(ctx)
 		}
 	}
 	return nil
 }
 
-func (s *complaintState) raise(now time.Time, level complaint.Level, reason string) {
+func (s *complaintState) raise(now time.Time, level complaint.Level, reason string, notify []string) {
 	s.c.EscalationLevel = level
 	e := complaint.Escalation{
-		Seq: len(s.c.Escalations) + 1, Step: s.c.Status, Level: level, At: now, Reason: reason,
+		Seq: len(s.c.Escalations) + 1, Step: s.c.Status, Level: level, At: now, Reason: reason, Notify: notify,
 	}
 	if s.c.DueAt != nil {
 		e.DueAt = *s.c.DueAt
@@ -192,28 +210,22 @@ func (s *complaintState) raise(now time.Time, level complaint.Level, reason stri
 	s.event(now, s.c.Status, complaint.ActionEscalated, complaint.SystemActor, e)
 }
 
-// enter makes step the awaited one, due by the policy's limit counted from
-// start (or by an explicit due time).
+// enter makes step the awaited one, its clock started at start (or due by an
+// explicit time a person set).
 func (s *complaintState) enter(start, now time.Time, step complaint.Step, due *time.Time) {
-	if n := len(s.c.Deadlines); n > 0 && s.c.Deadlines[n-1].CompletedAt == nil {
-		s.c.Deadlines[n-1].CompletedAt = &now
-	}
-	s.stepSeq++
+	s.stopClock(now)
+	s.timerSeq++
 	s.escalated = 0
 	s.c.EscalationLevel = complaint.LevelOwner
 	s.c.Status = step
 	s.c.StatusLabel = step.Label()
+	s.c.Paused = nil
 	if step == complaint.StepClosed {
 		s.c.DueAt = nil
 		s.c.ClosedAt = &now
 		return
 	}
-	d := s.schedule.Due(start, s.policy.Limit(step))
-	if due != nil {
-		d = *due
-	}
-	s.c.DueAt = &d
-	s.c.Deadlines = append(s.c.Deadlines, complaint.Deadline{Step: step, StartedAt: start, DueAt: d})
+	s.startClock(step, start, due)
 }
 
 // event appends a timeline line; detail is the step's content.

@@ -29,6 +29,7 @@ func (s *complaintState) registerHandlers(ctx workflow.Context) error {
 		return err
 	}
 	return firstError(
+		s.registerControls(ctx),
 		stepUpdate(ctx, s, complaint.StepValidation, nil, s.validated),
 		stepUpdate(ctx, s, complaint.StepAssignment, nil, s.assigned),
 		stepUpdate(ctx, s, complaint.StepRootCause, nil, s.rootCaused),
@@ -218,7 +219,7 @@ func (s *complaintState) calledBack(now time.Time, by complaint.Actor, in compla
 	s.event(now, complaint.StepPlan, complaint.ActionReopened, by, map[string]int{"reopen_count": s.c.ReopenCount})
 	s.enter(now, now, complaint.StepPlan, nil)
 	if lvl := s.policy.ReopenEscalation; lvl != "" && lvl != complaint.LevelOwner {
-		s.raise(now, lvl, complaint.ReasonReopened)
+		s.raise(now, lvl, complaint.ReasonReopened, []string{string(lvl)})
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/cxflow/cxflow/activities"
+	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
 )
 
@@ -30,12 +31,28 @@ type harness struct {
 	pending []*result
 }
 
-func newHarness(t *testing.T) *harness {
+// calendarTimePolicy counts every step in calendar hours, so the tests of the
+// procedure's paths can reason in plain durations.
+func calendarTimePolicy() complaint.Policy {
+	p := complaint.DefaultPolicy()
+	p.SLARules = nil
+	return p
+}
+
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, calendarTimePolicy()) }
+
+func newHarnessWith(t *testing.T, p complaint.Policy) *harness {
 	var suite testsuite.WorkflowTestSuite
 	h := &harness{t: t, env: suite.NewTestWorkflowEnvironment()}
 	h.env.SetStartTime(t0)
 	Register(h.env)
-	h.env.OnActivity(acts.CurrentPolicy, mock.Anything).Return(complaint.DefaultPolicy(), nil)
+	h.env.OnActivity(acts.CurrentPolicy, mock.Anything).Return(p, nil)
+	h.env.OnActivity(acts.LoadCalendar, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, name string) (calendar.Calendar, error) {
+			c := calendar.Default()
+			c.Name = name
+			return c, nil
+		})
 	h.env.OnActivity(acts.AllocateNumber, mock.Anything, mock.Anything).Return("TS-2026-000001", nil)
 	h.env.OnActivity(acts.SaveComplaint, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, s activities.Snapshot) error {
@@ -126,6 +143,16 @@ func submission(actor complaint.Actor, input any) any {
 		return complaint.Submission[complaint.CallbackInput]{Actor: actor, Input: in}
 	case complaint.ReviewInput:
 		return complaint.Submission[complaint.ReviewInput]{Actor: actor, Input: in}
+	case complaint.PauseInput:
+		return complaint.Submission[complaint.PauseInput]{Actor: actor, Input: in}
+	case complaint.ResumeInput:
+		return complaint.Submission[complaint.ResumeInput]{Actor: actor, Input: in}
+	case complaint.ExtensionInput:
+		return complaint.Submission[complaint.ExtensionInput]{Actor: actor, Input: in}
+	case calendar.Calendar:
+		return complaint.Submission[calendar.Calendar]{Actor: actor, Input: in}
+	case complaint.Policy:
+		return complaint.Submission[complaint.Policy]{Actor: actor, Input: in}
 	}
 	panic("unknown input")
 }
@@ -167,6 +194,11 @@ func (h *harness) run(in complaint.Start) complaint.Complaint {
 	}
 	var c complaint.Complaint
 	require.NoError(h.t, h.env.GetWorkflowResult(&c))
+	require.Nil(h.t, c.Timeline, "the result leaves the timeline to the read model")
+	// The query still shows everything, timeline included.
+	full := h.query()
+	c.Timeline = full.Timeline
+	require.Equal(h.t, full, c)
 	return c
 }
 

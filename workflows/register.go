@@ -10,4 +10,5 @@ type Registry interface {
 // Register adds every cxflow workflow under its stable name.
 func Register(r Registry) {
 	r.RegisterWorkflowWithOptions(Complaint, workflow.RegisterOptions{Name: ComplaintWorkflow})
+	r.RegisterWorkflowWithOptions(RolloutCalendar, workflow.RegisterOptions{Name: CalendarRolloutWorkflow})
 }

@@ -126,6 +126,10 @@ func run() error {
 	}
 	stops = append(stops, func() error { tc.Close(); return nil })
 
+	policy, err := cfg.Policy()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen %s (set CXFLOW_HTTP_ADDR to use another port): %w", cfg.HTTPAddr, err)
@@ -143,7 +147,7 @@ func run() error {
 	}()
 	go func() {
 		defer wg.Done()
-		errs <- server.New(tc, store.New(pool), cfg.TaskQueue, log).Serve(runCtx, ln)
+		errs <- server.New(tc, store.New(pool), cfg.TaskQueue, log).WithPolicy(policy).Serve(runCtx, ln)
 	}()
 
 	fmt.Printf("\ncxflow is running.\n  API:             %s/api/v1/complaints\n  OpenAPI:         %s/openapi.json\n", apiURL, apiURL)

@@ -39,10 +39,14 @@ func run() error {
 		return err
 	}
 	defer pool.Close()
+	policy, err := cfg.Policy()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}
 	log.Info("api listening", "addr", ln.Addr().String())
-	return server.New(tc, store.New(pool), cfg.TaskQueue, log).Serve(ctx, ln)
+	return server.New(tc, store.New(pool), cfg.TaskQueue, log).WithPolicy(policy).Serve(ctx, ln)
 }

@@ -1,0 +1,160 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/workflows"
+)
+
+// controlRoute is an action on the current step's clock rather than a step.
+type controlRoute struct {
+	path   string
+	update string
+	input  any
+	handle func(s *Server) gin.HandlerFunc
+}
+
+var complaintControls = []controlRoute{
+	{"pause", workflows.UpdatePause, complaint.PauseInput{}, controlHandler[complaint.PauseInput](workflows.UpdatePause, "")},
+	{"resume", workflows.UpdateResume, complaint.ResumeInput{}, controlHandler[complaint.ResumeInput](workflows.UpdateResume, "")},
+	{"deadline", workflows.UpdateExtend, complaint.ExtensionInput{}, controlHandler[complaint.ExtensionInput](workflows.UpdateExtend, "due_at")},
+}
+
+func controlHandler[T stepInput](update, timeField string) func(s *Server) gin.HandlerFunc {
+	return func(s *Server) gin.HandlerFunc {
+		return func(c *gin.Context) {
+			id, ok := complaintID(c)
+			if !ok {
+				return
+			}
+			var in T
+			if !bindJSON(c, &in, timeField) {
+				return
+			}
+			if err := in.Validate(); err != nil {
+				fieldError(c, err)
+				return
+			}
+			s.sendUpdate(c, id, update, complaint.Submission[T]{Actor: actor(c), Input: in})
+		}
+	}
+}
+
+// sendUpdate delivers an Update to the complaint's workflow and answers with
+// the complaint read back from the read model.
+func (s *Server) sendUpdate(c *gin.Context, id, update string, arg any) {
+	ctx, cancel := context.WithTimeout(c, updateTimeout)
+	defer cancel()
+	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   complaint.WorkflowID(id),
+		UpdateName:   update,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	if err != nil {
+		s.stepError(c, id, update, err)
+		return
+	}
+	s.respondStored(c, http.StatusOK, id)
+}
+
+// PolicyMigration names the policy version a running complaint moves to.
+type PolicyMigration struct {
+	Version string `json:"version"`
+}
+
+// migratePolicy moves a running complaint to another stored policy version:
+// by default a complaint keeps the policy it started under.
+func (s *Server) migratePolicy(c *gin.Context) {
+	id, ok := complaintID(c)
+	if !ok {
+		return
+	}
+	var in PolicyMigration
+	if !bindJSON(c, &in, "") {
+		return
+	}
+	if in.Version == "" {
+		abort(c, http.StatusBadRequest, "version is required", "version")
+		return
+	}
+	p, err := s.store.Policy(c, in.Version)
+	if errors.Is(err, store.ErrNotFound) {
+		abort(c, http.StatusBadRequest, "no stored policy has version "+in.Version, "version")
+		return
+	}
+	if err != nil {
+		s.internal(c, "read the policy", err)
+		return
+	}
+	s.sendUpdate(c, id, workflows.UpdatePolicy, complaint.Submission[complaint.Policy]{Actor: actor(c), Input: p})
+}
+
+// PolicyList is every stored policy version, newest first.
+type PolicyList struct {
+	Items []store.StoredPolicy `json:"items"`
+}
+
+func (s *Server) listPolicies(c *gin.Context) {
+	list, err := s.store.Policies(c)
+	if err != nil {
+		s.internal(c, "list policies", err)
+		return
+	}
+	if list == nil {
+		list = []store.StoredPolicy{}
+	}
+	c.JSON(http.StatusOK, PolicyList{Items: list})
+}
+
+// activePolicy is the policy new complaints start under.
+func (s *Server) activePolicy(c *gin.Context) {
+	p, err := s.store.ActivePolicy(c)
+	if errors.Is(err, store.ErrNotFound) {
+		c.JSON(http.StatusOK, s.policy)
+		return
+	}
+	if err != nil {
+		s.internal(c, "read the policy", err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+// addPolicy stores a new policy version and activates it. The body is a whole
+// policy; fields it leaves out take the built-in defaults.
+func (s *Server) addPolicy(c *gin.Context) {
+	p := complaint.DefaultPolicy()
+	p.Version = ""
+	if !bindJSON(c, &p, "") {
+		return
+	}
+	if p.Version == "" {
+		abort(c, http.StatusBadRequest, "version is required: name this policy version", "version")
+		return
+	}
+	if err := p.Validate(); err != nil {
+		abort(c, http.StatusBadRequest, err.Error(), "")
+		return
+	}
+	sp, err := s.store.AddPolicy(c, p, actor(c).ID)
+	if errors.Is(err, store.ErrExists) {
+		abort(c, http.StatusConflict, "policy version "+p.Version+" already exists; versions are immutable, give the new one another name", "version")
+		return
+	}
+	if err != nil {
+		s.internal(c, "store the policy", err)
+		return
+	}
+	c.JSON(http.StatusCreated, sp)
+}
