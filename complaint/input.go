@@ -2,6 +2,8 @@ package complaint
 
 import (
 	"fmt"
+
+	"github.com/cxflow/cxflow/org"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -49,16 +51,39 @@ func firstErr(errs ...*FieldError) error {
 	return nil
 }
 
-// Actor is the person (or system) behind an action, as recorded in the timeline.
+// Actor is the person (or system) behind an action, as recorded in the timeline
+// and checked by the workflow's validators.
 type Actor struct {
-	ID         string `json:"id"`
-	Name       string `json:"name,omitempty"`
-	Role       string `json:"role,omitempty"`
-	Department string `json:"department,omitempty"`
+	ID         string     `json:"id"`
+	Name       string     `json:"name,omitempty"`
+	Role       string     `json:"role,omitempty"`
+	Roles      []org.Role `json:"roles,omitempty"`
+	Department string     `json:"department,omitempty"`
 }
 
+// Has reports whether the actor holds the role.
+func (a Actor) Has(r org.Role) bool {
+	for _, x := range a.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// RoleSystem is held by cxflow itself: timers and calendar roll-outs.
+const RoleSystem org.Role = "system"
+
+// RoleCustomer is held by a customer acting through a signed link.
+const RoleCustomer org.Role = "customer"
+
 // SystemActor acts for timers: escalations are nobody's keystroke.
-var SystemActor = Actor{ID: "system", Name: "cxflow"}
+var SystemActor = Actor{ID: "system", Name: "cxflow", Role: string(RoleSystem), Roles: []org.Role{RoleSystem}}
+
+// CustomerActor is the complainant answering through a signed link.
+func CustomerActor(complaintID string) Actor {
+	return Actor{ID: "customer:" + complaintID, Name: "customer", Role: string(RoleCustomer), Roles: []org.Role{RoleCustomer}}
+}
 
 // Customer is the complainant (投诉人).
 type Customer struct {

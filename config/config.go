@@ -32,6 +32,19 @@ type Config struct {
 	Location *time.Location
 	// LogLevel is debug, info, warn or error (CXFLOW_LOG_LEVEL).
 	LogLevel slog.Level
+	// SessionTTL is how long a sign-in lasts (CXFLOW_SESSION_TTL).
+	SessionTTL time.Duration
+	// PublicURL is where customers reach the API, for signed links (CXFLOW_PUBLIC_URL).
+	PublicURL string
+	// TemporalUIOrigin is the Temporal Web UI's origin, allowed to call the
+	// codec endpoint from the browser (CXFLOW_TEMPORAL_UI_ORIGIN).
+	TemporalUIOrigin string
+	// Secrets holds the encryption and link keys; nil until LoadSecrets.
+	Secrets *Secrets
+	// OpenID Connect sign-in, off unless an issuer is set (CXFLOW_OIDC_ISSUER,
+	// CXFLOW_OIDC_CLIENT_ID, CXFLOW_OIDC_CLIENT_SECRET, CXFLOW_OIDC_REDIRECT_URL,
+	// CXFLOW_OIDC_USERNAME_CLAIM).
+	OIDCIssuer, OIDCClientID, OIDCClientSecret, OIDCRedirectURL, OIDCUsernameClaim string
 }
 
 // Defaults for a single machine.
@@ -54,6 +67,21 @@ func FromEnv() (Config, error) {
 		HTTPAddr:          env("CXFLOW_HTTP_ADDR", DefaultHTTPAddr),
 		PolicyFile:        os.Getenv("CXFLOW_POLICY_FILE"),
 	}
+	c.PublicURL = env("CXFLOW_PUBLIC_URL", "http://localhost:8080")
+	c.OIDCIssuer = env("CXFLOW_OIDC_ISSUER", "")
+	c.OIDCClientID = env("CXFLOW_OIDC_CLIENT_ID", "")
+	c.OIDCClientSecret = env("CXFLOW_OIDC_CLIENT_SECRET", "")
+	c.OIDCRedirectURL = env("CXFLOW_OIDC_REDIRECT_URL", "")
+	c.OIDCUsernameClaim = env("CXFLOW_OIDC_USERNAME_CLAIM", "preferred_username")
+	if c.OIDCIssuer != "" && c.OIDCClientID == "" {
+		return c, fmt.Errorf("CXFLOW_OIDC_ISSUER is set but CXFLOW_OIDC_CLIENT_ID is not")
+	}
+	c.TemporalUIOrigin = env("CXFLOW_TEMPORAL_UI_ORIGIN", "http://localhost:8233")
+	ttl, err := time.ParseDuration(env("CXFLOW_SESSION_TTL", "12h"))
+	if err != nil || ttl <= 0 {
+		return c, fmt.Errorf("CXFLOW_SESSION_TTL must be a positive duration such as 12h")
+	}
+	c.SessionTTL = ttl
 	tz := env("CXFLOW_TIMEZONE", DefaultTimeZone)
 	loc, err := time.LoadLocation(tz)
 	if err != nil {

@@ -10,13 +10,19 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 )
 
-// DialTemporal connects a Temporal client that logs through log.
+// DialTemporal connects a Temporal client that logs through log. With secrets
+// loaded, every payload it writes is encrypted: complaint data never reaches
+// Temporal's history in plain text.
 func (c Config) DialTemporal(ctx context.Context, log *slog.Logger) (client.Client, error) {
-	tc, err := client.DialContext(ctx, client.Options{
+	opts := client.Options{
 		HostPort:  c.TemporalAddress,
 		Namespace: c.TemporalNamespace,
 		Logger:    sdklog.NewStructuredLogger(log.With("component", "temporal-sdk")),
-	})
+	}
+	if c.Secrets != nil && c.Secrets.Keyring != nil {
+		opts.DataConverter = c.Secrets.Keyring.DataConverter()
+	}
+	tc, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("dial temporal %s: %w", c.TemporalAddress, err)
 	}

@@ -36,6 +36,9 @@ type TemporalOptions struct {
 	// Namespace is registered at startup; default "default" (which the dev
 	// server always registers as well).
 	Namespace string
+	// UICodecEndpoint, when set, is the remote codec the Web UI decodes
+	// payloads with (cxflow's /api/v1/codec).
+	UICodecEndpoint string
 	// LogLevel is the server's log level; default "warn".
 	LogLevel string
 	// Logger receives devstack's messages and the server's output;
@@ -110,6 +113,9 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 			return nil, fmt.Errorf("start temporal: pick UI port: %w", err)
 		}
 		args = append(args, "--ui-port", strconv.Itoa(uiPort))
+		if opts.UICodecEndpoint != "" {
+			args = append(args, "--ui-codec-endpoint", opts.UICodecEndpoint)
+		}
 		t.uiURL = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(uiPort))
 	}
 	if opts.DBFile != "" {

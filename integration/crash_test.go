@@ -15,8 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxflow/cxflow/complaint"
-	"github.com/cxflow/cxflow/server"
-	"github.com/cxflow/cxflow/store"
 )
 
 // workerProcess runs cmd/worker as a separate OS process on its own task queue,
@@ -50,6 +48,7 @@ func (w *workerProcess) start() {
 		"DATABASE_URL="+stack.cfg.DatabaseURL,
 		"CXFLOW_LOG_LEVEL=warn",
 	)
+	w.cmd.Env = append(w.cmd.Env, stack.env...)
 	w.cmd.Stdout, w.cmd.Stderr = w.log, w.log
 	require.NoError(w.t, w.cmd.Start())
 }
@@ -73,7 +72,7 @@ func TestWorkerKilledMidLifecycleLosesNothing(t *testing.T) {
 		}
 	}()
 	// An API on the crash test's own task queue, served only by the worker process.
-	apiSrv := httptest.NewServer(server.New(stack.client, store.New(stack.pool), w.queue, stack.log).Handler())
+	apiSrv := httptest.NewServer(newAPI(w.queue).Handler())
 	defer apiSrv.Close()
 	post := func(path string, body any) response { return call(t, apiSrv.URL, http.MethodPost, path, body) }
 

@@ -41,7 +41,7 @@ var steps = []struct {
 	next complaint.Step
 }{
 	{"validation", map[string]any{"founded": true, "reason": "属实"}, complaint.StepAssignment},
-	{"assignment", map[string]any{"department": "工程部", "handler": "李工"}, complaint.StepRootCause},
+	{"assignment", map[string]any{"department": "engineering", "handler": "李工"}, complaint.StepRootCause},
 	{"root-cause", map[string]any{"cause": "批次电容失效", "cause_type": "mechanism", "responsible_person": "张三", "corrective_action": "更换电容批次", "preventive_action": "来料抽检"}, complaint.StepPlan},
 	{"plan", map[string]any{"plan": "上门更换整机"}, complaint.StepApproval},
 	{"approval", map[string]any{"approved": true, "comment": "同意", "level": "department_head"}, complaint.StepExecution},
@@ -136,7 +136,7 @@ func TestNotFoundedClosesWithReply(t *testing.T) {
 
 func TestRefusalAndUnsatisfiedCallbackGoBackToPlan(t *testing.T) {
 	body := intake(600_000) // 重大: department head, market department, general manager
-	body["branch"] = "郑州分公司"
+	body["branch"] = "branch-zhengzhou"
 	c := create(t, body)
 	require.Equal(t, complaint.SeverityMajor, c.Severity)
 	require.Equal(t, []complaint.Level{complaint.LevelDepartmentHead, complaint.LevelMarketDepartment, complaint.LevelGeneralManager}, c.ApprovalsRequired)
@@ -307,7 +307,9 @@ func TestOverdueComplaintEscalatesAndIsListed(t *testing.T) {
 }
 
 func TestListFiltersAndPages(t *testing.T) {
-	dept := "品质部-" + uuid.NewString()[:8]
+	dept := "qa-" + uuid.NewString()[:8]
+	r := api(t, http.MethodPut, "/api/v1/departments/"+dept, map[string]any{"name": "品质分部", "kind": "hq"})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	var ids []string
 	for range 5 {
 		c := create(t, intake(5_000))

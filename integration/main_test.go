@@ -5,6 +5,7 @@ package integration
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,16 +14,22 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/config"
+	"github.com/cxflow/cxflow/demo"
 	"github.com/cxflow/cxflow/devstack"
 	"github.com/cxflow/cxflow/migrations"
+	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/payloadcrypt"
 	"github.com/cxflow/cxflow/server"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/worker"
@@ -38,7 +45,19 @@ var stack struct {
 	api      *httptest.Server
 	dir      string
 	log      *slog.Logger
+	// token signs in the default test user, who holds every role a
+	// complaint's path needs (in engineering); other users sign in by name.
+	token string
+	env   []string
 }
+
+// Fixed test keys, also handed to the worker process of the crash test.
+var (
+	testEncryptionKey = bytes.Repeat([]byte{7}, 32)
+	testLinkKey       = bytes.Repeat([]byte{9}, 32)
+)
+
+const testerPassword = "tester-password-1"
 
 const taskQueue = "cxflow-it"
 
@@ -87,9 +106,23 @@ func run(m *testing.M) (int, error) {
 	}
 	defer stack.temporal.Stop()
 
+	kr, err := payloadcrypt.NewKeyring("it", map[string][]byte{"it": testEncryptionKey})
+	if err != nil {
+		return 0, err
+	}
+	links, err := auth.NewLinks("l-it", testLinkKey, nil)
+	if err != nil {
+		return 0, err
+	}
+	stack.env = []string{
+		payloadcrypt.EnvKeys + "=it:" + base64.StdEncoding.EncodeToString(testEncryptionKey),
+		config.EnvLinkKeys + "=l-it:" + base64.StdEncoding.EncodeToString(testLinkKey),
+	}
 	stack.cfg = config.Config{
 		TemporalAddress: stack.temporal.Address(), TemporalNamespace: "default", TaskQueue: taskQueue,
 		DatabaseURL: stack.pg.URL("cxflow"), Location: mustLocation("Asia/Shanghai"),
+		SessionTTL: time.Hour, PublicURL: "http://cxflow.test",
+		Secrets: &config.Secrets{Keyring: kr, Links: links},
 	}
 	stack.pool, err = stack.cfg.OpenDatabase(ctx)
 	if err != nil {
@@ -97,6 +130,21 @@ func run(m *testing.M) (int, error) {
 	}
 	defer stack.pool.Close()
 	if err := migrations.Up(ctx, stack.pool, stack.log); err != nil {
+		return 0, err
+	}
+	st := store.New(stack.pool)
+	if _, err := demo.Seed(ctx, st); err != nil {
+		return 0, err
+	}
+	hash, err := auth.HashPassword(testerPassword)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := st.CreateUser(ctx, org.User{
+		ID: uuid.NewString(), Username: "tester", Name: "测试员", Department: "engineering",
+		Roles: []org.Role{org.RoleIntakeClerk, org.RoleMarketDepartment, org.RoleDepartmentMember,
+			org.RoleDepartmentHead, org.RoleGeneralManager, org.RoleAdministrator, org.RoleInternalAuditor},
+	}, hash); err != nil {
 		return 0, err
 	}
 	stack.client, err = stack.cfg.DialTemporal(ctx, stack.log)
@@ -110,8 +158,11 @@ func run(m *testing.M) (int, error) {
 	go func() { done <- worker.Run(wctx, stack.cfg, stack.client, stack.pool, stack.log) }()
 	defer func() { stopWorker(); <-done }()
 
-	stack.api = httptest.NewServer(server.New(stack.client, store.New(stack.pool), taskQueue, stack.log).Handler())
+	stack.api = httptest.NewServer(newAPI(taskQueue).Handler())
 	defer stack.api.Close()
+	if stack.token, err = login(stack.api.URL, "tester", testerPassword); err != nil {
+		return 0, err
+	}
 
 	code := m.Run()
 	if code != 0 {
@@ -124,6 +175,46 @@ func run(m *testing.M) (int, error) {
 		}
 	}
 	return code, nil
+}
+
+// newAPI is the API as the server program builds it, on a task queue.
+func newAPI(queue string) *server.Server {
+	sec := server.SecurityFrom(stack.cfg)
+	// Every test signs in from 127.0.0.1; TestSignInIsRateLimited checks the default.
+	sec.LoginPerMinute, sec.PublicPerMinute = 10_000, 10_000
+	return server.New(stack.client, store.New(stack.pool), queue, stack.log).WithSecurity(sec)
+}
+
+func login(base, username, password string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Token string `json:"token"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return "", fmt.Errorf("login %s: %d %s", username, resp.StatusCode, b)
+	}
+	err = json.NewDecoder(resp.Body).Decode(&out)
+	return out.Token, err
+}
+
+var tokens sync.Map
+
+// tokenOf signs a demo user in once and keeps the token.
+func tokenOf(t *testing.T, username string) string {
+	t.Helper()
+	if tok, ok := tokens.Load(username); ok {
+		return tok.(string)
+	}
+	tok, err := login(stack.api.URL, username, demo.Password)
+	require.NoError(t, err)
+	tokens.Store(username, tok)
+	return tok
 }
 
 func mustLocation(name string) *time.Location {
@@ -169,6 +260,7 @@ func call(t *testing.T, base, method, path string, body any, header ...string) r
 	req, err := http.NewRequest(method, base+path, rd)
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+stack.token)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}

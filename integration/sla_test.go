@@ -37,7 +37,7 @@ var alwaysOpen struct {
 const (
 	alwaysOpenCalendar = "it-always-open"
 	correctedCalendar  = "it-corrected"
-	correctedBranch    = "检修分公司"
+	correctedBranch    = "branch-repair"
 )
 
 // alwaysOpenBranch sets up, once, a branch whose calendar works around the
@@ -51,13 +51,17 @@ func alwaysOpenBranch(t *testing.T) string {
 		for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
 			week[d] = allDay
 		}
+		for id, name := range map[string]string{"branch-test": "测试分公司", correctedBranch: "检修分公司"} {
+			r := api(t, http.MethodPut, "/api/v1/departments/"+id, map[string]any{"id": id, "name": name, "kind": "branch"})
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		}
 		for _, name := range []string{alwaysOpenCalendar, correctedCalendar} {
 			r := api(t, http.MethodPut, "/api/v1/calendars/"+name, map[string]any{
 				"time_zone": "Asia/Shanghai", "week": week, "years": []any{}, "version": 0,
 			})
 			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 		}
-		branch := "测试分公司"
+		branch := "branch-test"
 		r := api(t, http.MethodPost, "/api/v1/sla-policies", map[string]any{
 			"version":   "it-" + uuid.NewString()[:8],
 			"calendars": map[string]string{branch: alwaysOpenCalendar, correctedBranch: correctedCalendar},

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/workflows"
 )
@@ -33,12 +34,6 @@ const (
 	updateTimeout = 30 * time.Second
 )
 
-// actor is the caller. Until sign-in exists every caller is anonymous; the
-// identity issue replaces this with the authenticated user.
-func actor(*gin.Context) complaint.Actor {
-	return complaint.Actor{ID: "anonymous", Name: "anonymous"}
-}
-
 func (s *Server) createComplaint(c *gin.Context) {
 	now := s.now()
 	var in complaint.Intake
@@ -47,6 +42,23 @@ func (s *Server) createComplaint(c *gin.Context) {
 	}
 	if err := in.Validate(now); err != nil {
 		fieldError(c, err)
+		return
+	}
+	who := actor(c)
+	if in.Branch != "" {
+		d, err := s.store.Department(c, in.Branch)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && d.Kind != org.KindBranch) {
+			abort(c, http.StatusBadRequest, "branch must be the ID of a branch (see GET /api/v1/departments)", "branch")
+			return
+		}
+		if err != nil {
+			s.internal(c, "read the branch", err)
+			return
+		}
+	}
+	draft := complaint.Complaint{Branch: in.Branch}
+	if err := complaint.Authorize(who, &draft, complaint.ActRecord, ""); err != nil {
+		abort(c, http.StatusForbidden, err.Error(), "")
 		return
 	}
 	key := c.GetHeader("Idempotency-Key")
@@ -68,6 +80,10 @@ func (s *Server) createComplaint(c *gin.Context) {
 				abort(c, http.StatusConflict, "Idempotency-Key was already used for a different complaint ("+done.Complaint.Number+")", "Idempotency-Key")
 				return
 			}
+			if err := complaint.Authorize(who, &done.Complaint, complaint.ActRead, ""); err != nil {
+				abort(c, http.StatusForbidden, err.Error(), "")
+				return
+			}
 			s.respond(c, http.StatusCreated, done.Complaint, true)
 			return
 		} else if !errors.Is(err, store.ErrNotFound) {
@@ -84,12 +100,14 @@ func (s *Server) createComplaint(c *gin.Context) {
 	received = received.UTC().Truncate(time.Microsecond)
 	in.ReceivedAt = &received
 	start := complaint.Start{
-		ID: id.String(), Intake: in, ReceivedAt: received, Actor: actor(c),
+		ID: id.String(), Intake: in, ReceivedAt: received, Actor: who,
 		IdempotencyKey: key, RequestHash: hash,
 	}
 
 	ctx, cancel := context.WithTimeout(c, updateTimeout)
 	defer cancel()
+	c.Set(auditTargetKey, id.String())
+	c.Set(auditWorkflowKey, complaint.WorkflowID(id.String()))
 	op := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:        complaint.WorkflowID(start.ID),
 		TaskQueue: s.taskQueue,
@@ -167,16 +185,28 @@ func (s *Server) getComplaint(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if cm, ok := s.readable(c, id); ok {
+		s.respond(c, http.StatusOK, cm, false)
+	}
+}
+
+// readable loads a complaint the caller may read: 404 when there is none, 403
+// when it is not theirs to see.
+func (s *Server) readable(c *gin.Context, id string) (complaint.Complaint, bool) {
 	st, err := s.store.GetComplaint(c, id)
 	if errors.Is(err, store.ErrNotFound) {
 		abort(c, http.StatusNotFound, "complaint not found", "")
-		return
+		return complaint.Complaint{}, false
 	}
 	if err != nil {
 		s.internal(c, "read the complaint", err)
-		return
+		return complaint.Complaint{}, false
 	}
-	s.respond(c, http.StatusOK, st.Complaint, false)
+	if err := complaint.Authorize(actor(c), &st.Complaint, complaint.ActRead, ""); err != nil {
+		abort(c, http.StatusForbidden, err.Error(), "")
+		return complaint.Complaint{}, false
+	}
+	return st.Complaint, true
 }
 
 // ComplaintList is one page of complaints.
@@ -222,6 +252,10 @@ func (s *Server) listComplaints(c *gin.Context) {
 			return
 		}
 		f.Limit = n
+	}
+	if a := actor(c); !complaint.CanReadAll(a) {
+		// Others see what their department or branch is involved in.
+		f.Involving = a.Department
 	}
 	items, next, err := s.store.ListComplaints(c, f)
 	if errors.Is(err, store.ErrBadCursor) {
@@ -279,6 +313,9 @@ func stepHandler[T stepInput](step complaint.Step, timeField string) func(s *Ser
 				fieldError(c, err)
 				return
 			}
+			if a, ok := any(in).(complaint.AssignmentInput); ok && !s.departmentExists(c, a.Department) {
+				return
+			}
 			s.sendUpdate(c, id, string(step), complaint.Submission[T]{Actor: actor(c), Input: in})
 		}
 	}
@@ -300,4 +337,17 @@ func (s *Server) stepError(c *gin.Context, id string, step string, err error) {
 		}
 	}
 	s.workflowError(c, "submit "+string(step), err)
+}
+
+func (s *Server) departmentExists(c *gin.Context, id string) bool {
+	_, err := s.store.Department(c, id)
+	if errors.Is(err, store.ErrNotFound) {
+		abort(c, http.StatusBadRequest, "department must be the ID of a department (see GET /api/v1/departments)", "department")
+		return false
+	}
+	if err != nil {
+		s.internal(c, "read the department", err)
+		return false
+	}
+	return true
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 
 	"github.com/cxflow/cxflow/complaint"
@@ -50,10 +51,21 @@ func controlHandler[T stepInput](update, timeField string) func(s *Server) gin.H
 // sendUpdate delivers an Update to the complaint's workflow and answers with
 // the complaint read back from the read model.
 func (s *Server) sendUpdate(c *gin.Context, id, update string, arg any) {
+	s.sendUpdateAs(c, id, update, arg, func(c *gin.Context) { s.respondStored(c, http.StatusOK, id) })
+}
+
+// sendUpdateAs delivers an Update and lets answer write the response. The
+// update ID is recorded in the audit trail, where it finds the update in the
+// workflow's history.
+func (s *Server) sendUpdateAs(c *gin.Context, id, update string, arg any, answer func(c *gin.Context)) {
 	ctx, cancel := context.WithTimeout(c, updateTimeout)
 	defer cancel()
+	updateID := uuid.NewString()
+	c.Set(auditWorkflowKey, complaint.WorkflowID(id))
+	c.Set(auditUpdateKey, updateID)
 	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   complaint.WorkflowID(id),
+		UpdateID:     updateID,
 		UpdateName:   update,
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -65,7 +77,7 @@ func (s *Server) sendUpdate(c *gin.Context, id, update string, arg any) {
 		s.stepError(c, id, update, err)
 		return
 	}
-	s.respondStored(c, http.StatusOK, id)
+	answer(c)
 }
 
 // PolicyMigration names the policy version a running complaint moves to.

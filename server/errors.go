@@ -26,6 +26,7 @@ type Error struct {
 }
 
 func abort(c *gin.Context, status int, msg, field string) {
+	c.Set(auditErrorKey, msg)
 	c.AbortWithStatusJSON(status, Error{Error: msg, Field: field})
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/store"
 )
 
@@ -84,9 +85,10 @@ var requestRequired = map[reflect.Type][]string{
 	reflect.TypeFor[complaint.ExtensionInput]():  {"due_at", "reason"},
 }
 
-// requestBody describes a request body whose handler fills in what it leaves
-// out, so it requires less than the same type does in responses. It gets a
-// component of its own, named name.
+// requestBody describes a request body whose handler, rather than a Validate
+// method, decides what it requires: one that fills in what it leaves out, so
+// it requires less than the same type does in responses, or a sign-in or
+// organisation body. It gets a component of its own, named name.
 type requestBody struct {
 	name     string
 	required []string // the fields whose absence the handler rejects
@@ -112,6 +114,22 @@ var requestBodies = map[reflect.Type]requestBody{
 			"lists given replace the default lists. version names the new version and must not exist yet."},
 	reflect.TypeFor[complaint.ApprovalRule](): {name: "ApprovalRuleInput", nested: true,
 		doc: "Who approves a plan beyond the responsible department's head; fields left out keep the default."},
+
+	// Sign-in and the organisation: their handlers, not a Validate method,
+	// decide what is required.
+	reflect.TypeFor[LoginRequest](): {name: "LoginRequest", required: []string{"username", "password"},
+		doc: "A username and password to sign in with."},
+	reflect.TypeFor[org.Department](): {name: "DepartmentInput", required: []string{"name", "kind"},
+		doc: "A department as PUT /api/v1/departments/{id} takes it. id may be left out (it is the path's) and must match the path when given."},
+	reflect.TypeFor[NewUser](): {name: "NewUser", required: []string{"username", "name", "department", "roles", "password"},
+		doc: "A new user with a first password. id and created_at are assigned by the server: values sent are ignored. " +
+			"username must not be taken (409 otherwise); department must be the ID of a department (a 400 names department otherwise). Required text fields must not be blank."},
+	reflect.TypeFor[org.User](): {name: "UserPatch",
+		doc: "Changes to a user: name, department, roles and disabled; fields left out keep their values. id, username and created_at cannot change: values sent are ignored."},
+	reflect.TypeFor[PasswordChange](): {name: "PasswordChange", required: []string{"password"},
+		doc: "A new password."},
+	reflect.TypeFor[APITokenRequest](): {name: "APITokenRequest", required: []string{"name", "user_id"},
+		doc: "A new API token for a machine client, acting as a (service) user with that user's roles."},
 }
 
 // conditionalRequired is a requirement that holds only when a boolean field is false.
@@ -146,6 +164,8 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeFor[complaint.Resolution]():       names(complaint.Resolutions...),
 	reflect.TypeFor[complaint.ClockKind]():        names(complaint.ClockKinds...),
 	reflect.TypeFor[complaint.SLAStatus]():        names(complaint.SLAStatuses...),
+	reflect.TypeFor[org.Role]():                   names(org.Roles...),
+	reflect.TypeFor[org.DepartmentKind]():         names(org.KindHQ, org.KindBranch),
 }
 
 // extraEnums are narrower or wider value sets some fields use instead of their type's.
@@ -160,6 +180,12 @@ var extraEnums = map[string]struct {
 		"market_department (总部市场部), general_manager (总经理)."},
 	"WaitingOn": {[]string{complaint.WaitingOnCustomer, complaint.WaitingOnThirdParty},
 		"Whom a paused step waits on: customer (the complainant) or third_party (a supplier, carrier or authority)."},
+	"ActorRole": {names(append(slices.Clone(org.Roles), complaint.RoleSystem, complaint.RoleCustomer)...),
+		"A role of whoever acted: one of the users' roles (" + describeRoles(org.Roles) + "), system (cxflow itself: timers and calendar roll-outs) or customer (the complainant, answering through their callback link)."},
+	"TokenKind": {[]string{"session", "api"},
+		"session: a sign-in (POST /api/v1/auth/login); api: an API token for a machine client (POST /api/v1/api-tokens)."},
+	"AuditOutcome": {[]string{"allowed", "refused", "rejected", "failed"},
+		"How a request ended: allowed (done), refused (401 or 403: not signed in, or not permitted), rejected (another 4xx: invalid, not found or conflicting) or failed (5xx)."},
 }
 
 // escalationLevels are the levels above the step's owner.
@@ -196,6 +222,9 @@ var fieldEnums = map[fieldKey]string{
 	{reflect.TypeFor[complaint.EscalationRule](), "level"}:  "EscalationLevel",
 	{reflect.TypeFor[complaint.PauseInput](), "waiting_on"}: "WaitingOn",
 	{reflect.TypeFor[complaint.Pause](), "waiting_on"}:      "WaitingOn",
+	{reflect.TypeFor[complaint.Actor](), "roles"}:           "ActorRole",
+	{reflect.TypeFor[store.Token](), "kind"}:                "TokenKind",
+	{reflect.TypeFor[store.AuditEntry](), "outcome"}:        "AuditOutcome",
 }
 
 var typeDocs = map[reflect.Type]string{
@@ -261,6 +290,22 @@ var typeDocs = map[reflect.Type]string{
 	reflect.TypeFor[ComplaintList](): "One page of complaints; pass next_cursor as cursor for the next page. No next_cursor means the last page.",
 	reflect.TypeFor[Error]():         "Every error response's body. field names the request field (JSON path, or a header or query parameter name) at fault, for 400s and for 409 Idempotency-Key conflicts.",
 	reflect.TypeFor[Readiness]():     "Readiness: status is ready or not ready; temporal and postgres are ok or the error each returned.",
+
+	reflect.TypeFor[org.Role]():           "A role a user holds (角色); a user may hold several: " + describeRoles(org.Roles) + ".",
+	reflect.TypeFor[org.DepartmentKind](): "hq: a department of headquarters (总部部门, e.g. 市场部, 品质部); branch: a branch (分公司).",
+	reflect.TypeFor[org.Department]():     "A department of headquarters or a branch (分公司). Users belong to one; complaints are assigned to a responsible department and may concern a branch.",
+	reflect.TypeFor[org.User]():           "A person, or a service account for a machine client, who signs in, with the roles they hold.",
+	reflect.TypeFor[DepartmentList]():     "Every department, headquarters' first.",
+	reflect.TypeFor[UserList]():           "Every user, by username.",
+	reflect.TypeFor[Session]():            "A sign-in: the session token, when it expires and who signed in.",
+	reflect.TypeFor[Me]():                 "The signed-in user with their department and what their roles let them see.",
+	reflect.TypeFor[store.Token]():        "A session's or API token's record. The token itself is shown only once, when it is issued.",
+	reflect.TypeFor[TokenList]():          "The API tokens, newest first, revoked and expired ones included; sessions are not listed.",
+	reflect.TypeFor[APIToken]():           "A new API token: its record and, this once, the token itself.",
+	reflect.TypeFor[store.AuditEntry]():   "One state-changing request (every POST, PUT, PATCH and DELETE, and sign-ins through the identity provider), allowed, refused, rejected or failed, as the audit trail keeps it. Entries cannot be changed or deleted. A forged or expired customer link leaves no entry.",
+	reflect.TypeFor[AuditList]():          "A page of the audit trail, newest first.",
+	reflect.TypeFor[CallbackLink]():       "A signed link for the customer to answer the callback (回访) themselves, without signing in.",
+	reflect.TypeFor[PublicComplaint]():    "What the customer sees through their callback link: the complaint's number, subject, status and what was done, without internal notes.",
 }
 
 var fieldDocs = map[fieldKey]string{
@@ -325,6 +370,83 @@ var fieldDocs = map[fieldKey]string{
 	{reflect.TypeFor[calendar.Workday](), "name"}:           "The holiday the day is worked for, e.g. 春节调休.",
 	{reflect.TypeFor[calendar.Workday](), "date"}:           "The day worked.",
 	{reflect.TypeFor[ElapsedAnswer](), "working_seconds"}:   "Working seconds between from and to, rounded down.",
+
+	{reflect.TypeFor[complaint.Actor](), "role"}:  "The role acted in: the first the person held, system or customer, or a free-form role in entries older than sign-in.",
+	{reflect.TypeFor[complaint.Actor](), "roles"}: "Every role the person held when acting.",
+
+	{reflect.TypeFor[org.Department](), "id"}:       "1-63 lower-case letters, digits or '-', e.g. quality or suzhou; users, complaints and policies refer to it.",
+	{reflect.TypeFor[org.Department](), "name"}:     "The department's name, e.g. 品质部 or 苏州分公司; at most 100 characters, not blank.",
+	{reflect.TypeFor[org.User](), "id"}:             "Assigned by the server.",
+	{reflect.TypeFor[org.User](), "username"}:       "The sign-in name: 2-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit. It cannot change.",
+	{reflect.TypeFor[org.User](), "name"}:           "The person's name; at most 100 characters, not blank.",
+	{reflect.TypeFor[org.User](), "department"}:     "The ID of the department or branch the user belongs to.",
+	{reflect.TypeFor[org.User](), "roles"}:          "What the user may do; at least one role.",
+	{reflect.TypeFor[org.User](), "disabled"}:       "A disabled user cannot sign in, and their sessions and API tokens stop working at once.",
+	{reflect.TypeFor[LoginRequest](), "username"}:   "Not case-sensitive; surrounding spaces are ignored.",
+	{reflect.TypeFor[NewUser](), "password"}:        passwordDoc,
+	{reflect.TypeFor[PasswordChange](), "password"}: passwordDoc,
+	{reflect.TypeFor[Session](), "token"}:           "The session token (cxs_…): send it as Authorization: Bearer <token>. Browsers also get it as the cxflow_session cookie.",
+	{reflect.TypeFor[Session](), "expires_at"}:      "When the session ends; sign in again then.",
+	{reflect.TypeFor[Me](), "department"}:           "The user's department.",
+	{reflect.TypeFor[Me](), "reads_all"}:            "Whether the user sees every complaint (" + describeRoles(readAllRoles()) + "); others see only the complaints their department or branch is involved in.",
+
+	{reflect.TypeFor[APITokenRequest](), "name"}:       "What the token is for, e.g. erp-integration; not blank.",
+	{reflect.TypeFor[APITokenRequest](), "user_id"}:    "The ID of the (service) user the token acts as; the token has that user's roles.",
+	{reflect.TypeFor[APITokenRequest](), "expires_in"}: "How long the token lasts: a positive Go duration up to 17520h (two years), e.g. 2160h. 2160h (90 days) when absent.",
+	{reflect.TypeFor[APIToken](), "token"}:             "The API token itself (cxa_…), shown only in this response: store it now. Send it as Authorization: Bearer <token>.",
+	{reflect.TypeFor[store.Token](), "id"}:             "The token's ID, to revoke it with.",
+	{reflect.TypeFor[store.Token](), "user_id"}:        "The user the token acts as.",
+	{reflect.TypeFor[store.Token](), "name"}:           "What an API token is for; empty for sessions.",
+	{reflect.TypeFor[store.Token](), "revoked_at"}:     "When the token was revoked; absent while it is not.",
+
+	{reflect.TypeFor[store.AuditEntry](), "id"}:          "Increases with every entry.",
+	{reflect.TypeFor[store.AuditEntry](), "user_id"}:     "The signed-in user's ID; empty when nobody was signed in (a refused request without a valid token, a sign-in attempt or a customer's answer).",
+	{reflect.TypeFor[store.AuditEntry](), "username"}:    "The signed-in user's username, or the one a sign-in attempt gave.",
+	{reflect.TypeFor[store.AuditEntry](), "roles"}:       "The user's roles at the time.",
+	{reflect.TypeFor[store.AuditEntry](), "department"}:  "The user's department at the time.",
+	{reflect.TypeFor[store.AuditEntry](), "route"}:       "The route matched, in the server's notation, e.g. /api/v1/complaints/:id/plan; empty for a path no route matched.",
+	{reflect.TypeFor[store.AuditEntry](), "path"}:        "The path requested.",
+	{reflect.TypeFor[store.AuditEntry](), "target"}:      "What the request acted on: a complaint, user, department or token ID, or a calendar name; empty when nothing in particular.",
+	{reflect.TypeFor[store.AuditEntry](), "remote_addr"}: "The client's address.",
+	{reflect.TypeFor[store.AuditEntry](), "status"}:      "The HTTP status answered.",
+	{reflect.TypeFor[store.AuditEntry](), "message"}:     "The error message answered, for requests that were not allowed.",
+	{reflect.TypeFor[store.AuditEntry](), "workflow_id"}: "The complaint workflow the request acted on, if any.",
+	{reflect.TypeFor[store.AuditEntry](), "update_id"}:   "The ID of the Update the request sent to the workflow, to find it in the workflow's history.",
+	{reflect.TypeFor[AuditList](), "next_before"}:        "Present when the page is full: pass it as before for older entries.",
+
+	{reflect.TypeFor[CallbackLink](), "url"}:         "The link to send the customer.",
+	{reflect.TypeFor[CallbackLink](), "token"}:       "The link's signed token, the last segment of url.",
+	{reflect.TypeFor[CallbackLink](), "expires_at"}:  "When the link stops working.",
+	{reflect.TypeFor[PublicComplaint](), "status"}:   "The step the complaint awaits.",
+	{reflect.TypeFor[PublicComplaint](), "result"}:   "What was done about the complaint (the execution's result), once reported.",
+	{reflect.TypeFor[PublicComplaint](), "answered"}: "Whether the callback is behind the complaint: the customer can answer only while it is not.",
+}
+
+const passwordDoc = "At least 10 characters and at most 256 bytes."
+
+// Patterns of the identifiers org validates; the tests check they agree.
+const (
+	departmentIDPattern = `^[a-z0-9][a-z0-9-]{0,62}$`
+	usernamePattern     = `^[a-z0-9][a-z0-9._-]{1,63}$`
+)
+
+// fieldExtras adds constraints to fields' schemas, for what their handlers or
+// Validate methods check beyond the Go type.
+var fieldExtras = map[fieldKey]obj{
+	{reflect.TypeFor[org.Department](), "id"}:          {"pattern": departmentIDPattern, "example": "quality"},
+	{reflect.TypeFor[org.Department](), "name"}:        {"minLength": 1, "maxLength": 100},
+	{reflect.TypeFor[org.User](), "username"}:          {"pattern": usernamePattern, "example": "li.na"},
+	{reflect.TypeFor[org.User](), "name"}:              {"minLength": 1, "maxLength": 100},
+	{reflect.TypeFor[NewUser](), "password"}:           {"minLength": org.MinPasswordLength, "format": "password"},
+	{reflect.TypeFor[PasswordChange](), "password"}:    {"minLength": org.MinPasswordLength, "format": "password"},
+	{reflect.TypeFor[LoginRequest](), "password"}:      {"format": "password"},
+	{reflect.TypeFor[APITokenRequest](), "user_id"}:    {"format": "uuid"},
+	{reflect.TypeFor[APITokenRequest](), "expires_in"}: {"pattern": stringTypes[reflect.TypeFor[complaint.Duration]()]["pattern"], "example": "2160h"},
+	{reflect.TypeFor[store.Token](), "id"}:             {"format": "uuid"},
+	{reflect.TypeFor[store.Token](), "user_id"}:        {"format": "uuid"},
+	{reflect.TypeFor[store.AuditEntry](), "id"}:        {"format": "int64", "minimum": 1},
+	{reflect.TypeFor[store.AuditEntry](), "status"}:    {"minimum": 100, "maximum": 599},
+	{reflect.TypeFor[AuditList](), "next_before"}:      {"format": "int64", "minimum": 1},
 }
 
 var (
@@ -368,6 +490,7 @@ func weekdayNames() []string {
 // the server stores and returns them as sent.
 var notNull = map[fieldKey]bool{
 	{reflect.TypeFor[complaint.Policy](), "step_limits"}: true,
+	{reflect.TypeFor[org.User](), "roles"}:               true,
 }
 
 // schemaGen turns Go types into schemas, collecting named ones as components.
@@ -439,6 +562,15 @@ func encodesItself(t reflect.Type) bool {
 		}
 	}
 	return false
+}
+
+// extraEnum returns the component of one of extraEnums.
+func (g *schemaGen) extraEnum(name string) obj {
+	e, ok := extraEnums[name]
+	if !ok {
+		panic("openapi: " + name + " is not in extraEnums")
+	}
+	return g.component(name, nil, func() obj { return enumSchema(e.values, e.doc) })
 }
 
 // schema returns the schema of a value of type t in a response.
@@ -536,33 +668,71 @@ type jsonField struct {
 	typ       reflect.Type
 	omitempty bool
 	pointer   bool
+	// owner is the struct that declares the field: t itself, or a struct
+	// embedded in it whose fields encoding/json promotes.
+	owner reflect.Type
 }
 
+// jsonFields lists the fields of t as encoding/json writes them, in order. The
+// fields of an embedded struct without a JSON name are promoted, and a field
+// of t hides a promoted field of the same name.
 func jsonFields(t reflect.Type) []jsonField {
-	var out []jsonField
-	for _, f := range reflect.VisibleFields(t) {
-		if !f.IsExported() || len(f.Index) > 1 {
-			continue
-		}
+	var own, promoted []jsonField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
 		tag := f.Tag.Get("json")
 		if tag == "-" {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if f.Anonymous && name == "" {
-			panic(fmt.Sprintf("openapi: embedded field %s in %v is not supported", f.Name, t))
+			if f.Type.Kind() != reflect.Struct {
+				panic(fmt.Sprintf("openapi: embedded field %s in %v is not a struct; it is not supported", f.Name, t))
+			}
+			for _, pf := range jsonFields(f.Type) {
+				if slices.ContainsFunc(promoted, func(o jsonField) bool { return o.name == pf.name }) {
+					panic(fmt.Sprintf("openapi: two structs embedded in %v have a field %s; encoding/json drops both", t, pf.name))
+				}
+				promoted = append(promoted, pf)
+			}
+			continue
+		}
+		if !f.IsExported() {
+			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
-		out = append(out, jsonField{
+		own = append(own, jsonField{
 			name:      name,
 			typ:       f.Type,
 			omitempty: slices.Contains(strings.Split(opts, ","), "omitempty"),
 			pointer:   f.Type.Kind() == reflect.Pointer,
+			owner:     t,
 		})
 	}
+	out := own
+	for _, pf := range promoted {
+		if !slices.ContainsFunc(own, func(o jsonField) bool { return o.name == pf.name }) {
+			out = append(out, pf)
+		}
+	}
 	return out
+}
+
+func lookupBool(m map[fieldKey]bool, t reflect.Type, f jsonField) bool {
+	v, _ := lookup(m, t, f)
+	return v
+}
+
+// lookup finds a field's entry in one of the per-field maps: the entry for t's
+// field, or else the one for the struct that declares it.
+func lookup[V any](m map[fieldKey]V, t reflect.Type, f jsonField) (V, bool) {
+	if v, ok := m[fieldKey{t, f.name}]; ok {
+		return v, true
+	}
+	v, ok := m[fieldKey{f.owner, f.name}]
+	return v, ok
 }
 
 // responseRequired is the response rule: a field is always present unless it
@@ -581,20 +751,28 @@ func responseRequired(t reflect.Type) []string {
 func (g *schemaGen) object(t reflect.Type, variant bool) obj {
 	props := obj{}
 	for _, f := range jsonFields(t) {
-		key := fieldKey{t, f.name}
 		var p obj
-		if name, ok := fieldEnums[key]; ok {
-			e := extraEnums[name]
-			p = g.component(name, nil, func() obj { return enumSchema(e.values, e.doc) })
+		if name, ok := lookup(fieldEnums, t, f); ok {
+			p = g.extraEnum(name)
+			if f.typ.Kind() == reflect.Slice {
+				p = obj{"type": "array", "items": p}
+			}
 		} else {
 			p = g.schemaIn(f.typ, variant)
 		}
-		if k := f.typ.Kind(); g.strict[t] && !f.omitempty && (k == reflect.Slice || k == reflect.Map) && !notNull[key] {
+		if extra, ok := lookup(fieldExtras, t, f); ok {
+			if _, isRef := p["$ref"]; isRef {
+				panic(fmt.Sprintf("openapi: fieldExtras constrains %v.%s, which is a component", t, f.name))
+			}
+			p = maps.Clone(p)
+			maps.Copy(p, extra)
+		}
+		if k := f.typ.Kind(); g.strict[t] && !f.omitempty && (k == reflect.Slice || k == reflect.Map) && !lookupBool(notNull, t, f) {
 			// Clients may send it as null, and get it back so.
 			p = maps.Clone(p)
 			p["nullable"] = true
 		}
-		if doc, ok := fieldDocs[key]; ok {
+		if doc, ok := lookup(fieldDocs, t, f); ok {
 			if _, isRef := p["$ref"]; isRef {
 				p = obj{"allOf": []any{p}}
 			}
@@ -1046,6 +1224,8 @@ func buildOpenAPI() obj {
 			"content":     jsonContent(obj{"type": "object"}),
 		}},
 	}}
+	identityPaths(g, paths, errResp)
+	secure(paths)
 
 	return obj{
 		"openapi": openAPIVersion,
@@ -1059,28 +1239,658 @@ func buildOpenAPI() obj {
 				"paused while it waits on the customer or a third party, and its deadline extended. Steps past their warning point are at risk; " +
 				"overdue steps escalate.\n\n" +
 				"Errors: every error response has an Error body; a 400 names the field at fault in field. Request bodies are strict JSON: " +
-				"unknown fields are rejected.",
+				"unknown fields are rejected.\n\n" + rolesDoc(),
 		},
+		"security": []any{obj{"bearerAuth": []string{}}, obj{"cookieAuth": []string{}}},
 		"tags": []any{
 			obj{"name": "complaints", "description": "Recording and reading complaints."},
 			obj{"name": "steps", "description": "The human steps of the procedure, one operation each."},
 			obj{"name": "sla", "description": "Acting on the current step's clock: pause, resume, extend its deadline, or move the complaint to another policy version."},
 			obj{"name": "calendars", "description": "Working calendars (工作日历) and working-time arithmetic on them."},
 			obj{"name": "policies", "description": "SLA policy versions (时限政策): time limits, escalation, grading and approval rules."},
+			obj{"name": "auth", "description": "Signing in and out, and API tokens for machine clients."},
+			obj{"name": "organisation", "description": "Departments, branches and users with their roles."},
+			obj{"name": "audit", "description": "The audit trail of every state-changing request."},
+			obj{"name": "public", "description": "Customers' signed callback links: making one, and what the customer sees and answers through it without signing in."},
+			obj{"name": "codec", "description": "Temporal's remote codec, to read encrypted workflow payloads in the Temporal Web UI and CLI."},
 			obj{"name": "operations", "description": "Health checks and this document."},
 		},
 		"paths": paths,
 		"components": obj{
 			"schemas": g.components,
+			"securitySchemes": obj{
+				"bearerAuth": obj{"type": "http", "scheme": "bearer",
+					"description": "A session token (cxs_…) from POST /api/v1/auth/login, or an API token (cxa_…) from POST /api/v1/api-tokens."},
+				"cookieAuth": obj{"type": "apiKey", "in": "cookie", "name": SessionCookie,
+					"description": "The session cookie POST /api/v1/auth/login sets, for browsers. An Authorization header, when sent, is used instead."},
+			},
 			"responses": obj{
-				"BadRequest":      errResp("The request is invalid: a malformed body, an unknown field, a missing or invalid value. field names the field at fault when there is one."),
-				"Forbidden":       errResp("Reserved: the caller may not act on this step. Not returned until sign-in exists."),
+				"BadRequest": errResp("The request is invalid: a malformed body, an unknown field, a missing or invalid value. field names the field at fault when there is one."),
+				"Unauthorized": obj{
+					"description": "Not signed in: no token, or one that is unknown, expired or revoked, or whose user is disabled. Sign in again (POST /api/v1/auth/login).",
+					"headers": obj{"WWW-Authenticate": obj{
+						"description": `Bearer realm="cxflow", with error="invalid_token" when a token was sent.`,
+						"schema":      obj{"type": "string"},
+					}},
+					"content": jsonContent(errorSchema),
+				},
+				"Forbidden": errResp("Refused: the signed-in caller may not do this; error says why and who may. Operations every signed-in user may call do not refuse today, " +
+					"but a client should expect a 403 from any operation that needs a sign-in."),
+				"TooManyRequests": obj{
+					"description": "Too many requests from this client address; wait a minute.",
+					"headers":     obj{"Retry-After": obj{"description": "Seconds to wait.", "schema": obj{"type": "integer"}}},
+					"content":     jsonContent(errorSchema),
+				},
 				"NotFound":        errResp("No complaint has this ID."),
 				"Conflict":        errResp("The complaint is not awaiting this step (for example, it is closed or at another step)."),
 				"PayloadTooLarge": errResp(fmt.Sprintf("The body is larger than %d bytes.", maxBody)),
 				"InternalError":   errResp("The server failed; the message says which operation."),
 				"Unavailable":     errResp("The workflow did not answer in time; the action may still complete, so read the complaint before retrying."),
 			},
+		},
+	}
+}
+
+// roleDuties says what each role does, for the document's introduction.
+var roleDuties = map[org.Role]string{
+	org.RoleIntakeClerk:       "customer service (业务部 · 客服 · 专人专线), who records complaints, makes the callback (回访) and sends customers their callback links",
+	org.RoleMarketDepartment:  "validates and assigns complaints and writes the closing review; approves plans of serious cases and branches' cases; may pause and resume any step",
+	org.RoleBranchHead:        "does the market department's part (recording, validation, assignment, review) for the complaints of their own branch",
+	org.RoleDepartmentMember:  "a member of the responsible department (责任部门), who analyses the root cause, proposes the plan and carries it out, for the complaints assigned to their department",
+	org.RoleDepartmentHead:    "head of a department (主管领导 · 部门经理), who does what its members do, approves its plans and extends its deadlines",
+	org.RoleQualityDepartment: "tracks corrective and preventive actions",
+	org.RoleGeneralManager:    "approves plans of severe cases and may extend any deadline",
+	org.RoleInternalAuditor:   "reads everything, the audit trail included",
+	org.RoleAdministrator:     "manages departments, users, API tokens, working calendars and SLA policies, and moves complaints between policy versions",
+}
+
+// describeRoles names roles with their labels: "administrator (系统管理员), …".
+func describeRoles(roles []org.Role) string {
+	parts := make([]string, len(roles))
+	for i, r := range roles {
+		parts[i] = fmt.Sprintf("%s (%s)", r, r.Label())
+	}
+	return strings.Join(parts, ", ")
+}
+
+// readAllRoles are the roles that see every complaint.
+func readAllRoles() []org.Role {
+	var out []org.Role
+	for _, r := range org.Roles {
+		if complaint.CanReadAll(complaint.Actor{Roles: []org.Role{r}}) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// rolesDoc is the introduction's part on signing in and roles.
+func rolesDoc() string {
+	var b strings.Builder
+	b.WriteString("Signing in: every operation but the health checks, this document, signing in (with a password, or through the company's " +
+		"identity provider when one is configured) and the customers' callback links " +
+		"needs a token, sent as Authorization: Bearer <token>: a session token from POST /api/v1/auth/login (browsers may rely on the " +
+		"cxflow_session cookie it also sets) or an API token for a machine client (POST /api/v1/api-tokens). Without a live token the " +
+		"answer is 401. A signed-in user acts with the roles they hold; an operation their roles do not allow is refused with a 403 " +
+		"whose error says who may. Each operation says who may call it; x-roles lists the roles that can be allowed where not every " +
+		"signed-in user is. Every state-changing request, allowed or not, is recorded " +
+		"in the audit trail (GET /api/v1/audit).\n\nRoles (角色):\n")
+	for _, r := range org.Roles {
+		duty, ok := roleDuties[r]
+		if !ok {
+			panic(fmt.Sprintf("openapi: role %s has no entry in roleDuties", r))
+		}
+		fmt.Fprintf(&b, "- %s (%s): %s.\n", r, r.Label(), duty)
+	}
+	fmt.Fprintf(&b, "\n%s see every complaint; others see only the complaints their department or branch is involved in (assigned to it, or concerning it). "+
+		"Customers answer the callback through a signed link (/public/callback/{token}) without signing in.", describeRoles(readAllRoles()))
+	return b.String()
+}
+
+// access says who may call an operation beyond being signed in.
+type access struct {
+	// roles may call it; nil when every signed-in user may.
+	roles []org.Role
+	// action, when set, is the complaint.Authorize action the roles are for:
+	// the complaint decides (its department, branch, status), the roles only
+	// say who can ever be allowed. Otherwise holders of the roles may call the
+	// operation whatever it acts on.
+	action complaint.Action
+	// who says it in words, when more than the roles' names.
+	who string
+	// refused says when the 403 comes, when more than lacking the roles.
+	refused string
+}
+
+var (
+	admins        = []org.Role{org.RoleAdministrator}
+	adminAccess   = access{roles: admins}
+	auditAccess   = access{roles: []org.Role{org.RoleInternalAuditor, org.RoleAdministrator}}
+	decodingRoles = []org.Role{org.RoleAdministrator, org.RoleInternalAuditor, org.RoleMarketDepartment, org.RoleQualityDepartment, org.RoleGeneralManager}
+	// Whoever acts on the current step, or the market department.
+	clockRoles = []org.Role{org.RoleIntakeClerk, org.RoleMarketDepartment, org.RoleBranchHead, org.RoleDepartmentMember, org.RoleDepartmentHead, org.RoleGeneralManager}
+)
+
+var (
+	marketAccess = access{roles: []org.Role{org.RoleMarketDepartment, org.RoleBranchHead},
+		who: "the market department, or the head of the branch the complaint concerns"}
+	departmentAccess = access{roles: []org.Role{org.RoleDepartmentMember, org.RoleDepartmentHead},
+		who: "members and heads of the complaint's responsible department"}
+)
+
+// stepAccess says who may submit each step.
+var stepAccess = map[complaint.Step]access{
+	complaint.StepValidation: marketAccess,
+	complaint.StepAssignment: marketAccess,
+	complaint.StepRootCause:  departmentAccess,
+	complaint.StepPlan:       departmentAccess,
+	complaint.StepApproval: {roles: []org.Role{org.RoleMarketDepartment, org.RoleDepartmentHead, org.RoleGeneralManager},
+		who: "each level by its own: department_head by the head of the responsible department, market_department by the market department, general_manager by the general manager"},
+	complaint.StepExecution: departmentAccess,
+	complaint.StepCallback: {roles: []org.Role{org.RoleIntakeClerk},
+		who: "customer service; the customer answers through their link instead (POST /public/callback/{token})"},
+	complaint.StepReview: marketAccess,
+}
+
+// operationAccess says who may call the operations, by "METHOD path", that
+// not every signed-in user may call alike. Step operations are in stepAccess.
+var operationAccess = map[string]access{
+	"POST /api/v1/complaints": {roles: []org.Role{org.RoleIntakeClerk, org.RoleMarketDepartment, org.RoleBranchHead}, action: complaint.ActRecord,
+		who: "customer service, the market department, or a branch head for their own branch (branch must then be theirs)"},
+	"GET /api/v1/complaints": {who: "every signed-in user; " + describeRoles(readAllRoles()) + " see every complaint, others only those their department or branch is involved in"},
+	"GET /api/v1/complaints/{id}": {who: "every signed-in user for the complaints they see: " + describeRoles(readAllRoles()) +
+		" see every complaint, others only those their department or branch is involved in",
+		refused: "Refused: the complaint is not one the caller's department or branch is involved in; error says so."},
+	"POST /api/v1/complaints/{id}/pause": {roles: clockRoles, action: complaint.ActPause,
+		who: "the market department, or whoever may act on the current step (as for that step's operation)"},
+	"POST /api/v1/complaints/{id}/resume": {roles: clockRoles, action: complaint.ActResume,
+		who: "the market department, or whoever may act on the current step (as for that step's operation)"},
+	"POST /api/v1/complaints/{id}/deadline": {roles: []org.Role{org.RoleDepartmentHead, org.RoleGeneralManager}, action: complaint.ActExtend,
+		who: "the head of the responsible department, or the general manager"},
+	"POST /api/v1/complaints/{id}/callback-link": {roles: []org.Role{org.RoleIntakeClerk}, action: complaint.ActCallbackLink, who: "customer service"},
+	"POST /api/v1/complaints/{id}/policy":        adminAccess,
+
+	"PUT /api/v1/calendars/{name}":              adminAccess,
+	"PUT /api/v1/calendars/{name}/years/{year}": adminAccess,
+	"POST /api/v1/sla-policies":                 adminAccess,
+
+	"PUT /api/v1/departments/{id}": adminAccess,
+	"POST /api/v1/users":           adminAccess,
+	"PATCH /api/v1/users/{id}":     adminAccess,
+	"PUT /api/v1/users/{id}/password": {roles: admins, who: "administrators for any user; every user for their own password",
+		refused: "Refused: the user is not the caller, and only administrators set other users' passwords."},
+	"GET /api/v1/api-tokens":         adminAccess,
+	"POST /api/v1/api-tokens":        adminAccess,
+	"DELETE /api/v1/api-tokens/{id}": adminAccess,
+	"GET /api/v1/audit":              auditAccess,
+	"POST /api/v1/codec/encode":      {roles: decodingRoles},
+	"POST /api/v1/codec/decode":      {roles: decodingRoles},
+}
+
+// openOperations need no sign-in.
+var openOperations = map[string]bool{
+	"GET /healthz":                   true,
+	"GET /readyz":                    true,
+	"GET /openapi.json":              true,
+	"POST /api/v1/auth/login":        true,
+	"GET /api/v1/auth/oidc/login":    true,
+	"GET /api/v1/auth/oidc/callback": true,
+	"GET /public/callback/{token}":   true,
+	"POST /public/callback/{token}":  true,
+	"OPTIONS /api/v1/codec/{op}":     true,
+}
+
+// accessFor returns who may call the operation at key.
+func accessFor(key string) (access, bool) {
+	if a, ok := operationAccess[key]; ok {
+		return a, true
+	}
+	for _, st := range complaintSteps {
+		if key == "POST /api/v1/complaints/{id}/"+st.path {
+			a, ok := stepAccess[st.step]
+			if !ok {
+				panic("openapi: step " + string(st.step) + " has no entry in stepAccess")
+			}
+			return access{roles: a.roles, action: complaint.Action(st.step), who: a.who}, true
+		}
+	}
+	return access{}, false
+}
+
+// secure marks the open operations and documents, on every other one, that it
+// needs a sign-in (401), may be refused (403) and who may call it.
+func secure(paths obj) {
+	seen := map[string]bool{}
+	for path, item := range paths {
+		for method, op := range item.(obj) {
+			o, ok := op.(obj)
+			if !ok {
+				continue // the path's parameters
+			}
+			key := strings.ToUpper(method) + " " + path
+			responses := o["responses"].(obj)
+			if openOperations[key] {
+				seen[key] = true
+				o["security"] = []any{}
+				continue
+			}
+			responses["401"] = errResponse("Unauthorized")
+			desc, _ := o["description"].(string)
+			a, ok := accessFor(key)
+			if ok {
+				seen[key] = true
+			}
+			switch {
+			case !ok:
+				desc += " Who may call it: every signed-in user."
+				responses["403"] = errResponse("Forbidden")
+			case a.roles == nil:
+				desc += " Who may call it: " + a.who + "."
+				responses["403"] = errResponse("Forbidden")
+				if a.refused != "" {
+					responses["403"] = obj{"description": a.refused, "content": jsonContent(ref("Error"))}
+				}
+			case a.action != "":
+				o["x-roles"] = names(a.roles...)
+				desc += fmt.Sprintf(" Who may call it: %s. Roles that can be allowed: %s; the complaint decides, and a caller not allowed to act on it is refused (403).", a.who, describeRoles(a.roles))
+				responses["403"] = obj{"description": "Refused: the caller may not act on this complaint; error says why and who may. Allowed: " + a.who + ".",
+					"content": jsonContent(ref("Error"))}
+			default:
+				o["x-roles"] = names(a.roles...)
+				who := a.who
+				if who == "" {
+					who = "holders of " + describeRoles(a.roles)
+				}
+				desc += " Who may call it: " + who + "."
+				refused := a.refused
+				if refused == "" {
+					refused = "Refused: the caller holds none of the roles " + strings.Join(names(a.roles...), ", ") + "; error says who may."
+				}
+				responses["403"] = obj{"description": refused, "content": jsonContent(ref("Error"))}
+			}
+			o["description"] = strings.TrimSpace(desc)
+		}
+	}
+	for key := range operationAccess {
+		if !seen[key] {
+			panic("openapi: operationAccess names " + key + ", which is not documented")
+		}
+	}
+	for key := range openOperations {
+		if !seen[key] {
+			panic("openapi: openOperations names " + key + ", which is not documented")
+		}
+	}
+}
+
+// identityPaths documents signing in, the organisation, API tokens, the audit
+// trail, customers' callback links and the codec endpoint.
+func identityPaths(g *schemaGen, paths obj, errResp func(string) obj) {
+	schema := func(t reflect.Type) obj { return g.schema(t) }
+	ok := func(desc string, t reflect.Type) obj {
+		return obj{"description": desc, "content": jsonContent(schema(t))}
+	}
+	body := func(t reflect.Type) obj { return obj{"required": true, "content": jsonContent(g.body(t))} }
+	noContent := func(desc string) obj { return obj{"description": desc} }
+	uuidParam := func(what string) obj {
+		return obj{"name": "id", "in": "path", "required": true,
+			"description": fmt.Sprintf("The %s's ID. A value that is not a UUID names no %s (404).", what, what),
+			"schema":      obj{"type": "string", "format": "uuid"}}
+	}
+	userNotFound := errResp("No user has this ID.")
+
+	paths["/api/v1/auth/login"] = obj{"post": obj{
+		"operationId": "login",
+		"tags":        []string{"auth"},
+		"summary":     "Sign in",
+		"description": fmt.Sprintf("Checks a username and password and starts a session: the token to send as Authorization: Bearer <token>, also set as the %s cookie for browsers. "+
+			"A wrong password, an unknown username and a disabled account are the same 401. Attempts are limited per client address (429 past the limit).", SessionCookie),
+		"requestBody": body(reflect.TypeFor[LoginRequest]()),
+		"responses": obj{
+			"200": obj{
+				"description": "Signed in.",
+				"headers": obj{"Set-Cookie": obj{
+					"description": SessionCookie + "=<token>; Path=/; HttpOnly; SameSite=Lax (and Secure over HTTPS), expiring with the session.",
+					"schema":      obj{"type": "string"},
+				}},
+				"content": jsonContent(schema(reflect.TypeFor[Session]())),
+			},
+			"400": errResponse("BadRequest"),
+			"401": errResp("The username or password is wrong, or the account is disabled."),
+			"413": errResponse("PayloadTooLarge"),
+			"429": errResponse("TooManyRequests"),
+			"500": errResponse("InternalError"),
+		},
+	}}
+	notConfigured := errResp("Sign-in through an identity provider is not configured.")
+	paths["/api/v1/auth/oidc/login"] = obj{"get": obj{
+		"operationId": "oidcLogin",
+		"tags":        []string{"auth"},
+		"summary":     "Sign in through the identity provider (OpenID Connect)",
+		"description": "For browsers: redirects to the company's identity provider, which sends the browser back to GET /api/v1/auth/oidc/callback. " +
+			"The provider proves who someone is; their username claim must name an active cxflow user, whose roles and department stay cxflow's. " +
+			"Attempts are limited per client address (429 past the limit).",
+		"responses": obj{
+			"302": obj{"description": "To the identity provider.", "headers": obj{
+				"Location":   obj{"description": "The identity provider's authorisation URL.", "schema": obj{"type": "string"}},
+				"Set-Cookie": obj{"description": "A short-lived cookie tying the sign-in to this browser.", "schema": obj{"type": "string"}},
+			}},
+			"404": notConfigured,
+			"429": errResponse("TooManyRequests"),
+			"500": errResponse("InternalError"),
+		},
+	}}
+	paths["/api/v1/auth/oidc/callback"] = obj{"get": obj{
+		"operationId": "oidcCallback",
+		"tags":        []string{"auth"},
+		"summary":     "Finish signing in through the identity provider",
+		"description": "Where the identity provider sends the browser back: the code is exchanged and the ID token verified, and the cxflow user its username claim names is signed in, as by POST /api/v1/auth/login. " +
+			"Only a sign-in this browser started finishes. Attempts are limited per client address (429 past the limit).",
+		"parameters": []any{
+			obj{"name": "code", "in": "query", "description": "The authorisation code, from the identity provider.", "schema": obj{"type": "string"}},
+			obj{"name": "state", "in": "query", "description": "The state the sign-in started with, from the identity provider.", "schema": obj{"type": "string"}},
+			obj{"name": "error", "in": "query", "description": "Set by the identity provider when it refused the sign-in.", "schema": obj{"type": "string"}},
+		},
+		"responses": obj{
+			"200": obj{
+				"description": "Signed in.",
+				"headers": obj{"Set-Cookie": obj{
+					"description": SessionCookie + "=<token>; Path=/; HttpOnly; SameSite=Lax (and Secure over HTTPS), expiring with the session.",
+					"schema":      obj{"type": "string"},
+				}},
+				"content": jsonContent(schema(reflect.TypeFor[Session]())),
+			},
+			"401": errResp("The identity provider refused the sign-in, the sign-in expired or was not started in this browser, or the code or ID token is not valid."),
+			"403": errResp("No active cxflow user has the username the identity provider gave; an administrator must create or enable one."),
+			"404": notConfigured,
+			"429": errResponse("TooManyRequests"),
+			"500": errResponse("InternalError"),
+		},
+	}}
+	paths["/api/v1/auth/logout"] = obj{"post": obj{
+		"operationId": "logout",
+		"tags":        []string{"auth"},
+		"summary":     "Sign out",
+		"description": "Ends the session (or revokes the API token) the request was made with, and clears the session cookie.",
+		"responses": obj{
+			"204": obj{"description": "Signed out.", "headers": obj{"Set-Cookie": obj{
+				"description": "Clears the " + SessionCookie + " cookie.", "schema": obj{"type": "string"},
+			}}},
+			"500": errResponse("InternalError"),
+		},
+	}}
+	paths["/api/v1/auth/me"] = obj{"get": obj{
+		"operationId": "me",
+		"tags":        []string{"auth"},
+		"summary":     "Who is signed in",
+		"description": "The signed-in user (or the API token's user), their department, and whether they see every complaint.",
+		"responses": obj{
+			"200": ok("The signed-in user.", reflect.TypeFor[Me]()),
+			"500": errResponse("InternalError"),
+		},
+	}}
+
+	deptParam := obj{"name": "id", "in": "path", "required": true, "description": "The department's ID, e.g. quality.",
+		"schema": obj{"type": "string", "pattern": departmentIDPattern}}
+	paths["/api/v1/departments"] = obj{"get": obj{
+		"operationId": "listDepartments",
+		"tags":        []string{"organisation"},
+		"summary":     "List departments and branches",
+		"description": "Every department of headquarters and every branch (分公司). Users, assignments (department) and complaints (branch) refer to them by ID.",
+		"responses": obj{
+			"200": ok("The departments.", reflect.TypeFor[DepartmentList]()),
+			"500": errResponse("InternalError"),
+		},
+	}}
+	paths["/api/v1/departments/{id}"] = obj{
+		"parameters": []any{deptParam},
+		"put": obj{
+			"operationId": "putDepartment",
+			"tags":        []string{"organisation"},
+			"summary":     "Create or rename a department",
+			"description": "Creates the department, or changes its name and kind. A 400 names the field at fault.",
+			"requestBody": body(reflect.TypeFor[org.Department]()),
+			"responses": obj{
+				"200": ok("The department as saved.", reflect.TypeFor[org.Department]()),
+				"400": errResponse("BadRequest"),
+				"413": errResponse("PayloadTooLarge"),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+
+	userOK := func(desc string) obj { return ok(desc, reflect.TypeFor[org.User]()) }
+	paths["/api/v1/users"] = obj{
+		"get": obj{
+			"operationId": "listUsers",
+			"tags":        []string{"organisation"},
+			"summary":     "List users",
+			"description": "Every user, by username, without passwords.",
+			"responses": obj{
+				"200": ok("The users.", reflect.TypeFor[UserList]()),
+				"500": errResponse("InternalError"),
+			},
+		},
+		"post": obj{
+			"operationId": "createUser",
+			"tags":        []string{"organisation"},
+			"summary":     "Create a user",
+			"description": "Creates a user with a first password. A 400 names the field at fault: a missing or invalid field, a password shorter than 10 characters, or a department that does not exist.",
+			"requestBody": body(reflect.TypeFor[NewUser]()),
+			"responses": obj{
+				"201": userOK("The user created."),
+				"400": errResponse("BadRequest"),
+				"409": errResp("The username is taken (field username)."),
+				"413": errResponse("PayloadTooLarge"),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	paths["/api/v1/users/{id}"] = obj{
+		"parameters": []any{uuidParam("user")},
+		"patch": obj{
+			"operationId": "updateUser",
+			"tags":        []string{"organisation"},
+			"summary":     "Change a user",
+			"description": "Changes a user's name, department, roles or disabled flag; fields left out keep their values. Disabling a user stops their sessions and API tokens working at once. A 400 names the field at fault, department when no department has the ID given.",
+			"requestBody": body(reflect.TypeFor[org.User]()),
+			"responses": obj{
+				"200": userOK("The user as changed."),
+				"400": errResponse("BadRequest"),
+				"404": userNotFound,
+				"413": errResponse("PayloadTooLarge"),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	paths["/api/v1/users/{id}/password"] = obj{
+		"parameters": []any{uuidParam("user")},
+		"put": obj{
+			"operationId": "setPassword",
+			"tags":        []string{"organisation"},
+			"summary":     "Set a user's password",
+			"description": "Replaces the user's password and ends all their sessions (the one making the request too, when it is theirs); their API tokens keep working. A 400 names password when it is too short or too long.",
+			"requestBody": body(reflect.TypeFor[PasswordChange]()),
+			"responses": obj{
+				"204": noContent("The password is set."),
+				"400": errResponse("BadRequest"),
+				"404": userNotFound,
+				"413": errResponse("PayloadTooLarge"),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+
+	paths["/api/v1/api-tokens"] = obj{
+		"get": obj{
+			"operationId": "listAPITokens",
+			"tags":        []string{"auth"},
+			"summary":     "List API tokens",
+			"description": "Every API token's record, newest first, revoked and expired ones included; never the tokens themselves.",
+			"responses": obj{
+				"200": ok("The API tokens.", reflect.TypeFor[TokenList]()),
+				"500": errResponse("InternalError"),
+			},
+		},
+		"post": obj{
+			"operationId": "createAPIToken",
+			"tags":        []string{"auth"},
+			"summary":     "Issue an API token",
+			"description": "Issues a token for a machine client acting as a (service) user, with that user's roles. The token is in this response only. A 400 names the field at fault: a blank name, a user_id that names no user, an expires_in that is no positive duration up to 17520h.",
+			"requestBody": body(reflect.TypeFor[APITokenRequest]()),
+			"responses": obj{
+				"201": ok("The token, shown this once.", reflect.TypeFor[APIToken]()),
+				"400": errResponse("BadRequest"),
+				"413": errResponse("PayloadTooLarge"),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	paths["/api/v1/api-tokens/{id}"] = obj{
+		"parameters": []any{uuidParam("token")},
+		"delete": obj{
+			"operationId": "revokeAPIToken",
+			"tags":        []string{"auth"},
+			"summary":     "Revoke a token",
+			"description": "Revokes the token now; it stops working at once. Revoking a revoked token changes nothing.",
+			"responses": obj{
+				"204": noContent("Revoked."),
+				"404": errResp("No token has this ID."),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+
+	query := func(name, desc string, s obj) obj {
+		return obj{"name": name, "in": "query", "description": desc, "schema": s}
+	}
+	paths["/api/v1/audit"] = obj{"get": obj{
+		"operationId": "listAudit",
+		"tags":        []string{"audit"},
+		"summary":     "Read the audit trail",
+		"description": "The state-changing requests, newest first, one page at a time; the filters combine. A 400 names the query parameter at fault.",
+		"parameters": []any{
+			query("user_id", "Only requests by this user.", obj{"type": "string"}),
+			query("target", "Only requests that acted on this complaint, user, department or token ID, or calendar name.", obj{"type": "string"}),
+			query("outcome", "Only requests that ended so.", g.extraEnum("AuditOutcome")),
+			query("from", "Only requests at or after this time, RFC 3339.", obj{"type": "string", "format": "date-time"}),
+			query("to", "Only requests before this time, RFC 3339.", obj{"type": "string", "format": "date-time"}),
+			query("before", "Only entries older than this entry ID: the previous page's next_before.", obj{"type": "integer", "format": "int64", "minimum": 1}),
+			query("limit", "Page size.", obj{"type": "integer", "minimum": 1, "maximum": 500, "default": 100}),
+		},
+		"responses": obj{
+			"200": ok("A page of the audit trail.", reflect.TypeFor[AuditList]()),
+			"400": errResponse("BadRequest"),
+			"500": errResponse("InternalError"),
+		},
+	}}
+
+	complaintParam := obj{"name": "id", "in": "path", "required": true,
+		"description": "The complaint's ID. A value that is not a UUID names no complaint (404).",
+		"schema":      obj{"type": "string", "format": "uuid"}}
+	paths["/api/v1/complaints/{id}/callback-link"] = obj{
+		"parameters": []any{complaintParam},
+		"post": obj{
+			"operationId": "createCallbackLink",
+			"tags":        []string{"public"},
+			"summary":     "Make a callback link for the customer",
+			"description": "Signs a link the customer opens to see their complaint and answer the callback (回访) themselves: satisfied or not, with a comment. Nothing is stored; the link works until it expires or the callback is answered. The request has no body.",
+			"responses": obj{
+				"201": ok("The link to send the customer.", reflect.TypeFor[CallbackLink]()),
+				"404": errResponse("NotFound"),
+				"409": errResp("The complaint is not awaiting its callback."),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	tokenParam := obj{"name": "token", "in": "path", "required": true,
+		"description": "The link's signed token, as POST /api/v1/complaints/{id}/callback-link gave it.",
+		"schema":      obj{"type": "string"}}
+	linkRefused := errResp("The link is forged, damaged or expired. The answer does not say which, and nothing is recorded.")
+	publicOK := ok("The complaint as the customer sees it.", reflect.TypeFor[PublicComplaint]())
+	paths["/public/callback/{token}"] = obj{
+		"parameters": []any{tokenParam},
+		"get": obj{
+			"operationId": "getPublicCallback",
+			"tags":        []string{"public"},
+			"summary":     "The customer's view of their complaint",
+			"description": "What the customer sees through their callback link, no sign-in needed; answered says whether they can still answer. Requests are limited per client address (429 past the limit).",
+			"responses": obj{
+				"200": publicOK,
+				"403": linkRefused,
+				"429": errResponse("TooManyRequests"),
+				"500": errResponse("InternalError"),
+			},
+		},
+		"post": obj{
+			"operationId": "answerPublicCallback",
+			"tags":        []string{"public"},
+			"summary":     "The customer answers the callback (回访)",
+			"description": "The customer says whether they are satisfied, as the callback step records it; an unsatisfied customer reopens the case at the plan step. No sign-in needed; requests are limited per client address (429 past the limit).",
+			"requestBody": obj{"required": true, "content": jsonContent(schema(reflect.TypeFor[complaint.CallbackInput]()))},
+			"responses": obj{
+				"200": publicOK,
+				"400": errResponse("BadRequest"),
+				"403": linkRefused,
+				"409": errResp("The callback is already answered, or the complaint is no longer awaiting it."),
+				"413": errResponse("PayloadTooLarge"),
+				"429": errResponse("TooManyRequests"),
+				"500": errResponse("InternalError"),
+				"503": errResponse("Unavailable"),
+			},
+		},
+	}
+
+	g.components["CodecPayloads"] = obj{
+		"type": "object",
+		"description": "Temporal payloads as Temporal's remote codec protocol sends them: the JSON form of temporal.api.common.v1.Payloads. " +
+			"An empty list may be left out.",
+		"properties": obj{"payloads": obj{"type": "array", "items": ref("CodecPayload")}},
+	}
+	g.components["CodecPayload"] = obj{
+		"type":        "object",
+		"description": "One Temporal payload (temporal.api.common.v1.Payload): metadata and data, bytes in base64. Fields left empty may be left out.",
+		"properties": obj{
+			"metadata": obj{"type": "object", "description": "Metadata by key, e.g. encoding; each value base64.",
+				"additionalProperties": obj{"type": "string", "format": "byte"}},
+			"data": obj{"type": "string", "format": "byte", "description": "The payload's bytes, base64."},
+		},
+	}
+	codecOp := func(op, summary, desc string) obj {
+		return obj{
+			"operationId": op,
+			"tags":        []string{"codec"},
+			"summary":     summary,
+			"description": desc + " This is Temporal's remote codec protocol, for the Temporal Web UI and CLI (--codec-endpoint pointed at /api/v1/codec). " +
+				"It exists only when payload encryption keys are configured (404 otherwise). The Temporal Web UI's configured origin may call it from the browser with the session cookie (CORS).",
+			"parameters": []any{obj{"name": "X-Namespace", "in": "header", "description": "The Temporal namespace, as the Web UI sends it; not used.",
+				"schema": obj{"type": "string"}}},
+			"requestBody": obj{"required": true, "content": jsonContent(ref("CodecPayloads"))},
+			"responses": obj{
+				"200": obj{"description": "The payloads, in the same order.", "content": jsonContent(ref("CodecPayloads"))},
+				"400": obj{"description": "The body is not a Payloads message, is larger than the limit, or a payload could not be processed; the message is plain text.",
+					"content": obj{"text/plain": obj{"schema": obj{"type": "string"}}}},
+				"404": errResp("No codec is configured: payloads are not encrypted."),
+			},
+		}
+	}
+	paths["/api/v1/codec/encode"] = obj{"post": codecOp("codecEncode", "Encode payloads (remote codec)",
+		"Encrypts payloads as the workers do, for the Temporal CLI to send encrypted input.")}
+	paths["/api/v1/codec/decode"] = obj{"post": codecOp("codecDecode", "Decode payloads (remote codec)",
+		"Decrypts the payloads of workflow histories so the Temporal Web UI and CLI show them readable; payloads that are not encrypted pass unchanged.")}
+	paths["/api/v1/codec/{op}"] = obj{
+		"parameters": []any{obj{"name": "op", "in": "path", "required": true, "description": "encode or decode.", "schema": obj{"type": "string"}}},
+		"options": obj{
+			"operationId": "codecPreflight",
+			"tags":        []string{"codec"},
+			"summary":     "CORS preflight for the codec",
+			"description": "Answers the browser's preflight before the Temporal Web UI calls the codec; it exists only when a codec is configured. The Access-Control-Allow headers are sent only to the Temporal Web UI's configured origin.",
+			"responses": obj{"204": obj{"description": "Preflight answered.", "headers": obj{
+				"Access-Control-Allow-Origin":      obj{"description": "The Temporal Web UI's origin, when it is the Origin sent.", "schema": obj{"type": "string"}},
+				"Access-Control-Allow-Credentials": obj{"description": "true, with the origin.", "schema": obj{"type": "string"}},
+				"Access-Control-Allow-Headers":     obj{"description": "Content-Type, Authorization, X-Namespace, with the origin.", "schema": obj{"type": "string"}},
+				"Access-Control-Allow-Methods":     obj{"description": "POST, OPTIONS, with the origin.", "schema": obj{"type": "string"}},
+			}}},
 		},
 	}
 }

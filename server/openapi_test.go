@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -18,10 +21,15 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
+	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/store"
 )
 
@@ -76,7 +84,8 @@ func TestOpenAPIServed(t *testing.T) {
 // Every registered route is documented and every documented operation is routed.
 func TestOpenAPIRoutes(t *testing.T) {
 	doc := loadOpenAPI(t)
-	engine := (&Server{log: slog.New(slog.DiscardHandler)}).Handler().(*gin.Engine)
+	// With a codec configured, so that its routes are registered too.
+	engine := (&Server{log: slog.New(slog.DiscardHandler)}).WithSecurity(Security{Codec: http.NotFoundHandler()}).Handler().(*gin.Engine)
 	param := regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 	routed := map[string]bool{}
 	for _, r := range engine.Routes() {
@@ -98,7 +107,10 @@ func TestOpenAPIRoutes(t *testing.T) {
 			t.Errorf("documented operation %s has no route", k)
 		}
 	}
-	if len(routed) < 3+3+len(complaintSteps)+len(complaintControls)+1+6+3 {
+	// health, complaints, steps, controls, policy, calendars, policies; sign-in and
+	// customers' links, the signed-in user, callback links, departments, users,
+	// API tokens, audit, codec.
+	if len(routed) < 3+3+len(complaintSteps)+len(complaintControls)+1+6+3+5+2+1+2+4+3+1+3 {
 		t.Errorf("only %d routes found", len(routed))
 	}
 }
@@ -315,6 +327,11 @@ type captureClient struct {
 	input  reflect.Type
 }
 
+// CheckHealth answers the readiness check.
+func (c *captureClient) CheckHealth(context.Context, *client.CheckHealthRequest) (*client.CheckHealthResponse, error) {
+	return &client.CheckHealthResponse{}, nil
+}
+
 func (c *captureClient) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
 	c.update = o.UpdateName
 	c.input = reflect.TypeOf(o.Args[0]).Field(1).Type // complaint.Submission[T].Input
@@ -323,7 +340,8 @@ func (c *captureClient) UpdateWorkflow(_ context.Context, o client.UpdateWorkflo
 
 // Each step route's documented body is the type its handler decodes: the
 // documented example passes the handler's strict decoding and validation, and
-// reaches the workflow as that type.
+// reaches the workflow as that type. The handler runs signed in with every
+// role; the fake database knows the assignment's department.
 func TestOpenAPIStepBodiesMatchHandlers(t *testing.T) {
 	doc := loadOpenAPI(t)
 	examples := validRequests()
@@ -339,12 +357,12 @@ func TestOpenAPIStepBodiesMatchHandlers(t *testing.T) {
 			t.Errorf("%s body is %s, want %v", path, ref, typ)
 		}
 		cc := &captureClient{}
-		h := (&Server{temporal: cc, log: slog.New(slog.DiscardHandler), now: time.Now}).Handler()
+		h := signedIn(allRoles(), http.MethodPost, "/api/v1/complaints/:id/"+st.path, st.handle(testServer(t, fakeDB{}, cc)))
 		body, _ := json.Marshal(examples[typ])
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/complaints/0b6f7c1e-8a64-4b8e-9d7e-2f3b5a1c9d00/"+st.path, bytes.NewReader(body))
 		h.ServeHTTP(rec, req)
-		if cc.input != typ {
+		if cc.input != typ || cc.update != string(st.step) {
 			t.Errorf("POST %s: the handler sent %v (status %d: %s), the document says %v", path, cc.input, rec.Code, rec.Body, typ)
 		}
 	}
@@ -370,7 +388,7 @@ func TestOpenAPIControlBodiesMatchHandlers(t *testing.T) {
 			t.Errorf("%s documents no 200 or 409", path)
 		}
 		cc := &captureClient{}
-		h := (&Server{temporal: cc, log: slog.New(slog.DiscardHandler), now: time.Now}).Handler()
+		h := signedIn(allRoles(), http.MethodPost, "/api/v1/complaints/:id/"+ct.path, ct.handle(testServer(t, fakeDB{}, cc)))
 		body, _ := json.Marshal(examples[typ])
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/complaints/0b6f7c1e-8a64-4b8e-9d7e-2f3b5a1c9d00/"+ct.path, bytes.NewReader(body))
@@ -497,7 +515,7 @@ func toJSONValue(t *testing.T, v any) any {
 
 func sampleComplaint() complaint.Complaint {
 	at := openAPIt0
-	by := complaint.Actor{ID: "u-1", Name: "李娜", Role: "handler", Department: "售后服务部"}
+	by := complaint.Actor{ID: "u-1", Name: "李娜", Role: "department_member", Roles: []org.Role{org.RoleDepartmentMember, org.RoleDepartmentHead}, Department: "售后服务部"}
 	due := at.Add(8 * time.Hour)
 	closed := at.Add(200 * time.Hour)
 	return complaint.Complaint{
@@ -590,6 +608,20 @@ func storedPolicy() store.StoredPolicy {
 	return store.StoredPolicy{Policy: complaint.DefaultPolicy(), Active: true, CreatedAt: openAPIt0, CreatedBy: "anonymous"}
 }
 
+func auditEntry() store.AuditEntry {
+	return store.AuditEntry{
+		ID: 42, At: openAPIt0, UserID: testUser.ID, Username: testUser.Username, Roles: []string{"department_member"}, Department: "after-sales",
+		Method: "POST", Route: "/api/v1/complaints/:id/plan", Path: "/api/v1/complaints/0b6f7c1e-8a64-4b8e-9d7e-2f3b5a1c9d00/plan",
+		Target: "0b6f7c1e-8a64-4b8e-9d7e-2f3b5a1c9d00", RemoteAddr: "192.0.2.1", Status: 200, Outcome: "allowed",
+		WorkflowID: "complaint-0b6f7c1e-8a64-4b8e-9d7e-2f3b5a1c9d00", UpdateID: "9a0e5b8c-1f2d-4e3a-8b7c-6d5e4f3a2b10",
+	}
+}
+
+func apiToken() store.Token {
+	return store.Token{ID: "7d3c2f0e-5b1a-4c6d-8e9f-0a1b2c3d4e5f", UserID: testUser.ID, Kind: "api", Name: "erp",
+		CreatedAt: openAPIt0, ExpiresAt: openAPIt0.Add(2160 * time.Hour)}
+}
+
 // Responses marshalled from the Go types validate against their schemas.
 func TestOpenAPIResponsesRoundTrip(t *testing.T) {
 	doc := loadOpenAPI(t)
@@ -625,6 +657,24 @@ func TestOpenAPIResponsesRoundTrip(t *testing.T) {
 		{"StoredPolicy", storedPolicy()},
 		{"PolicyList", PolicyList{Items: []store.StoredPolicy{storedPolicy()}}},
 		{"PolicyList", PolicyList{Items: []store.StoredPolicy{}}},
+
+		{"Session", Session{Token: "cxs_0123456789abcdef", ExpiresAt: openAPIt0.Add(12 * time.Hour), User: testUser}},
+		{"Me", Me{User: allRoles(), Department: org.Department{ID: "after-sales", Name: "售后服务部", Kind: org.KindHQ}, ReadsAll: true}},
+		{"Me", Me{User: testUser, Department: org.Department{ID: "suzhou", Name: "苏州分公司", Kind: org.KindBranch}}},
+		{"User", withRoles(org.RoleAdministrator)},
+		{"UserList", UserList{Items: []org.User{testUser, func() org.User { u := allRoles(); u.Disabled = true; return u }()}}},
+		{"UserList", UserList{Items: []org.User{}}},
+		{"DepartmentList", DepartmentList{Items: []org.Department{{ID: "market", Name: "市场部", Kind: org.KindHQ}, {ID: "suzhou", Name: "苏州分公司", Kind: org.KindBranch}}}},
+		{"DepartmentList", DepartmentList{Items: []org.Department{}}},
+		{"AuditList", AuditList{Items: []store.AuditEntry{auditEntry(), {ID: 41, At: openAPIt0, Roles: []string{}, Method: "POST", Route: "/api/v1/auth/login",
+			Path: "/api/v1/auth/login", RemoteAddr: "192.0.2.1", Status: 401, Outcome: "refused", Message: "username or password is wrong", Username: "li.na"}}, NextBefore: 41}},
+		{"AuditList", AuditList{Items: []store.AuditEntry{}}},
+		{"TokenList", TokenList{Items: []store.Token{apiToken(), func() store.Token { tk := apiToken(); tk.RevokedAt = openAPIPtr(openAPIt0.Add(time.Hour)); return tk }()}}},
+		{"TokenList", TokenList{Items: []store.Token{}}},
+		{"APIToken", APIToken{Token: apiToken(), Secret: "cxa_0123456789abcdef"}},
+		{"CallbackLink", CallbackLink{URL: "https://cxflow.example.com/public/callback/abc.def", Token: "abc.def", ExpiresAt: openAPIt0.Add(7 * 24 * time.Hour)}},
+		{"PublicComplaint", PublicComplaint{Number: "TS-2026-000001", Subject: "变频器返修后仍故障", Status: complaint.StepCallback, Result: "已更换新机", ExpiresAt: openAPIt0}},
+		{"PublicComplaint", PublicComplaint{Number: "TS-2026-000001", Subject: "变频器返修后仍故障", Status: complaint.StepClosed, Answered: true}},
 	}
 	for _, c := range cases {
 		s := componentSchema(t, doc, c.schema)
@@ -663,7 +713,24 @@ func TestOpenAPIResponsesRoundTrip(t *testing.T) {
 		"null step limits":    {"Policy", complaint.DefaultPolicy(), func(m map[string]any) { m["step_limits"] = nil }},
 		"an owner escalation": {"Policy", complaint.DefaultPolicy(), func(m map[string]any) { m["escalation"].([]any)[0].(map[string]any)["level"] = "owner" }},
 		"waiting on nobody":   {"Complaint", pausedComplaint(), func(m map[string]any) { m["paused"].(map[string]any)["waiting_on"] = "nobody" }},
-		"a bogus sla_status":  {"Complaint", pausedComplaint(), func(m map[string]any) { m["sla_status"] = "late" }},
+		"an unknown actor role": {"Complaint", sampleComplaint(), func(m map[string]any) {
+			m["timeline"].([]any)[1].(map[string]any)["actor"].(map[string]any)["roles"] = []any{"janitor"}
+		}},
+		"an unknown user role":    {"User", testUser, func(m map[string]any) { m["roles"] = []any{"janitor"} }},
+		"a user without roles":    {"User", testUser, func(m map[string]any) { m["roles"] = nil }},
+		"a user without username": {"Session", Session{User: testUser}, func(m map[string]any) { delete(m["user"].(map[string]any), "username") }},
+		"a bogus department kind": {"DepartmentList", DepartmentList{Items: []org.Department{{ID: "x", Name: "x", Kind: org.KindHQ}}}, func(m map[string]any) {
+			m["items"].([]any)[0].(map[string]any)["kind"] = "division"
+		}},
+		"a bogus audit outcome": {"AuditList", AuditList{Items: []store.AuditEntry{auditEntry()}}, func(m map[string]any) {
+			m["items"].([]any)[0].(map[string]any)["outcome"] = "maybe"
+		}},
+		"a bogus token kind":     {"APIToken", APIToken{Token: apiToken()}, func(m map[string]any) { m["kind"] = "forever" }},
+		"a token without secret": {"APIToken", APIToken{Token: apiToken()}, func(m map[string]any) { delete(m, "token") }},
+		"a public complaint without status": {"PublicComplaint", PublicComplaint{Number: "n", Subject: "s", Status: complaint.StepCallback}, func(m map[string]any) {
+			delete(m, "status")
+		}},
+		"a bogus sla_status": {"Complaint", pausedComplaint(), func(m map[string]any) { m["sla_status"] = "late" }},
 	} {
 		v := toJSONValue(t, c.value).(map[string]any)
 		c.mutate(v)
@@ -750,5 +817,616 @@ func TestOpenAPIEnums(t *testing.T) {
 		if s.Rank() != i || s.Label() == "" {
 			t.Errorf("Severities[%d] = %s has rank %d, label %q", i, s, s.Rank(), s.Label())
 		}
+	}
+}
+
+// fakeResult is the fake database's answer to one query: rows of text values
+// under cols, or an error.
+type fakeResult struct {
+	cols []fakeCol
+	rows [][]string
+	tag  string
+	err  string
+}
+
+type fakeCol struct {
+	name string
+	oid  uint32
+}
+
+// PostgreSQL type OIDs the fake answers with.
+const (
+	oidBool        = 16
+	oidInt8        = 20
+	oidText        = 25
+	oidJSONB       = 3802
+	oidTextArray   = 1009
+	oidTimestamptz = 1184
+)
+
+func textCols(oid uint32, names ...string) []fakeCol {
+	cols := make([]fakeCol, len(names))
+	for i, n := range names {
+		cols[i] = fakeCol{n, oid}
+	}
+	return cols
+}
+
+// fakeStore is a store over a fake PostgreSQL server that speaks just enough
+// of the protocol for the handlers under test: the simple query protocol over
+// in-memory pipes, each query answered by answer. It lets the tests run the
+// real handlers, and the real authentication, without a database.
+func fakeStore(t *testing.T, answer func(sql string) fakeResult) *store.Store {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig("host=127.0.0.1 user=cxflow dbname=cxflow sslmode=disable default_query_exec_mode=simple_protocol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.DialFunc = func(context.Context, string, string) (net.Conn, error) {
+		clientEnd, serverEnd := net.Pipe()
+		go serveFakeDB(serverEnd, answer)
+		return clientEnd, nil
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return store.New(pool)
+}
+
+func serveFakeDB(conn net.Conn, answer func(sql string) fakeResult) {
+	defer conn.Close()
+	be := pgproto3.NewBackend(conn, conn)
+	if _, err := be.ReceiveStartupMessage(); err != nil {
+		return
+	}
+	be.Send(&pgproto3.AuthenticationOk{})
+	for _, p := range [][2]string{{"server_version", "17.0"}, {"client_encoding", "UTF8"}, {"standard_conforming_strings", "on"}, {"TimeZone", "UTC"}, {"DateStyle", "ISO, MDY"}} {
+		be.Send(&pgproto3.ParameterStatus{Name: p[0], Value: p[1]})
+	}
+	be.Send(&pgproto3.BackendKeyData{ProcessID: 1, SecretKey: []byte{0, 0, 0, 1}})
+	be.Send(&pgproto3.ReadyForQuery{TxStatus: 'I'})
+	if be.Flush() != nil {
+		return
+	}
+	for {
+		msg, err := be.Receive()
+		if err != nil {
+			return
+		}
+		q, ok := msg.(*pgproto3.Query)
+		if !ok {
+			return // Terminate, or a message the fake does not speak
+		}
+		if sql := strings.TrimSpace(q.String); sql == "" || strings.HasPrefix(sql, "--") {
+			be.Send(&pgproto3.EmptyQueryResponse{})
+		} else if r := answer(sql); r.err != "" {
+			be.Send(&pgproto3.ErrorResponse{Severity: "ERROR", Code: "XX000", Message: r.err})
+		} else {
+			if r.cols != nil {
+				fields := make([]pgproto3.FieldDescription, len(r.cols))
+				for i, c := range r.cols {
+					fields[i] = pgproto3.FieldDescription{Name: []byte(c.name), DataTypeOID: c.oid, DataTypeSize: -1, TypeModifier: -1}
+				}
+				be.Send(&pgproto3.RowDescription{Fields: fields})
+			}
+			for _, row := range r.rows {
+				values := make([][]byte, len(row))
+				for i, v := range row {
+					values[i] = []byte(v)
+				}
+				be.Send(&pgproto3.DataRow{Values: values})
+			}
+			tag := r.tag
+			if tag == "" {
+				tag = fmt.Sprintf("SELECT %d", len(r.rows))
+			}
+			be.Send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
+		}
+		be.Send(&pgproto3.ReadyForQuery{TxStatus: 'I'})
+		if be.Flush() != nil {
+			return
+		}
+	}
+}
+
+// fakeDB answers the queries the handlers under test make: every token is the
+// user's, every user ID names the user and every department ID a department;
+// every complaint ID names the complaint, when there is one. Audit entries are
+// accepted; any other query fails, so a handler that gets past checking its
+// request answers 500.
+type fakeDB struct {
+	user      org.User
+	complaint *complaint.Complaint
+}
+
+func pgTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.999999-07") }
+
+func (f fakeDB) answer(sql string) fakeResult {
+	u := f.user
+	roles := "{" + strings.Join(names(u.Roles...), ",") + "}"
+	user := []string{u.ID, u.Username, u.Name, u.Department, roles, "f", pgTime(u.CreatedAt)}
+	userCols := append(textCols(oidText, "id", "username", "name", "department"),
+		fakeCol{"roles", oidTextArray}, fakeCol{"disabled", oidBool}, fakeCol{"created_at", oidTimestamptz})
+	switch {
+	case strings.Contains(sql, "FROM tokens t JOIN users u"):
+		cols := append(textCols(oidText, "id", "kind", "name"), fakeCol{"created_at", oidTimestamptz}, fakeCol{"expires_at", oidTimestamptz})
+		token := []string{"7d3c2f0e-5b1a-4c6d-8e9f-0a1b2c3d4e5f", "session", "", pgTime(openAPIt0), pgTime(time.Now().Add(time.Hour))}
+		return fakeResult{cols: append(cols, userCols...), rows: [][]string{append(token, user...)}}
+	case strings.Contains(sql, "FROM users WHERE id"):
+		return fakeResult{cols: userCols, rows: [][]string{user}}
+	case strings.Contains(sql, "FROM departments WHERE id"):
+		return fakeResult{cols: textCols(oidText, "id", "name", "kind"), rows: [][]string{{"after-sales", "售后服务部", "hq"}}}
+	case strings.Contains(sql, "FROM complaints WHERE id") && f.complaint != nil:
+		view, err := json.Marshal(f.complaint)
+		if err != nil {
+			return fakeResult{err: err.Error()}
+		}
+		return fakeResult{cols: []fakeCol{{"view", oidJSONB}, {"request_hash", oidText}}, rows: [][]string{{string(view), ""}}}
+	case strings.Contains(sql, "FROM complaint_events"):
+		return fakeResult{cols: append([]fakeCol{{"seq", oidInt8}, {"at", oidTimestamptz}},
+			textCols(oidText, "step", "action", "actor_id", "actor_name", "actor_role", "actor_department", "detail")...)}
+	case strings.Contains(sql, "INSERT INTO audit_log"):
+		return fakeResult{tag: "INSERT 0 1"}
+	}
+	return fakeResult{err: "the fake database does not answer this query"}
+}
+
+// testServer is a server over the fake database and a stub Temporal client,
+// with customer links and a codec (that finds nothing) configured.
+func testServer(t *testing.T, db fakeDB, tc client.Client) *Server {
+	t.Helper()
+	links, err := auth.NewLinks("test", bytes.Repeat([]byte("k"), 32), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(tc, fakeStore(t, db.answer), "cxflow-test", slog.New(slog.DiscardHandler)).
+		WithSecurity(Security{Links: links, Codec: http.NotFoundHandler()})
+}
+
+// testUser is the signed-in caller of the handler tests.
+var testUser = org.User{
+	ID: "5f0c7a51-3c3e-4c8e-9a43-0d1b2f6e7a10", Username: "li.na", Name: "李娜", Department: "after-sales",
+	Roles: []org.Role{org.RoleDepartmentMember}, CreatedAt: openAPIt0,
+}
+
+func withRoles(roles ...org.Role) org.User {
+	u := testUser
+	u.Roles = roles
+	return u
+}
+
+func allRoles() org.User { return withRoles(org.Roles...) }
+
+// signedIn serves h at route with u signed in, as authenticate leaves the
+// request for the handlers, without a token or the store.
+func signedIn(u org.User, method, route string, h gin.HandlerFunc) http.Handler {
+	return routed(method, route, func(c *gin.Context) { c.Set(principalKey, principal{user: u}) }, h)
+}
+
+func routed(method, route string, hs ...gin.HandlerFunc) http.Handler {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.Handle(method, route, hs...)
+	return r
+}
+
+func serve(h http.Handler, method, path string, body any, header ...string) *httptest.ResponseRecorder {
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		r = bytes.NewReader(j)
+	}
+	req := httptest.NewRequest(method, path, r)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// The document declares both ways to send a token and requires one globally;
+// the open operations say they need none, and every other one documents its
+// 401 and 403. The server agrees: without a token, exactly the secured
+// operations answer 401.
+func TestOpenAPISecurity(t *testing.T) {
+	doc := loadOpenAPI(t)
+	bearer, cookie := doc.Components.SecuritySchemes["bearerAuth"], doc.Components.SecuritySchemes["cookieAuth"]
+	if bearer == nil || bearer.Value.Type != "http" || bearer.Value.Scheme != "bearer" {
+		t.Errorf("bearerAuth scheme: %+v", bearer)
+	}
+	if cookie == nil || cookie.Value.Type != "apiKey" || cookie.Value.In != "cookie" || cookie.Value.Name != SessionCookie {
+		t.Errorf("cookieAuth scheme: %+v", cookie)
+	}
+	var global []string
+	for _, req := range doc.Security {
+		for name := range req {
+			global = append(global, name)
+		}
+	}
+	if !sameSet(global, []string{"bearerAuth", "cookieAuth"}) {
+		t.Errorf("global security %v, want bearerAuth or cookieAuth", global)
+	}
+
+	h := testServer(t, fakeDB{user: allRoles()}, &captureClient{}).Handler()
+	ops := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			ops++
+			key := method + " " + path
+			open := op.Security != nil && len(*op.Security) == 0
+			if open != openOperations[key] {
+				t.Errorf("%s: security %v, but openOperations says open=%v", key, op.Security, openOperations[key])
+			}
+			if op.Security != nil && !open {
+				t.Errorf("%s overrides the global security: %v", key, *op.Security)
+			}
+			if !open {
+				for _, code := range []int{http.StatusUnauthorized, http.StatusForbidden} {
+					r := op.Responses.Status(code)
+					if r == nil || r.Value == nil || r.Value.Content.Get("application/json") == nil ||
+						r.Value.Content.Get("application/json").Schema.Value != componentSchema(t, doc, "Error") {
+						t.Errorf("%s documents no %d with an Error body", key, code)
+					}
+				}
+			}
+			rec := serve(h, method, fillPath(path), []byte("{}"))
+			if (rec.Code == http.StatusUnauthorized) == open {
+				t.Errorf("%s without a token: status %d (%s), but the document says open=%v", key, rec.Code, rec.Body, open)
+			}
+		}
+	}
+	if ops < len(openOperations)+len(operationAccess) {
+		t.Errorf("only %d operations", ops)
+	}
+}
+
+// fillPath puts example values in a path's parameters.
+func fillPath(path string) string {
+	return strings.NewReplacer("{id}", "0b6f7c1e-8a64-4b8e-9d7e-2f3b5a1c9d01", "{name}", calendar.DefaultName,
+		"{year}", "2027", "{token}", "not-a-link", "{op}", "decode").Replace(path)
+}
+
+// The roles an operation documents are exactly those the server lets through:
+// for each role alone, the role-gated routes refuse (403) unless the document
+// lists it, and the operation says so in x-roles.
+func TestOpenAPIRolesMatchRoutes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for _, r := range org.Roles {
+		u := withRoles(r)
+		h := testServer(t, fakeDB{user: u}, &captureClient{}).Handler()
+		for key, a := range operationAccess {
+			if a.roles == nil || a.action != "" {
+				continue // every signed-in user, or the complaint decides
+			}
+			method, path, _ := strings.Cut(key, " ")
+			rec := serve(h, method, fillPath(path), []byte("{}"), "Authorization", "Bearer cxs_test")
+			if allowed := slices.Contains(a.roles, r); (rec.Code == http.StatusForbidden) == allowed {
+				t.Errorf("%s as %s: status %d (%s), but the document says allowed=%v", key, r, rec.Code, rec.Body, allowed)
+			}
+		}
+		// Everyone sets their own password.
+		rec := serve(h, http.MethodPut, "/api/v1/users/"+u.ID+"/password", []byte("{}"), "Authorization", "Bearer cxs_test")
+		if rec.Code == http.StatusForbidden {
+			t.Errorf("%s may not set their own password: %s", r, rec.Body)
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			a, ok := accessFor(method + " " + path)
+			got, _ := op.Extensions["x-roles"].([]any)
+			var want []any
+			if ok {
+				for _, r := range a.roles {
+					want = append(want, string(r))
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s %s: x-roles %v, want %v", method, path, got, want)
+			}
+			if len(want) > 0 {
+				for _, r := range a.roles {
+					if !strings.Contains(op.Description, string(r)) && !strings.Contains(op.Description, a.who) {
+						t.Errorf("%s %s: the description does not say who may call it: %s", method, path, op.Description)
+					}
+				}
+			}
+		}
+	}
+}
+
+// The roles documented for an operation on a complaint are exactly those
+// complaint.Authorize ever allows it, for some complaint.
+func TestOpenAPIRolesMatchPermissions(t *testing.T) {
+	checked := 0
+	for path, item := range loadOpenAPI(t).Paths.Map() {
+		for method := range item.Operations() {
+			a, ok := accessFor(method + " " + path)
+			if !ok || a.action == "" {
+				continue
+			}
+			checked++
+			if got := rolesAuthorized(a.action); !sameSet(names(got...), names(a.roles...)) {
+				t.Errorf("%s %s: complaint.Authorize(%s) allows %v, the document says %v", method, path, a.action, got, a.roles)
+			}
+		}
+	}
+	if checked < len(complaintSteps)+len(complaintControls)+2 {
+		t.Errorf("only %d operations checked", checked)
+	}
+}
+
+// rolesAuthorized lists the roles that, held alone, may take the action on
+// some open complaint: in any department, at any step and approval round.
+func rolesAuthorized(act complaint.Action) []org.Role {
+	var complaints []complaint.Complaint
+	for _, dept := range []string{"", "d"} {
+		for _, branch := range []string{"", "b"} {
+			for _, status := range complaint.ActionSteps {
+				for n := range len(complaint.ApprovalLevels) + 1 {
+					c := complaint.Complaint{ID: "c", Department: dept, Branch: branch, Status: status, ApprovalsRequired: complaint.ApprovalLevels}
+					for _, l := range complaint.ApprovalLevels[:n] {
+						c.Approvals = append(c.Approvals, complaint.ApprovalRecord{Level: l, Approved: true})
+					}
+					complaints = append(complaints, c)
+				}
+			}
+		}
+	}
+	var out []org.Role
+	for _, r := range org.Roles {
+		allowed := false
+		for _, c := range complaints {
+			for _, dept := range []string{"d", "b", "x"} {
+				for _, level := range complaint.Levels {
+					a := complaint.Actor{ID: "u", Roles: []org.Role{r}, Department: dept}
+					allowed = allowed || complaint.Authorize(a, &c, act, level) == nil
+				}
+			}
+		}
+		if allowed {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// The introduction names every role with its label and duties, and says
+// which roles see every complaint.
+func TestOpenAPIRolesDescribed(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for _, r := range org.Roles {
+		if line := fmt.Sprintf("- %s (%s): %s.", r, r.Label(), roleDuties[r]); r.Label() == "" || !strings.Contains(doc.Info.Description, line) {
+			t.Errorf("the introduction does not describe %s as %q", r, line)
+		}
+	}
+	if len(roleDuties) != len(org.Roles) {
+		t.Errorf("roleDuties has %d roles, org.Roles %d", len(roleDuties), len(org.Roles))
+	}
+	if !strings.Contains(doc.Info.Description, describeRoles(readAllRoles())+" see every complaint") || len(readAllRoles()) == 0 {
+		t.Error("the introduction does not say who sees every complaint")
+	}
+}
+
+// identityBodies are the sign-in and organisation request bodies, each with
+// the handler that takes it and an example with every field set.
+func identityBodies(s *Server) []struct {
+	schema, method, route, path string
+	handle                      gin.HandlerFunc
+	example                     any
+} {
+	const pw = "correct horse battery"
+	return []struct {
+		schema, method, route, path string
+		handle                      gin.HandlerFunc
+		example                     any
+	}{
+		{"LoginRequest", http.MethodPost, "/api/v1/auth/login", "/api/v1/auth/login", s.login, LoginRequest{Username: "li.na", Password: pw}},
+		{"NewUser", http.MethodPost, "/api/v1/users", "/api/v1/users", s.createUser, NewUser{User: org.User{
+			ID: "ignored", Username: "zhang.qiang", Name: "张强", Department: "after-sales", Roles: []org.Role{org.RoleDepartmentHead},
+			Disabled: true, CreatedAt: openAPIt0,
+		}, Password: pw}},
+		{"UserPatch", http.MethodPatch, "/api/v1/users/:id", "/api/v1/users/" + testUser.ID, s.updateUser, org.User{
+			ID: testUser.ID, Username: testUser.Username, Name: "李娜", Department: "quality", Roles: []org.Role{org.RoleQualityDepartment},
+			Disabled: true, CreatedAt: openAPIt0,
+		}},
+		{"PasswordChange", http.MethodPut, "/api/v1/users/:id/password", "/api/v1/users/" + testUser.ID + "/password", s.setPassword, PasswordChange{Password: pw}},
+		{"APITokenRequest", http.MethodPost, "/api/v1/api-tokens", "/api/v1/api-tokens", s.createAPIToken, APITokenRequest{Name: "erp", UserID: testUser.ID, ExpiresIn: "2160h"}},
+		{"DepartmentInput", http.MethodPut, "/api/v1/departments/:id", "/api/v1/departments/quality", s.putDepartment, org.Department{ID: "quality", Name: "品质部", Kind: org.KindHQ}},
+	}
+}
+
+// The required fields of the sign-in and organisation bodies are exactly
+// those whose absence their handlers reject with a 400 naming the field; the
+// examples match the schemas, and unknown fields are rejected by both.
+func TestOpenAPIIdentityBodiesMatchHandlers(t *testing.T) {
+	doc := loadOpenAPI(t)
+	s := testServer(t, fakeDB{user: testUser}, &captureClient{})
+	accepted := func(rec *httptest.ResponseRecorder) bool {
+		// Past its checks, the handler meets the fake database's refusal (500).
+		return rec.Code < 300 || rec.Code >= 500
+	}
+	for _, b := range identityBodies(s) {
+		h := signedIn(allRoles(), b.method, b.route, b.handle)
+		sch := componentSchema(t, doc, b.schema)
+		if op := doc.Paths.Find(strings.ReplaceAll(b.route, ":id", "{id}")).GetOperation(b.method); op == nil ||
+			op.RequestBody.Value.Content.Get("application/json").Schema.Ref != "#/components/schemas/"+b.schema {
+			t.Errorf("%s %s does not take %s", b.method, b.route, b.schema)
+		}
+		full := toJSONValue(t, b.example).(map[string]any)
+		if err := sch.VisitJSON(full, openapi3.EnableFormatValidation()); err != nil {
+			t.Errorf("%s example does not match its schema: %v", b.schema, err)
+		}
+		if rec := serve(h, b.method, b.path, full); !accepted(rec) {
+			t.Fatalf("%s: the handler rejects the full example: %d %s", b.schema, rec.Code, rec.Body)
+		}
+		var required []string
+		for name := range full {
+			without := maps.Clone(full)
+			delete(without, name)
+			rec := serve(h, b.method, b.path, without)
+			var e Error
+			_ = json.Unmarshal(rec.Body.Bytes(), &e)
+			switch {
+			case rec.Code == http.StatusBadRequest && e.Field == name:
+				required = append(required, name)
+			case !accepted(rec):
+				t.Errorf("%s without %s: %d %s", b.schema, name, rec.Code, rec.Body)
+			}
+		}
+		if !sameSet(required, sch.Required) {
+			t.Errorf("%s: the handler requires %v, the document says %v", b.schema, required, sch.Required)
+		}
+		full["unknown_field"] = "x"
+		if rec := serve(h, b.method, b.path, full); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "unknown_field") {
+			t.Errorf("%s: the handler accepts an unknown field: %d %s", b.schema, rec.Code, rec.Body)
+		}
+		if err := sch.VisitJSON(full); err == nil {
+			t.Errorf("%s schema accepts an unknown field", b.schema)
+		}
+	}
+}
+
+// The patterns and lengths documented for usernames, department IDs, names
+// and passwords accept exactly what the server does.
+func TestOpenAPIIdentityConstraints(t *testing.T) {
+	doc := loadOpenAPI(t)
+	prop := func(schema, name string) *openapi3.Schema {
+		return componentSchema(t, doc, schema).Properties[name].Value
+	}
+	user, dept := prop("User", "username"), prop("Department", "id")
+	for _, v := range []string{"li.na", "ab", "a", "Li.na", "-x", ".x", "x_y-z.1", "9", "99", strings.Repeat("a", 64), strings.Repeat("a", 65), "李娜", "a b", ""} {
+		u := testUser
+		u.Username = v
+		if got, want := user.VisitJSON(v) == nil, u.Validate() == nil; got != want {
+			t.Errorf("username %q: the schema accepts it: %v, Validate: %v", v, got, want)
+		}
+		d := org.Department{ID: v, Name: "n", Kind: org.KindHQ}
+		if got, want := dept.VisitJSON(v) == nil, d.Validate() == nil; got != want {
+			t.Errorf("department id %q: the schema accepts it: %v, Validate: %v", v, got, want)
+		}
+	}
+	for _, v := range []string{"品质部", strings.Repeat("品", 100), strings.Repeat("品", 101), ""} {
+		u := testUser
+		u.Name = v
+		if got, want := prop("User", "name").VisitJSON(v) == nil, u.Validate() == nil; got != want {
+			t.Errorf("user name of %d characters: the schema accepts it: %v, Validate: %v", len([]rune(v)), got, want)
+		}
+		d := org.Department{ID: "quality", Name: v, Kind: org.KindHQ}
+		if got, want := prop("Department", "name").VisitJSON(v) == nil, d.Validate() == nil; got != want {
+			t.Errorf("department name of %d characters: the schema accepts it: %v, Validate: %v", len([]rune(v)), got, want)
+		}
+	}
+	h := signedIn(allRoles(), http.MethodPut, "/api/v1/users/:id/password", testServer(t, fakeDB{user: testUser}, &captureClient{}).setPassword)
+	for _, schema := range []string{"NewUser", "PasswordChange"} {
+		for _, v := range []string{"密码密码密码密码密", "密码密码密码密码密码"} {
+			rec := serve(h, http.MethodPut, "/api/v1/users/"+testUser.ID+"/password", PasswordChange{Password: v})
+			if got, want := prop(schema, "password").VisitJSON(v) == nil, rec.Code != http.StatusBadRequest; got != want {
+				t.Errorf("%s password of %d characters: the schema accepts it: %v, the server: %v (%s)", schema, len([]rune(v)), got, want, rec.Body)
+			}
+		}
+	}
+}
+
+// The customer's answer through their link reaches the workflow as the
+// documented body, the callback step's input, acting as the customer.
+func TestOpenAPIPublicCallbackBodyMatchesHandler(t *testing.T) {
+	doc := loadOpenAPI(t)
+	item := doc.Paths.Find("/public/callback/{token}")
+	typ := reflect.TypeFor[complaint.CallbackInput]()
+	if ref := item.Post.RequestBody.Value.Content.Get("application/json").Schema.Ref; ref != "#/components/schemas/"+typ.Name() {
+		t.Errorf("POST /public/callback/{token} body is %s, want %v", ref, typ)
+	}
+	cm := awaitingCallback()
+	cc := &captureClient{}
+	s := testServer(t, fakeDB{user: testUser, complaint: &cm}, cc)
+	link := s.security.Links.Sign(LinkPurposeCallback, cm.ID, time.Now().Add(time.Hour))
+	rec := serve(routed(http.MethodPost, "/public/callback/:token", s.publicCallbackAnswer), http.MethodPost, "/public/callback/"+link, validRequests()[typ])
+	if cc.input != typ || cc.update != string(complaint.StepCallback) {
+		t.Errorf("POST /public/callback/{token}: the handler sent %s with %v (status %d: %s), the document says %v", cc.update, cc.input, rec.Code, rec.Body, typ)
+	}
+	rec = serve(routed(http.MethodPost, "/public/callback/:token", s.publicCallbackAnswer), http.MethodPost, "/public/callback/"+link+"x", validRequests()[typ])
+	if rec.Code != http.StatusForbidden || item.Post.Responses.Status(http.StatusForbidden) == nil {
+		t.Errorf("a forged link: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// A complaint that awaits its callback, executed.
+func awaitingCallback() complaint.Complaint {
+	c := freshComplaint()
+	c.Status, c.StatusLabel = complaint.StepCallback, complaint.StepCallback.Label()
+	c.Department, c.Handler = "after-sales", "李娜"
+	c.Execution = &complaint.ExecutionRecord{Result: "已更换新机", CustomerNotified: true, At: openAPIt0}
+	return c
+}
+
+// What the handlers answer matches the documented schemas: a callback link,
+// what the customer sees through it, and the signed-in user.
+func TestOpenAPIHandlerAnswersMatchSchemas(t *testing.T) {
+	doc := loadOpenAPI(t)
+	cm := awaitingCallback()
+	s := testServer(t, fakeDB{user: testUser, complaint: &cm}, &captureClient{})
+	check := func(schema string, rec *httptest.ResponseRecorder, status int) {
+		t.Helper()
+		var v any
+		if rec.Code != status || json.Unmarshal(rec.Body.Bytes(), &v) != nil {
+			t.Fatalf("%s: status %d: %s", schema, rec.Code, rec.Body)
+		}
+		if err := componentSchema(t, doc, schema).VisitJSON(v, openapi3.EnableFormatValidation()); err != nil {
+			t.Errorf("%s answered does not match its schema: %v\n%s", schema, err, rec.Body)
+		}
+	}
+
+	rec := serve(signedIn(withRoles(org.RoleIntakeClerk), http.MethodPost, "/api/v1/complaints/:id/callback-link", s.createCallbackLink),
+		http.MethodPost, "/api/v1/complaints/"+cm.ID+"/callback-link", nil)
+	check("CallbackLink", rec, http.StatusCreated)
+	var link CallbackLink
+	_ = json.Unmarshal(rec.Body.Bytes(), &link)
+	if !strings.HasSuffix(link.URL, "/public/callback/"+link.Token) {
+		t.Errorf("link %s does not end in its token %s", link.URL, link.Token)
+	}
+	rec = serve(signedIn(withRoles(org.RoleMarketDepartment), http.MethodPost, "/api/v1/complaints/:id/callback-link", s.createCallbackLink),
+		http.MethodPost, "/api/v1/complaints/"+cm.ID+"/callback-link", nil)
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("the market department made a callback link: %d %s", rec.Code, rec.Body)
+	}
+
+	check("PublicComplaint", serve(routed(http.MethodGet, "/public/callback/:token", s.publicCallback), http.MethodGet, "/public/callback/"+link.Token, nil), http.StatusOK)
+	check("Me", serve(signedIn(testUser, http.MethodGet, "/api/v1/auth/me", s.me), http.MethodGet, "/api/v1/auth/me", nil), http.StatusOK)
+}
+
+// The codec schema describes what Temporal's codec handler takes and answers.
+func TestOpenAPICodecPayloads(t *testing.T) {
+	doc := loadOpenAPI(t)
+	sch := componentSchema(t, doc, "CodecPayloads")
+	h := converter.NewPayloadCodecHTTPHandler(converter.NewZlibCodec(converter.ZlibCodecOptions{AlwaysEncode: true}))
+	body := []byte(`{"payloads":[{"metadata":{"encoding":"anNvbi9wbGFpbg=="},"data":"eyJjb250YWN0IjoiMTM4IDAwMDAgMDAwMCJ9"}]}`)
+	var v any
+	_ = json.Unmarshal(body, &v)
+	if err := sch.VisitJSON(v, openapi3.EnableFormatValidation()); err != nil {
+		t.Errorf("the example does not match CodecPayloads: %v", err)
+	}
+	for _, op := range []string{"encode", "decode"} {
+		rec := serve(h, http.MethodPost, "/api/v1/codec/"+op, body)
+		var out any
+		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &out) != nil {
+			t.Fatalf("%s: %d %s", op, rec.Code, rec.Body)
+		}
+		if err := sch.VisitJSON(out, openapi3.EnableFormatValidation()); err != nil {
+			t.Errorf("the %s answer does not match CodecPayloads: %v\n%s", op, err, rec.Body)
+		}
+		if op == "encode" {
+			body = rec.Body.Bytes() // decode what was encoded
+		}
+	}
+	if rec := serve(h, http.MethodPost, "/api/v1/codec/decode", []byte(`{"payloads":"x"}`)); rec.Code != http.StatusBadRequest ||
+		doc.Paths.Find("/api/v1/codec/decode").Post.Responses.Status(http.StatusBadRequest).Value.Content.Get("text/plain") == nil {
+		t.Errorf("a bad body: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -11,7 +11,11 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/config"
+	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/payloadcrypt"
 	"github.com/cxflow/cxflow/store"
 )
 
@@ -23,8 +27,32 @@ type Server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	// policy is the configured policy, shown while none is stored.
-	policy complaint.Policy
-	cache  hoursCache
+	policy      complaint.Policy
+	cache       hoursCache
+	security    Security
+	oidc        *OIDCLogin
+	loginLimit  *limiter
+	publicLimit *limiter
+}
+
+// Security is what sign-in, customer links and the codec endpoint need.
+type Security struct {
+	// SessionTTL is how long a sign-in lasts.
+	SessionTTL time.Duration
+	// Links signs customer-facing links; LinkTTL is how long one works.
+	Links   *auth.Links
+	LinkTTL time.Duration
+	// PublicURL is where customers reach this API, for the links.
+	PublicURL string
+	// Codec, when set, is served at /api/v1/codec for the Temporal Web UI and
+	// CLI, to authorised users; CodecOrigin is the Web UI's origin allowed to
+	// call it from the browser.
+	Codec       http.Handler
+	CodecOrigin string
+	// LoginPerMinute and PublicPerMinute limit sign-in attempts and customer
+	// link requests per client address (defaults 10 and 30).
+	LoginPerMinute  int
+	PublicPerMinute int
 }
 
 // New builds the API over a Temporal client and the read model.
@@ -32,7 +60,31 @@ func New(tc client.Client, st *store.Store, taskQueue string, log *slog.Logger) 
 	return &Server{
 		temporal: tc, store: st, taskQueue: taskQueue, log: log, now: time.Now,
 		policy: complaint.DefaultPolicy(), cache: hoursCache{ttl: time.Minute},
+		security:    Security{SessionTTL: 12 * time.Hour, LinkTTL: 7 * 24 * time.Hour, PublicURL: "http://localhost:8080"},
+		loginLimit:  newLimiter(10, 5),
+		publicLimit: newLimiter(30, 10),
 	}
+}
+
+// WithSecurity sets the sign-in, link and codec settings.
+func (s *Server) WithSecurity(sec Security) *Server {
+	if sec.SessionTTL == 0 {
+		sec.SessionTTL = s.security.SessionTTL
+	}
+	if sec.LinkTTL == 0 {
+		sec.LinkTTL = s.security.LinkTTL
+	}
+	if sec.PublicURL == "" {
+		sec.PublicURL = s.security.PublicURL
+	}
+	if sec.LoginPerMinute > 0 {
+		s.loginLimit = newLimiter(sec.LoginPerMinute, max(5, sec.LoginPerMinute/2))
+	}
+	if sec.PublicPerMinute > 0 {
+		s.publicLimit = newLimiter(sec.PublicPerMinute, max(10, sec.PublicPerMinute/3))
+	}
+	s.security = sec
+	return s
 }
 
 // WithPolicy sets the configured policy (defaults plus CXFLOW_POLICY_FILE).
@@ -49,7 +101,10 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recoverer(), s.accessLog(), limitBody(maxBody))
+	// Client addresses come from the connection, not from headers a client
+	// could forge, unless a proxy is configured in front.
+	_ = r.SetTrustedProxies(nil)
+	r.Use(s.recoverer(), securityHeaders(), s.accessLog(), limitBody(maxBody), s.audit())
 	r.NoRoute(func(c *gin.Context) {
 		abort(c, http.StatusNotFound, "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path, "")
 	})
@@ -57,11 +112,20 @@ func (s *Server) Handler() http.Handler {
 		abort(c, http.StatusMethodNotAllowed, "method "+c.Request.Method+" is not allowed on "+c.Request.URL.Path, "")
 	})
 
+	// Open to all: health, the contract, sign-in and customers' signed links.
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/openapi.json", serveOpenAPI)
+	r.POST("/api/v1/auth/login", s.loginLimit.middleware(), s.login)
+	r.GET("/api/v1/auth/oidc/login", s.loginLimit.middleware(), s.oidcStart)
+	r.GET("/api/v1/auth/oidc/callback", s.loginLimit.middleware(), s.oidcCallback)
+	r.GET("/public/callback/:token", s.publicLimit.middleware(), s.publicCallback)
+	r.POST("/public/callback/:token", s.publicLimit.middleware(), s.publicCallbackAnswer)
 
-	api := r.Group("/api/v1")
+	api := r.Group("/api/v1", s.authenticate())
+	api.POST("/auth/logout", s.logout)
+	api.GET("/auth/me", s.me)
+
 	api.POST("/complaints", s.createComplaint)
 	api.GET("/complaints", s.listComplaints)
 	api.GET("/complaints/:id", s.getComplaint)
@@ -71,18 +135,42 @@ func (s *Server) Handler() http.Handler {
 	for _, ct := range complaintControls {
 		api.POST("/complaints/:id/"+ct.path, ct.handle(s))
 	}
-	api.POST("/complaints/:id/policy", s.migratePolicy)
+	api.POST("/complaints/:id/callback-link", s.createCallbackLink)
+
+	admin := requireRole("administration", org.RoleAdministrator)
+	api.POST("/complaints/:id/policy", admin, s.migratePolicy)
 
 	api.GET("/calendars", s.listCalendars)
 	api.GET("/calendars/:name", s.getCalendar)
-	api.PUT("/calendars/:name", s.putCalendar)
-	api.PUT("/calendars/:name/years/:year", s.putCalendarYear)
+	api.PUT("/calendars/:name", admin, s.putCalendar)
+	api.PUT("/calendars/:name/years/:year", admin, s.putCalendarYear)
 	api.GET("/calendars/:name/due", s.calendarDue)
 	api.GET("/calendars/:name/elapsed", s.calendarElapsed)
 
 	api.GET("/sla-policies", s.listPolicies)
 	api.GET("/sla-policies/active", s.activePolicy)
-	api.POST("/sla-policies", s.addPolicy)
+	api.POST("/sla-policies", admin, s.addPolicy)
+
+	api.GET("/departments", s.listDepartments)
+	api.PUT("/departments/:id", admin, s.putDepartment)
+	api.GET("/users", s.listUsers)
+	api.POST("/users", admin, s.createUser)
+	api.PATCH("/users/:id", admin, s.updateUser)
+	api.PUT("/users/:id/password", s.setPassword)
+	api.GET("/api-tokens", admin, s.listAPITokens)
+	api.POST("/api-tokens", admin, s.createAPIToken)
+	api.DELETE("/api-tokens/:id", admin, s.revokeAPIToken)
+
+	api.GET("/audit", requireRole("the audit trail", org.RoleInternalAuditor, org.RoleAdministrator), s.listAudit)
+
+	if s.security.Codec != nil {
+		codec := r.Group("/api/v1/codec", s.codecCORS(), s.authenticate(),
+			requireRole("decoding workflow payloads", org.RoleAdministrator, org.RoleInternalAuditor,
+				org.RoleMarketDepartment, org.RoleQualityDepartment, org.RoleGeneralManager))
+		codec.POST("/encode", gin.WrapH(s.security.Codec))
+		codec.POST("/decode", gin.WrapH(s.security.Codec))
+		r.OPTIONS("/api/v1/codec/:op", s.codecCORS())
+	}
 	return r
 }
 
@@ -111,4 +199,38 @@ func (s *Server) recoverer() gin.HandlerFunc {
 		s.log.Error("panic serving request", "path", c.Request.URL.Path, "panic", err)
 		abort(c, http.StatusInternalServerError, "internal error", "")
 	})
+}
+
+// codecCORS lets the Temporal Web UI, on its own origin, call the codec
+// endpoint with the user's session cookie.
+func (s *Server) codecCORS() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		origin := c.GetHeader("Origin")
+		if origin != "" && origin == s.security.CodecOrigin {
+			h := c.Writer.Header()
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Set("Access-Control-Allow-Credentials", "true")
+			h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, X-Namespace")
+			h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+			h.Set("Vary", "Origin")
+		}
+		if c.Request.Method == http.MethodOptions {
+			c.AbortWithStatus(http.StatusNoContent)
+			return
+		}
+		c.Next()
+	}
+}
+
+// SecurityFrom builds the security settings from the configuration and its
+// loaded secrets.
+func SecurityFrom(cfg config.Config) Security {
+	sec := Security{SessionTTL: cfg.SessionTTL, PublicURL: cfg.PublicURL, CodecOrigin: cfg.TemporalUIOrigin}
+	if cfg.Secrets != nil {
+		sec.Links = cfg.Secrets.Links
+		if cfg.Secrets.Keyring != nil {
+			sec.Codec = payloadcrypt.Handler(cfg.Secrets.Keyring)
+		}
+	}
+	return sec
 }

@@ -199,6 +199,8 @@ type ListFilter struct {
 	Overdue *bool
 	// SLAStatus keeps open complaints whose current step stands so.
 	SLAStatus complaint.SLAStatus
+	// Involving keeps complaints assigned to, or raised at, this department or branch.
+	Involving string
 	Limit     int
 	Cursor    string
 	Now       time.Time
@@ -221,6 +223,10 @@ func (s *Store) ListComplaints(ctx context.Context, f ListFilter) ([]complaint.C
 	}
 	if f.Department != "" {
 		where = append(where, "department = "+arg(f.Department))
+	}
+	if f.Involving != "" {
+		v := arg(f.Involving)
+		where = append(where, "(department = "+v+" OR branch = "+v+")")
 	}
 	if f.Overdue != nil {
 		// A paused step is overdue only if it was when its clock stopped.

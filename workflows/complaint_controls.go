@@ -24,6 +24,7 @@ func controlUpdate[T any](
 	ctx workflow.Context,
 	s *complaintState,
 	name string,
+	act complaint.Action,
 	check func(ctx workflow.Context, in T) error,
 	apply func(now time.Time, by complaint.Actor, in T),
 ) error {
@@ -38,6 +39,9 @@ func controlUpdate[T any](
 			if err := v.Validate(); err != nil {
 				return invalid(err)
 			}
+		}
+		if err := complaint.Authorize(sub.Actor, &s.c, act, ""); err != nil {
+			return forbidden(err)
 		}
 		return check(ctx, sub.Input)
 	}
@@ -56,11 +60,11 @@ func controlUpdate[T any](
 
 func (s *complaintState) registerControls(ctx workflow.Context) error {
 	return firstError(
-		controlUpdate(ctx, s, UpdatePause, s.checkPause, s.paused),
-		controlUpdate(ctx, s, UpdateResume, s.checkResume, s.resumed),
-		controlUpdate(ctx, s, UpdateExtend, s.checkExtend, s.extended),
-		controlUpdate(ctx, s, UpdateCalendar, s.checkCalendar, s.calendarChanged),
-		controlUpdate(ctx, s, UpdatePolicy, s.checkPolicy, s.policyMigrated),
+		controlUpdate(ctx, s, UpdatePause, complaint.ActPause, s.checkPause, s.paused),
+		controlUpdate(ctx, s, UpdateResume, complaint.ActResume, s.checkResume, s.resumed),
+		controlUpdate(ctx, s, UpdateExtend, complaint.ActExtend, s.checkExtend, s.extended),
+		controlUpdate(ctx, s, UpdateCalendar, complaint.ActCalendar, s.checkCalendar, s.calendarChanged),
+		controlUpdate(ctx, s, UpdatePolicy, complaint.ActPolicy, s.checkPolicy, s.policyMigrated),
 	)
 }
 

@@ -81,6 +81,13 @@ func stepUpdate[T validatable](
 		if err := sub.Input.Validate(); err != nil {
 			return invalid(err)
 		}
+		var level complaint.Level
+		if a, ok := any(sub.Input).(complaint.ApprovalInput); ok {
+			level = a.Level
+		}
+		if err := complaint.Authorize(sub.Actor, &s.c, complaint.Action(step), level); err != nil {
+			return forbidden(err)
+		}
 		if check != nil {
 			return check(ctx, sub.Input)
 		}

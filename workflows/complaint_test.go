@@ -16,6 +16,7 @@ import (
 	"github.com/cxflow/cxflow/activities"
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/org"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -29,7 +30,15 @@ type harness struct {
 	mu      sync.Mutex
 	saves   []activities.Snapshot
 	pending []*result
+	// actor sends the updates; by default someone who may do every step of
+	// a complaint assigned to 工程部, so path tests need not switch users.
+	actor complaint.Actor
 }
+
+var everyRole = complaint.Actor{ID: "u-all", Name: "全能测试", Department: "工程部", Roles: []org.Role{
+	org.RoleIntakeClerk, org.RoleMarketDepartment, org.RoleDepartmentMember, org.RoleDepartmentHead,
+	org.RoleGeneralManager, org.RoleAdministrator,
+}}
 
 // calendarTimePolicy counts every step in calendar hours, so the tests of the
 // procedure's paths can reason in plain durations.
@@ -43,7 +52,7 @@ func newHarness(t *testing.T) *harness { return newHarnessWith(t, calendarTimePo
 
 func newHarnessWith(t *testing.T, p complaint.Policy) *harness {
 	var suite testsuite.WorkflowTestSuite
-	h := &harness{t: t, env: suite.NewTestWorkflowEnvironment()}
+	h := &harness{t: t, env: suite.NewTestWorkflowEnvironment(), actor: everyRole}
 	h.env.SetStartTime(t0)
 	Register(h.env)
 	h.env.OnActivity(acts.CurrentPolicy, mock.Anything).Return(p, nil)
@@ -115,7 +124,7 @@ func (h *harness) update(name string, input any, onDone func(r *result)) *result
 			r.onDone(r)
 		}
 	}
-	actor := complaint.Actor{ID: "u-" + name, Department: "市场部"}
+	actor := h.actor
 	h.env.UpdateWorkflow(name, id+time.Duration(len(h.pending)).String(), &testsuite.TestUpdateCallback{
 		OnReject:   func(err error) { finish(err, true) },
 		OnAccept:   func() {},
@@ -172,7 +181,12 @@ func (h *harness) step(d time.Duration, name string, input any) {
 // reject sends an update at offset d and requires the validator to reject it
 // with the given error type, leaving nothing saved.
 func (h *harness) reject(d time.Duration, name string, input any, errType string) {
-	h.at(d, func() {
+	h.at(d, func() { h.rejectNow(name, input, errType, d) })
+}
+
+// rejectNow sends an update now (inside a callback) and requires its rejection.
+func (h *harness) rejectNow(name string, input any, errType string, d time.Duration) {
+	{
 		before := h.savesCount()
 		h.update(name, input, func(r *result) {
 			assert.True(h.t, r.rejected, "%s at %s: want rejected by the validator", name, d)
@@ -182,7 +196,7 @@ func (h *harness) reject(d time.Duration, name string, input any, errType string
 			}
 			assert.Equal(h.t, before, h.savesCount(), "a rejected %s must write nothing", name)
 		})
-	})
+	}
 }
 
 func (h *harness) run(in complaint.Start) complaint.Complaint {
@@ -512,4 +526,58 @@ func TestRejectedErrorCarriesField(t *testing.T) {
 	var fe complaint.FieldError
 	require.NoError(t, appErr.Details(&fe))
 	require.Equal(t, "reason", fe.Field)
+}
+
+// forbid sends an update as actor at offset d and requires a permission refusal
+// that writes nothing.
+func (h *harness) forbid(d time.Duration, actor complaint.Actor, name string, input any) {
+	h.at(d, func() {
+		prev := h.actor
+		h.actor = actor
+		h.rejectNow(name, input, ErrForbidden, d)
+		h.actor = prev
+	})
+}
+
+func TestStepsRefuseTheWrongPeople(t *testing.T) {
+	person := func(dept string, roles ...org.Role) complaint.Actor {
+		return complaint.Actor{ID: "u-" + dept + string(roles[0]), Department: dept, Roles: roles}
+	}
+	clerk := person("sales", org.RoleIntakeClerk)
+	market := person("market", org.RoleMarketDepartment)
+	engineer := person("工程部", org.RoleDepartmentMember)
+	otherEngineer := person("quality", org.RoleDepartmentMember)
+	otherHead := person("quality", org.RoleDepartmentHead)
+	auditor := person("audit", org.RoleInternalAuditor)
+	admin := person("it", org.RoleAdministrator)
+
+	h := newHarness(t)
+	min := func(n int) time.Duration { return time.Duration(n) * time.Minute }
+	h.forbid(min(1), clerk, UpdateValidation, validOK)
+	h.forbid(min(2), engineer, UpdateValidation, validOK)
+	h.forbid(min(3), auditor, UpdateValidation, validOK)
+	h.forbid(min(4), admin, UpdateValidation, validOK)
+	h.forbid(min(5), clerk, UpdatePause, complaint.PauseInput{Reason: "r", WaitingOn: complaint.WaitingOnCustomer})
+	h.forbid(min(6), market, UpdateCalendar, calendar.Default())
+	h.step(min(10), UpdateValidation, validOK)
+	h.forbid(min(11), engineer, UpdateAssignment, assignOK)
+	h.step(min(20), UpdateAssignment, assignOK)
+	h.forbid(min(21), otherEngineer, UpdateRootCause, rootOK)
+	h.forbid(min(22), market, UpdateRootCause, rootOK)
+	h.step(min(30), UpdateRootCause, rootOK)
+	h.step(min(40), UpdatePlan, planOK)
+	h.forbid(min(41), otherHead, UpdateApproval, approve(complaint.LevelDepartmentHead))
+	h.forbid(min(42), engineer, UpdateApproval, approve(complaint.LevelDepartmentHead))
+	h.forbid(min(43), otherHead, UpdateExtend, complaint.ExtensionInput{DueAt: ptr(t0.Add(100 * time.Hour)), Reason: "x"})
+	h.step(min(50), UpdateApproval, approve(complaint.LevelDepartmentHead))
+	h.forbid(min(51), otherEngineer, UpdateExecution, execOK)
+	h.step(min(60), UpdateExecution, execOK)
+	h.forbid(min(61), market, UpdateCallback, callbackOK)
+	h.forbid(min(62), engineer, UpdateCallback, callbackOK)
+	h.step(min(70), UpdateCallback, callbackOK)
+	h.forbid(min(71), engineer, UpdateReview, reviewOK)
+	h.step(min(80), UpdateReview, reviewOK)
+	c := h.run(start(5_000, ""))
+	require.Len(t, c.Timeline, 10, "refusals leave no trace")
+	require.Equal(t, complaint.ResolutionResolved, c.Resolution)
 }

@@ -30,3 +30,8 @@ func invalid(err error) error {
 func wrongState(format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrWrongState, nil)
 }
+
+// forbidden wraps a permission refusal.
+func forbidden(err error) error {
+	return temporal.NewNonRetryableApplicationError(err.Error(), ErrForbidden, nil)
+}

@@ -1,11 +1,14 @@
 package workflows
 
 import (
+	"bytes"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
+
+	"github.com/cxflow/cxflow/payloadcrypt"
 )
 
 // TestReplayRecordedHistories replays histories recorded from real runs (the
@@ -16,9 +19,14 @@ func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files, "no recorded histories to replay")
+	// Histories recorded since payload encryption use the integration tests'
+	// fixed key; older ones are plain and pass through the codec unchanged.
+	kr, err := payloadcrypt.NewKeyring("it", map[string][]byte{"it": bytes.Repeat([]byte{7}, 32)})
+	require.NoError(t, err)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
+			r, err := worker.NewWorkflowReplayerWithOptions(worker.WorkflowReplayerOptions{DataConverter: kr.DataConverter()})
+			require.NoError(t, err)
 			Register(r)
 			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})

@@ -14,7 +14,9 @@ import (
 // The engine floor: the cheapest workflow that takes Updates the way the
 // complaint workflow does (one at a time, each waited for until completed),
 // with no validator, no timer, no local activity and no database. The gap
-// between its latency and a cxflow step is what cxflow itself costs.
+// between its latency and a cxflow step is what cxflow itself costs. The floor
+// runs on the stack's Temporal client, so its payloads go through the same
+// encrypting data converter as the complaint workflow's.
 const (
 	floorTaskQueue = "cxflow-bench-floor"
 	floorWorkflow  = "BenchFloor"

@@ -46,7 +46,7 @@ var lifecycle = []op{
 		"founded": true, "reason": "返修记录证实故障重复出现",
 	}), wantHTTP: http.StatusOK, wantStatus: "assignment"},
 	{name: "assignment", path: "assignment", body: mustJSON(map[string]any{
-		"department": "售后服务部", "handler": "李娜",
+		"department": benchDepartment, "handler": "李娜",
 	}), wantHTTP: http.StatusOK, wantStatus: "root_cause"},
 	{name: "root-cause", path: "root-cause", body: mustJSON(map[string]any{
 		"cause": "批次电容失效", "cause_type": "mechanism", "responsible_person": "张三",
@@ -69,18 +69,20 @@ var lifecycle = []op{
 	}), wantHTTP: http.StatusOK, wantStatus: "closed"},
 }
 
-// httpDriver runs lifecycles against the API.
+// httpDriver runs lifecycles against the API, signed in as the bench user.
 type httpDriver struct {
 	base   string // .../api/v1/complaints
+	auth   string // "Bearer <token>"
 	client *http.Client
 }
 
-func newHTTPDriver(apiURL string, conc int) *httpDriver {
+func newHTTPDriver(apiURL, token string, conc int) *httpDriver {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns = 2 * conc
 	tr.MaxIdleConnsPerHost = 2 * conc
 	return &httpDriver{
 		base:   apiURL + "/api/v1/complaints",
+		auth:   "Bearer " + token,
 		client: &http.Client{Transport: tr, Timeout: time.Minute},
 	}
 }
@@ -128,6 +130,7 @@ func (d *httpDriver) post(ctx context.Context, url string, body []byte) (int, []
 		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", d.auth)
 	resp, err := d.client.Do(req)
 	if err != nil {
 		return 0, nil, err

@@ -1,7 +1,8 @@
 // Command bench measures cxflow end to end on a throwaway local stack (`make
 // bench`). It starts PostgreSQL in a temporary directory, an in-memory
-// Temporal dev server, the schema, the worker and the API (as cmd/cxflow does,
-// on free ports), drives complaints through their whole lifecycle over HTTP,
+// Temporal dev server, the schema, the demo organisation, the worker and the
+// API (as cmd/cxflow does, on free ports, with payload encryption), signs in
+// once, drives complaints through their whole lifecycle over HTTP,
 // then measures the engine floor: bare Temporal Updates on a trivial workflow,
 // the same number and concurrency. The report goes to stdout, progress to
 // stderr; everything started is stopped and removed on exit or Ctrl-C.
@@ -107,7 +108,7 @@ func run(o options) error {
 		return nil
 	}
 
-	api := newHTTPDriver(s.apiURL, o.conc)
+	api := newHTTPDriver(s.apiURL, s.token, o.conc)
 	cxflowUnit := func(ctx context.Context, _ int, rec [][]time.Duration) (string, error) {
 		id, err := api.run(ctx, rec)
 		if id != "" {

@@ -45,7 +45,7 @@ func writeReport(w io.Writer, r report) {
 	p("cxflow benchmark, %s", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	p("  machine   %s", machine())
 	p("  code      %s", codeVersion())
-	p("  stack     PostgreSQL %s (temp dir, fsync=off) · Temporal dev server %s (in memory, headless) · worker + API in this process",
+	p("  stack     PostgreSQL %s (temp dir, fsync=off) · Temporal dev server %s (in memory, headless) · worker + API in this process · payloads AES-256-GCM encrypted",
 		orUnknown(r.stack.pgVersion), orUnknown(r.stack.temporalVersion))
 	p("  workload  %d complaints × (create + %d steps) over HTTP · concurrency %d · warm-up %d · estimated loss 5000 (slight: department head approval only)",
 		o.n, stepsPerComplaint, o.conc, o.warmup)
@@ -54,7 +54,7 @@ func writeReport(w io.Writer, r report) {
 	floorStart, floorUpd, floorUnit := summarize(r.floor.ops[0]), summarize(r.floor.ops[1]), summarize(r.floor.units)
 	cxSteps := summarize(concat(r.cx.ops[1:]...))
 
-	p("cxflow lifecycles (HTTP → Gin → Temporal Update → local-activity write → read-back from PostgreSQL)")
+	p("cxflow lifecycles (HTTP with Bearer session → Gin → permission check → Temporal Update → local-activity write → read-back from PostgreSQL)")
 	p("  wall time       %9.2f s", r.cx.wall.Seconds())
 	p("  lifecycles/s    %9.2f", perSec(len(r.cx.ids), r.cx.wall))
 	p("  requests/s      %9.1f   (create + steps)", perSec(r.cx.calls(), r.cx.wall))
@@ -76,7 +76,7 @@ func writeReport(w io.Writer, r report) {
 	errorSample(p, r.cx)
 	p("")
 
-	p("engine floor (trivial workflow, own task queue; bare Update: no validator, timer, activity or database)")
+	p("engine floor (trivial workflow, own task queue, same encrypting client; bare Update: no validator, timer, activity or database)")
 	p("  wall time       %9.2f s", r.floor.wall.Seconds())
 	p("  updates/s       %9.1f   (%d workflows × %d Updates)", perSec(len(r.floor.ops[1]), r.floor.wall), r.floor.n, stepsPerComplaint)
 	p("  calls/s         %9.1f   (update-with-starts + Updates)", perSec(r.floor.calls(), r.floor.wall))

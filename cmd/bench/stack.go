@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,26 +15,35 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/config"
+	"github.com/cxflow/cxflow/demo"
 	"github.com/cxflow/cxflow/devstack"
 	"github.com/cxflow/cxflow/migrations"
+	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/payloadcrypt"
 	"github.com/cxflow/cxflow/server"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/worker"
 )
 
 // stack is a throwaway cxflow: PostgreSQL in a temporary directory, an
-// in-memory headless Temporal dev server, the schema, the worker and the API,
-// all on free ports of 127.0.0.1, as cmd/cxflow wires them.
+// in-memory headless Temporal dev server, the schema, the demo organisation,
+// the worker and the API, all on free ports of 127.0.0.1, as cmd/cxflow wires
+// them. Payloads are encrypted as in production, and the bench signs in as a
+// user who holds every role its path needs.
 type stack struct {
 	cfg    config.Config
 	pool   *pgxpool.Pool
 	tc     client.Client
 	apiURL string
+	// token is the bench user's session, sent as a Bearer token on every request.
+	token string
 
 	pgVersion       string
 	temporalVersion string
@@ -43,6 +55,29 @@ type stack struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	stops  []func() error
+}
+
+// Fixed keys: the stack is thrown away, so nothing encrypted or signed with
+// them outlives the run. Their values do not change what encryption costs.
+var (
+	benchEncryptionKey = bytes.Repeat([]byte{0x5a}, payloadcrypt.KeySize)
+	benchLinkKey       = bytes.Repeat([]byte{0xa5}, 32)
+)
+
+// The bench user works in engineering, the department the assignment step
+// names, and holds every role the benchmark's path needs: intake and callback
+// (intake clerk), validation, assignment and review (market department), root
+// cause, plan and execution (department member), approval (department head),
+// and the general manager's role for good measure.
+const (
+	benchUser       = "bench"
+	benchPassword   = "bench-password-1"
+	benchDepartment = "engineering"
+)
+
+var benchRoles = []org.Role{
+	org.RoleIntakeClerk, org.RoleMarketDepartment, org.RoleDepartmentMember,
+	org.RoleDepartmentHead, org.RoleGeneralManager,
 }
 
 // startStack brings the stack up. On error everything already started is
@@ -72,10 +107,23 @@ func startStack(ctx context.Context, log *slog.Logger) (s *stack, err error) {
 	if err != nil {
 		return s, err
 	}
+	kr, err := payloadcrypt.NewKeyring("bench", map[string][]byte{"bench": benchEncryptionKey})
+	if err != nil {
+		return s, err
+	}
+	links, err := auth.NewLinks("l-bench", benchLinkKey, nil)
+	if err != nil {
+		return s, err
+	}
 	s.cfg = config.Config{
 		TemporalNamespace: config.DefaultNamespace,
 		TaskQueue:         config.DefaultTaskQueue,
 		Location:          loc,
+		SessionTTL:        12 * time.Hour,
+		PublicURL:         "http://cxflow.bench",
+		// With secrets set, DialTemporal gives the client the encrypting data
+		// converter: the worker, the API and the floor phase all use it.
+		Secrets: &config.Secrets{Keyring: kr, Links: links},
 	}
 
 	pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{
@@ -104,6 +152,9 @@ func startStack(ctx context.Context, log *slog.Logger) (s *stack, err error) {
 	}
 	s.stops = append(s.stops, func() error { s.pool.Close(); return nil })
 	if err := migrations.Up(ctx, s.pool, log); err != nil {
+		return s, err
+	}
+	if err := seedUsers(ctx, store.New(s.pool)); err != nil {
 		return s, err
 	}
 	if s.tc, err = s.cfg.DialTemporal(ctx, log); err != nil {
@@ -136,14 +187,66 @@ func startStack(ctx context.Context, log *slog.Logger) (s *stack, err error) {
 		once.Do(func() { s.failErr = fmt.Errorf("%s: %w", what, err); close(s.failed) })
 	}
 	s.wg.Go(func() { fail("worker", worker.Run(runCtx, s.cfg, s.tc, s.pool, log)) })
-	s.wg.Go(func() {
-		fail("API", server.New(s.tc, store.New(s.pool), s.cfg.TaskQueue, log).Serve(runCtx, ln))
-	})
+	sec := server.SecurityFrom(s.cfg)
+	// Only the one sign-in below, but every call comes from 127.0.0.1.
+	sec.LoginPerMinute, sec.PublicPerMinute = 100_000, 100_000
+	api := server.New(s.tc, store.New(s.pool), s.cfg.TaskQueue, log).WithSecurity(sec)
+	s.wg.Go(func() { fail("API", api.Serve(runCtx, ln)) })
 
 	if err := waitHealthy(ctx, s.apiURL+"/healthz"); err != nil {
 		return s, err
 	}
+	if s.token, err = login(ctx, s.apiURL, benchUser, benchPassword); err != nil {
+		return s, err
+	}
 	return s, nil
+}
+
+// seedUsers creates the demo organisation (its departments include
+// engineering) and the bench user.
+func seedUsers(ctx context.Context, st *store.Store) error {
+	if _, err := demo.Seed(ctx, st); err != nil {
+		return fmt.Errorf("seed demo organisation: %w", err)
+	}
+	hash, err := auth.HashPassword(benchPassword)
+	if err != nil {
+		return err
+	}
+	if _, err := st.CreateUser(ctx, org.User{
+		ID: uuid.NewString(), Username: benchUser, Name: "压测员", Department: benchDepartment, Roles: benchRoles,
+	}, hash); err != nil {
+		return fmt.Errorf("create bench user: %w", err)
+	}
+	return nil
+}
+
+// login signs a user in and returns the session token.
+func login(ctx context.Context, apiURL, username, password string) (string, error) {
+	body, err := json.Marshal(map[string]string{"username": username, "password": password})
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, apiURL+"/api/v1/auth/login", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("sign in: %w", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("sign in as %s: HTTP %d: %s", username, resp.StatusCode, snippet(b))
+	}
+	var out struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(b, &out); err != nil || out.Token == "" {
+		return "", fmt.Errorf("sign in as %s: no token in %s", username, snippet(b))
+	}
+	return out.Token, nil
 }
 
 func waitHealthy(ctx context.Context, url string) error {

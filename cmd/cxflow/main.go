@@ -13,10 +13,12 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 
 	"github.com/cxflow/cxflow/config"
+	"github.com/cxflow/cxflow/demo"
 	"github.com/cxflow/cxflow/devstack"
 	"github.com/cxflow/cxflow/migrations"
 	"github.com/cxflow/cxflow/server"
@@ -25,6 +27,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "keygen" {
+		if err := keygen(); err != nil {
+			fmt.Fprintln(os.Stderr, "cxflow keygen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "cxflow:", err)
 		os.Exit(1)
@@ -82,6 +91,17 @@ func run() error {
 		}
 	}()
 
+	// Keys for payload encryption and customer links: taken from the
+	// environment, else from (or first written to) a file in the data dir.
+	if err := loadOrCreateSecrets(filepath.Join(dataDir, "secrets.env")); err != nil {
+		return err
+	}
+	secrets, err := config.LoadSecrets()
+	if err != nil {
+		return err
+	}
+	cfg.Secrets = &secrets
+
 	uiURL := ""
 	if os.Getenv("DATABASE_URL") == "" {
 		pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{
@@ -103,13 +123,17 @@ func run() error {
 		tmp, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{
 			DBFile: filepath.Join(dataDir, "temporal.db"), Port: tPort, UIPort: uiPort,
 			Namespace: cfg.TemporalNamespace, Logger: log,
+			UICodecEndpoint: "http://" + displayAddr(mustTCPAddr(cfg.HTTPAddr)) + "/api/v1/codec",
 		})
 		if err != nil {
 			return err
 		}
 		stops = append(stops, tmp.Stop)
 		cfg.TemporalAddress = tmp.Address()
-		uiURL = tmp.UIURL()
+		// localhost, not 127.0.0.1: the same site as the API, so the Web UI's
+		// codec calls carry the sign-in cookie.
+		uiURL = strings.Replace(tmp.UIURL(), "127.0.0.1", "localhost", 1)
+		cfg.TemporalUIOrigin = uiURL
 	}
 
 	pool, err := cfg.OpenDatabase(ctx)
@@ -120,6 +144,12 @@ func run() error {
 	if err := migrations.Up(ctx, pool, log); err != nil {
 		return err
 	}
+	seeded := false
+	if os.Getenv("CXFLOW_DEMO") != "0" {
+		if seeded, err = demo.Seed(ctx, store.New(pool)); err != nil {
+			return err
+		}
+	}
 	tc, err := cfg.DialTemporal(ctx, log)
 	if err != nil {
 		return err
@@ -127,6 +157,10 @@ func run() error {
 	stops = append(stops, func() error { tc.Close(); return nil })
 
 	policy, err := cfg.Policy()
+	if err != nil {
+		return err
+	}
+	oidcLogin, err := server.OIDCFrom(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -147,14 +181,19 @@ func run() error {
 	}()
 	go func() {
 		defer wg.Done()
-		errs <- server.New(tc, store.New(pool), cfg.TaskQueue, log).WithPolicy(policy).Serve(runCtx, ln)
+		errs <- server.New(tc, store.New(pool), cfg.TaskQueue, log).
+			WithPolicy(policy).WithSecurity(server.SecurityFrom(cfg)).WithOIDC(oidcLogin).Serve(runCtx, ln)
 	}()
 
 	fmt.Printf("\ncxflow is running.\n  API:             %s/api/v1/complaints\n  OpenAPI:         %s/openapi.json\n", apiURL, apiURL)
 	if uiURL != "" {
 		fmt.Printf("  Temporal Web UI: %s\n", uiURL)
 	}
-	fmt.Printf("  Temporal:        %s (namespace %s)\n  Data:            %s\nPress Ctrl-C to stop.\n\n", cfg.TemporalAddress, cfg.TemporalNamespace, dataDir)
+	fmt.Printf("  Temporal:        %s (namespace %s)\n  Data:            %s\n", cfg.TemporalAddress, cfg.TemporalNamespace, dataDir)
+	if seeded {
+		fmt.Printf("  Demo users:      clerk, market, branch, engineer, head, quality, gm, auditor, admin (password %s)\n", demo.Password)
+	}
+	fmt.Printf("Press Ctrl-C to stop.\n\n")
 
 	var first error
 	select {
@@ -182,4 +221,12 @@ func displayAddr(a net.Addr) string {
 		}
 	}
 	return a.String()
+}
+
+func mustTCPAddr(addr string) net.Addr {
+	a, err := net.ResolveTCPAddr("tcp", addr)
+	if err != nil {
+		return &net.TCPAddr{Port: 8080}
+	}
+	return a
 }

@@ -27,6 +27,11 @@ func run() error {
 		return err
 	}
 	log := cfg.Logger()
+	secrets, err := config.LoadSecrets()
+	if err != nil {
+		return err
+	}
+	cfg.Secrets = &secrets
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	tc, err := cfg.DialTemporal(ctx, log)
@@ -43,10 +48,14 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	oidcLogin, err := server.OIDCFrom(ctx, cfg)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}
 	log.Info("api listening", "addr", ln.Addr().String())
-	return server.New(tc, store.New(pool), cfg.TaskQueue, log).WithPolicy(policy).Serve(ctx, ln)
+	return server.New(tc, store.New(pool), cfg.TaskQueue, log).WithPolicy(policy).WithSecurity(server.SecurityFrom(cfg)).WithOIDC(oidcLogin).Serve(ctx, ln)
 }

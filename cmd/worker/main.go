@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/cxflow/cxflow/config"
+	"github.com/cxflow/cxflow/payloadcrypt"
 	"github.com/cxflow/cxflow/worker"
 )
 
@@ -25,6 +26,12 @@ func run() error {
 		return err
 	}
 	log := cfg.Logger()
+	// The worker only needs the payload keys: it encrypts and decrypts histories.
+	kr, err := payloadcrypt.FromEnv()
+	if err != nil {
+		return err
+	}
+	cfg.Secrets = &config.Secrets{Keyring: kr}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	tc, err := cfg.DialTemporal(ctx, log)

@@ -20,8 +20,15 @@ import (
 
 const repoRoot = "../.."
 
+// testKeys stand in for the operator's keys, which the compose file requires.
+var testKeys = []string{
+	"CXFLOW_ENCRYPTION_KEYS=k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	"CXFLOW_LINK_KEYS=l1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+}
+
 func loadProject(t *testing.T, env ...string) *types.Project {
 	t.Helper()
+	env = append(append([]string{}, testKeys...), env...)
 	// No OS environment: the result must not depend on the developer's shell.
 	opts, err := cli.NewProjectOptions(
 		[]string{filepath.Join(repoRoot, "docker-compose.yml")},
@@ -247,4 +254,28 @@ func mustAbs(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return abs
+}
+
+// The keys must come from the operator: without them the file does not load,
+// rather than running with a key everyone knows.
+func TestKeysAreRequired(t *testing.T) {
+	opts, err := cli.NewProjectOptions(
+		[]string{filepath.Join(repoRoot, "docker-compose.yml")},
+		cli.WithName("cxflow"), cli.WithEnv(nil), cli.WithWorkingDirectory(repoRoot),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := opts.LoadProject(context.Background()); err == nil || !strings.Contains(err.Error(), "CXFLOW_ENCRYPTION_KEYS") {
+		t.Fatalf("want an error naming CXFLOW_ENCRYPTION_KEYS, got %v", err)
+	}
+	p := loadProject(t)
+	for _, svc := range []string{"api", "worker"} {
+		if env(t, service(t, p, svc), "CXFLOW_ENCRYPTION_KEYS") == "" {
+			t.Errorf("%s gets no CXFLOW_ENCRYPTION_KEYS", svc)
+		}
+	}
+	if env(t, service(t, p, "api"), "CXFLOW_LINK_KEYS") == "" {
+		t.Error("api gets no CXFLOW_LINK_KEYS")
+	}
 }

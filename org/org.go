@@ -1,0 +1,138 @@
+// Package org is the organisation cxflow serves: departments (HQ departments
+// and branches), users and the roles they hold (domain.md §1). Pure Go.
+package org
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is what a user may do.
+type Role string
+
+const (
+	RoleIntakeClerk       Role = "intake_clerk"       // 业务部 · 客服 · 专人专线: records complaints, makes callbacks
+	RoleMarketDepartment  Role = "market_department"  // 市场部: validates, assigns, reviews; approves serious cases
+	RoleBranchHead        Role = "branch_head"        // 分公司负责人: the market department's part for its branch
+	RoleDepartmentMember  Role = "department_member"  // 责任部门: root cause, plan, execution
+	RoleDepartmentHead    Role = "department_head"    // 主管领导 · 部门经理: approves plans, extends deadlines
+	RoleQualityDepartment Role = "quality_department" // 品质部: tracks corrective actions
+	RoleGeneralManager    Role = "general_manager"    // 总经理: approves severe cases
+	RoleInternalAuditor   Role = "internal_auditor"   // 内审员: reads everything, the audit trail
+	RoleAdministrator     Role = "administrator"      // manages the organisation, calendars and policies
+)
+
+// Roles lists every role.
+var Roles = []Role{
+	RoleIntakeClerk, RoleMarketDepartment, RoleBranchHead, RoleDepartmentMember, RoleDepartmentHead,
+	RoleQualityDepartment, RoleGeneralManager, RoleInternalAuditor, RoleAdministrator,
+}
+
+// Label is the role's name in the procedures.
+func (r Role) Label() string {
+	return map[Role]string{
+		RoleIntakeClerk: "客服专员", RoleMarketDepartment: "市场部", RoleBranchHead: "分公司负责人",
+		RoleDepartmentMember: "责任部门人员", RoleDepartmentHead: "部门负责人", RoleQualityDepartment: "品质部",
+		RoleGeneralManager: "总经理", RoleInternalAuditor: "内审员", RoleAdministrator: "系统管理员",
+	}[r]
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// DepartmentKind tells headquarters' departments from branches.
+type DepartmentKind string
+
+const (
+	KindHQ     DepartmentKind = "hq"
+	KindBranch DepartmentKind = "branch"
+)
+
+// Department is an HQ department (市场部, 品质部, …) or a branch (分公司).
+type Department struct {
+	ID   string         `json:"id"`
+	Name string         `json:"name"`
+	Kind DepartmentKind `json:"kind"`
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// Validate checks a department, naming the field at fault.
+func (d Department) Validate() error {
+	if !idPattern.MatchString(d.ID) {
+		return &FieldError{"id", "must be 1-63 lower-case letters, digits or '-', e.g. engineering"}
+	}
+	if strings.TrimSpace(d.Name) == "" || utf8.RuneCountInString(d.Name) > 100 {
+		return &FieldError{"name", "is required (at most 100 characters)"}
+	}
+	if d.Kind != KindHQ && d.Kind != KindBranch {
+		return &FieldError{"kind", "must be hq or branch"}
+	}
+	return nil
+}
+
+// User is a person (or a service account) who signs in.
+type User struct {
+	ID         string    `json:"id"`
+	Username   string    `json:"username"`
+	Name       string    `json:"name"`
+	Department string    `json:"department"`
+	Roles      []Role    `json:"roles"`
+	Disabled   bool      `json:"disabled"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
+
+// Validate checks a user's fields (not that the department exists).
+func (u User) Validate() error {
+	if !usernamePattern.MatchString(u.Username) {
+		return &FieldError{"username", "must be 2-64 lower-case letters, digits, '.', '_' or '-'"}
+	}
+	if strings.TrimSpace(u.Name) == "" || utf8.RuneCountInString(u.Name) > 100 {
+		return &FieldError{"name", "is required (at most 100 characters)"}
+	}
+	if u.Department == "" {
+		return &FieldError{"department", "is required"}
+	}
+	if len(u.Roles) == 0 {
+		return &FieldError{"roles", "at least one role is required"}
+	}
+	for _, r := range u.Roles {
+		if !r.Valid() {
+			return &FieldError{"roles", fmt.Sprintf("unknown role %q", r)}
+		}
+	}
+	return nil
+}
+
+// Has reports whether the user holds the role.
+func (u User) Has(r Role) bool {
+	for _, x := range u.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// FieldError names the field a request is wrong about.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 10

@@ -1,0 +1,137 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cxflow/cxflow/store"
+)
+
+// Context keys the handlers fill for the audit entry.
+const (
+	auditErrorKey    = "cxflow.audit.error"
+	auditUserKey     = "cxflow.audit.username"
+	auditWorkflowKey = "cxflow.audit.workflow"
+	auditUpdateKey   = "cxflow.audit.update"
+	auditTargetKey   = "cxflow.audit.target"
+)
+
+// audit records every state-changing request — allowed, refused or failed —
+// after it is answered. Reads are not recorded.
+func (s *Server) audit() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		read := c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead || c.Request.Method == http.MethodOptions
+		// The identity provider's redirect is a GET that signs someone in.
+		if read && c.Request.URL.Path != "/api/v1/auth/oidc/callback" {
+			c.Next()
+			return
+		}
+		c.Next()
+		status := c.Writer.Status()
+		// A forged or expired customer link leaves no trace: it is anyone's
+		// guess, not an action by someone.
+		if strings.HasPrefix(c.FullPath(), "/public/") && status == http.StatusForbidden {
+			return
+		}
+		e := store.AuditEntry{
+			Method: c.Request.Method, Route: c.FullPath(), Path: c.Request.URL.Path,
+			RemoteAddr: c.ClientIP(), Status: status, Outcome: outcome(status),
+			Message: c.GetString(auditErrorKey), WorkflowID: c.GetString(auditWorkflowKey),
+			UpdateID: c.GetString(auditUpdateKey), Target: c.Param("id"),
+		}
+		if t := c.GetString(auditTargetKey); t != "" {
+			e.Target = t
+		}
+		if e.Target == "" {
+			e.Target = c.Param("name")
+		}
+		if p, ok := c.Get(principalKey); ok {
+			u := p.(principal).user
+			e.UserID, e.Username, e.Department = u.ID, u.Username, u.Department
+			for _, r := range u.Roles {
+				e.Roles = append(e.Roles, string(r))
+			}
+		} else {
+			e.Username = c.GetString(auditUserKey)
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c), 5*time.Second)
+		defer cancel()
+		if err := s.store.AppendAudit(ctx, e); err != nil {
+			s.log.Error("audit entry lost", "route", e.Route, "status", e.Status, "err", err)
+		}
+	}
+}
+
+func outcome(status int) string {
+	switch {
+	case status < 400:
+		return "allowed"
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return "refused"
+	case status < 500:
+		return "rejected"
+	}
+	return "failed"
+}
+
+// AuditList is a page of the audit trail, newest first.
+type AuditList struct {
+	Items []store.AuditEntry `json:"items"`
+	// NextBefore pages on: pass it as before= for older entries.
+	NextBefore int64 `json:"next_before,omitempty"`
+}
+
+func (s *Server) listAudit(c *gin.Context) {
+	f := store.AuditFilter{UserID: c.Query("user_id"), Target: c.Query("target"), Outcome: c.Query("outcome"), Limit: 100}
+	for _, p := range []struct {
+		name string
+		dst  **time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if c.Query(p.name) == "" {
+			continue
+		}
+		t, ok := timeParam(c, p.name)
+		if !ok {
+			return
+		}
+		*p.dst = &t
+	}
+	if v := c.Query("outcome"); v != "" && v != "allowed" && v != "refused" && v != "rejected" && v != "failed" {
+		abort(c, http.StatusBadRequest, "outcome must be allowed, refused, rejected or failed", "outcome")
+		return
+	}
+	if v := c.Query("before"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			abort(c, http.StatusBadRequest, "before must be an entry ID from next_before", "before")
+			return
+		}
+		f.Before = n
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			abort(c, http.StatusBadRequest, "limit must be a whole number from 1 to 500", "limit")
+			return
+		}
+		f.Limit = n
+	}
+	items, err := s.store.Audit(c, f)
+	if err != nil {
+		s.internal(c, "read the audit trail", err)
+		return
+	}
+	out := AuditList{Items: items}
+	if out.Items == nil {
+		out.Items = []store.AuditEntry{}
+	}
+	if len(items) == f.Limit {
+		out.NextBefore = items[len(items)-1].ID
+	}
+	c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,286 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/cxflow/cxflow/auth"
+	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/store"
+)
+
+// SessionCookie carries the session token for the web console.
+const SessionCookie = "cxflow_session"
+
+const principalKey = "cxflow.principal"
+
+// principal is the signed-in user behind a request.
+type principal struct {
+	user  org.User
+	token store.Token
+}
+
+func (p principal) actor() complaint.Actor {
+	a := complaint.Actor{ID: p.user.ID, Name: p.user.Name, Roles: p.user.Roles, Department: p.user.Department}
+	if len(p.user.Roles) > 0 {
+		a.Role = string(p.user.Roles[0])
+	}
+	return a
+}
+
+// actor is the caller as the workflows see it; the zero Actor on public routes.
+func actor(c *gin.Context) complaint.Actor {
+	if p, ok := c.Get(principalKey); ok {
+		return p.(principal).actor()
+	}
+	return complaint.Actor{}
+}
+
+func bearer(c *gin.Context) string {
+	if h := c.GetHeader("Authorization"); h != "" {
+		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+			return strings.TrimSpace(t)
+		}
+		return ""
+	}
+	if ck, err := c.Cookie(SessionCookie); err == nil {
+		return ck
+	}
+	return ""
+}
+
+// authenticate requires a live session or API token: 401 otherwise.
+func (s *Server) authenticate() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		tok := bearer(c)
+		if tok == "" {
+			c.Header("WWW-Authenticate", `Bearer realm="cxflow"`)
+			abort(c, http.StatusUnauthorized, "sign in first: send Authorization: Bearer <token> (POST /api/v1/auth/login gives one)", "")
+			return
+		}
+		u, t, err := s.store.Authenticate(c, auth.HashToken(tok), s.now())
+		if errors.Is(err, store.ErrTokenInvalid) {
+			c.Header("WWW-Authenticate", `Bearer realm="cxflow", error="invalid_token"`)
+			abort(c, http.StatusUnauthorized, "the token is unknown, expired or revoked; sign in again", "")
+			return
+		}
+		if err != nil {
+			s.internal(c, "check the token", err)
+			return
+		}
+		c.Set(principalKey, principal{user: u, token: t})
+		c.Next()
+	}
+}
+
+// requireRole lets through holders of any of the roles; 403 with the reason otherwise.
+func requireRole(what string, roles ...org.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		a := actor(c)
+		for _, r := range roles {
+			if a.Has(r) {
+				c.Next()
+				return
+			}
+		}
+		names := make([]string, len(roles))
+		for i, r := range roles {
+			names[i] = string(r)
+		}
+		abort(c, http.StatusForbidden, what+" is for: "+strings.Join(names, ", "), "")
+	}
+}
+
+// LoginRequest signs a user in.
+type LoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// Session is a signed-in session's token.
+type Session struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      org.User  `json:"user"`
+}
+
+// dummyHash makes an unknown username cost as much as a wrong password, so
+// response times do not tell which usernames exist.
+var dummyHash, _ = auth.HashPassword("cxflow-timing-equaliser")
+
+func (s *Server) login(c *gin.Context) {
+	var in LoginRequest
+	if !bindJSON(c, &in, "") {
+		return
+	}
+	if in.Username == "" {
+		abort(c, http.StatusBadRequest, "username is required", "username")
+		return
+	}
+	if in.Password == "" {
+		abort(c, http.StatusBadRequest, "password is required", "password")
+		return
+	}
+	c.Set(auditUserKey, in.Username)
+	u, hash, err := s.store.Credentials(c, strings.ToLower(strings.TrimSpace(in.Username)))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.internal(c, "sign in", err)
+		return
+	}
+	if errors.Is(err, store.ErrNotFound) || hash == "" {
+		hash = dummyHash
+	}
+	ok, herr := auth.CheckPassword(hash, in.Password)
+	if herr != nil {
+		s.log.Error("unreadable password hash", "user", u.Username, "err", herr)
+	}
+	if err != nil || !ok || u.Disabled {
+		abort(c, http.StatusUnauthorized, "username or password is wrong, or the account is disabled", "")
+		return
+	}
+	token, tokHash, err := auth.NewToken(auth.SessionPrefix)
+	if err != nil {
+		s.internal(c, "sign in", err)
+		return
+	}
+	t, err := s.store.CreateToken(c, store.Token{
+		ID: uuid.NewString(), UserID: u.ID, Kind: "session", ExpiresAt: s.now().Add(s.security.SessionTTL),
+	}, tokHash)
+	if err != nil {
+		s.internal(c, "sign in", err)
+		return
+	}
+	c.Set(principalKey, principal{user: u, token: t})
+	secure := c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: SessionCookie, Value: token, Path: "/", Expires: t.ExpiresAt,
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
+	})
+	c.JSON(http.StatusOK, Session{Token: token, ExpiresAt: t.ExpiresAt, User: u})
+}
+
+func (s *Server) logout(c *gin.Context) {
+	p := c.MustGet(principalKey).(principal)
+	if err := s.store.RevokeToken(c, p.token.ID); err != nil {
+		s.internal(c, "sign out", err)
+		return
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	c.Status(http.StatusNoContent)
+}
+
+// Me is the signed-in user with what their roles mean.
+type Me struct {
+	User       org.User       `json:"user"`
+	Department org.Department `json:"department"`
+	ReadsAll   bool           `json:"reads_all"`
+}
+
+func (s *Server) me(c *gin.Context) {
+	p := c.MustGet(principalKey).(principal)
+	d, err := s.store.Department(c, p.user.Department)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.internal(c, "read the department", err)
+		return
+	}
+	c.JSON(http.StatusOK, Me{User: p.user, Department: d, ReadsAll: complaint.CanReadAll(p.actor())})
+}
+
+// APITokenRequest asks for a machine client's token.
+type APITokenRequest struct {
+	Name      string `json:"name"`
+	UserID    string `json:"user_id"`
+	ExpiresIn string `json:"expires_in"`
+}
+
+// APIToken is a new API token; the token itself is shown only this once.
+type APIToken struct {
+	store.Token
+	Secret string `json:"token"`
+}
+
+const maxAPITokenLife = 2 * 365 * 24 * time.Hour
+
+func (s *Server) createAPIToken(c *gin.Context) {
+	var in APITokenRequest
+	if !bindJSON(c, &in, "") {
+		return
+	}
+	if strings.TrimSpace(in.Name) == "" {
+		abort(c, http.StatusBadRequest, "name is required: say what the token is for", "name")
+		return
+	}
+	life := 90 * 24 * time.Hour
+	if in.ExpiresIn != "" {
+		d, err := time.ParseDuration(in.ExpiresIn)
+		if err != nil || d <= 0 || d > maxAPITokenLife {
+			abort(c, http.StatusBadRequest, "expires_in must be a positive duration up to 17520h (two years), e.g. 2160h", "expires_in")
+			return
+		}
+		life = d
+	}
+	if _, err := uuid.Parse(in.UserID); err != nil {
+		abort(c, http.StatusBadRequest, "user_id must be the ID of the (service) user the token acts as", "user_id")
+		return
+	}
+	if _, err := s.store.User(c, in.UserID); errors.Is(err, store.ErrNotFound) {
+		abort(c, http.StatusBadRequest, "no user has ID "+in.UserID, "user_id")
+		return
+	} else if err != nil {
+		s.internal(c, "read the user", err)
+		return
+	}
+	secret, hash, err := auth.NewToken(auth.APIPrefix)
+	if err != nil {
+		s.internal(c, "create the token", err)
+		return
+	}
+	t, err := s.store.CreateToken(c, store.Token{
+		ID: uuid.NewString(), UserID: in.UserID, Kind: "api", Name: in.Name, ExpiresAt: s.now().Add(life),
+	}, hash)
+	if err != nil {
+		s.internal(c, "create the token", err)
+		return
+	}
+	c.JSON(http.StatusCreated, APIToken{Token: t, Secret: secret})
+}
+
+// TokenList is the API tokens, without their secrets.
+type TokenList struct {
+	Items []store.Token `json:"items"`
+}
+
+func (s *Server) listAPITokens(c *gin.Context) {
+	list, err := s.store.APITokens(c)
+	if err != nil {
+		s.internal(c, "list tokens", err)
+		return
+	}
+	if list == nil {
+		list = []store.Token{}
+	}
+	c.JSON(http.StatusOK, TokenList{Items: list})
+}
+
+func (s *Server) revokeAPIToken(c *gin.Context) {
+	if _, err := uuid.Parse(c.Param("id")); err != nil {
+		abort(c, http.StatusNotFound, "token not found", "")
+		return
+	}
+	err := s.store.RevokeToken(c, c.Param("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		abort(c, http.StatusNotFound, "token not found", "")
+		return
+	}
+	if err != nil {
+		s.internal(c, "revoke the token", err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

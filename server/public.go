@@ -1,0 +1,117 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/workflows"
+)
+
+// LinkPurposeCallback marks links that let a customer answer the callback.
+const LinkPurposeCallback = "callback"
+
+// CallbackLink is a signed link customer service sends to the complainant.
+type CallbackLink struct {
+	URL       string    `json:"url"`
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// createCallbackLink signs a link for the customer to confirm (or not) that
+// they are satisfied; it works only while the complaint awaits its callback.
+func (s *Server) createCallbackLink(c *gin.Context) {
+	id, ok := complaintID(c)
+	if !ok {
+		return
+	}
+	st, ok := s.readable(c, id)
+	if !ok {
+		return
+	}
+	if err := complaint.Authorize(actor(c), &st, complaint.ActCallbackLink, ""); err != nil {
+		abort(c, http.StatusForbidden, err.Error(), "")
+		return
+	}
+	if st.Status != complaint.StepCallback {
+		abort(c, http.StatusConflict, "complaint "+st.Number+" is waiting for "+string(st.Status)+", not the callback", "")
+		return
+	}
+	exp := s.now().Add(s.security.LinkTTL)
+	tok := s.security.Links.Sign(LinkPurposeCallback, id, exp)
+	c.JSON(http.StatusCreated, CallbackLink{
+		URL: strings.TrimSuffix(s.security.PublicURL, "/") + "/public/callback/" + tok, Token: tok, ExpiresAt: exp,
+	})
+}
+
+// PublicComplaint is what the customer sees through their link: no internal notes.
+type PublicComplaint struct {
+	Number    string         `json:"number"`
+	Subject   string         `json:"subject"`
+	Status    complaint.Step `json:"status"`
+	Result    string         `json:"result,omitempty"`
+	Answered  bool           `json:"answered"`
+	ExpiresAt time.Time      `json:"-"`
+}
+
+// linkComplaint resolves a customer link. Any fault — forged, expired, another
+// purpose — is one 403, and nothing is recorded.
+func (s *Server) linkComplaint(c *gin.Context) (complaint.Complaint, bool) {
+	id, err := s.security.Links.Verify(c.Param("token"), LinkPurposeCallback, s.now())
+	if err != nil {
+		abort(c, http.StatusForbidden, "this link is not valid or has expired; please contact us", "")
+		return complaint.Complaint{}, false
+	}
+	st, err := s.store.GetComplaint(c, id)
+	if errors.Is(err, store.ErrNotFound) {
+		abort(c, http.StatusForbidden, "this link is not valid or has expired; please contact us", "")
+		return complaint.Complaint{}, false
+	}
+	if err != nil {
+		s.internal(c, "read the complaint", err)
+		return complaint.Complaint{}, false
+	}
+	return st.Complaint, true
+}
+
+func (s *Server) publicCallback(c *gin.Context) {
+	cm, ok := s.linkComplaint(c)
+	if !ok {
+		return
+	}
+	pc := PublicComplaint{Number: cm.Number, Subject: cm.Subject, Status: cm.Status, Answered: cm.Status != complaint.StepCallback}
+	if cm.Execution != nil {
+		pc.Result = cm.Execution.Result
+	}
+	c.JSON(http.StatusOK, pc)
+}
+
+func (s *Server) publicCallbackAnswer(c *gin.Context) {
+	cm, ok := s.linkComplaint(c)
+	if !ok {
+		return
+	}
+	var in complaint.CallbackInput
+	if !bindJSON(c, &in, "") {
+		return
+	}
+	if err := in.Validate(); err != nil {
+		fieldError(c, err)
+		return
+	}
+	s.sendUpdateAs(c, cm.ID, workflows.UpdateCallback,
+		complaint.Submission[complaint.CallbackInput]{Actor: complaint.CustomerActor(cm.ID), Input: in},
+		func(c *gin.Context) {
+			st, err := s.store.GetComplaint(c, cm.ID)
+			if err != nil {
+				s.internal(c, "read the complaint back", err)
+				return
+			}
+			c.JSON(http.StatusOK, PublicComplaint{Number: st.Complaint.Number, Subject: st.Complaint.Subject, Status: st.Complaint.Status, Answered: true})
+		})
+}
