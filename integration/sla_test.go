@@ -188,3 +188,29 @@ func TestPoliciesAreVersioned(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status)
 	require.Equal(t, active, r.field(t, "version"))
 }
+
+func TestAdministratorMovesAComplaintToAnotherPolicy(t *testing.T) {
+	body := intake(5_000)
+	body["branch"] = alwaysOpenBranch(t)
+	c := create(t, body)
+
+	version := "it-strict-" + uuid.NewString()[:6]
+	r := api(t, http.MethodPost, "/api/v1/sla-policies", map[string]any{
+		"version":   version,
+		"calendars": map[string]string{"branch-test": alwaysOpenCalendar, correctedBranch: correctedCalendar},
+		"sla":       []map[string]any{{"step": "validation", "target": "2h", "clock": "working", "warn_at": 0.5}},
+	})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	require.NotEqual(t, version, get(t, c.ID).PolicyVersion, "a running complaint keeps its policy")
+
+	r = as(t, "market", http.MethodPost, "/api/v1/complaints/"+c.ID+"/policy", map[string]any{"version": version})
+	require.Equal(t, http.StatusForbidden, r.status, "administrators only: %s", r.body)
+	r = api(t, http.MethodPost, "/api/v1/complaints/"+c.ID+"/policy", map[string]any{"version": "no-such-policy"})
+	require.Equal(t, http.StatusBadRequest, r.status)
+	got := step(t, c.ID, "policy", map[string]any{"version": version})
+	require.Equal(t, version, got.PolicyVersion)
+	require.Equal(t, int64(7200), got.Deadlines[0].TargetSeconds)
+	require.True(t, got.DueAt.Before(*c.DueAt), "the stricter target brings the deadline forward")
+	r = api(t, http.MethodPost, "/api/v1/complaints/"+c.ID+"/policy", map[string]any{"version": version})
+	require.Equal(t, http.StatusConflict, r.status, "already under it: %s", r.body)
+}

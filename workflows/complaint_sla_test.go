@@ -229,3 +229,25 @@ func TestCallbackCountsCalendarHours(t *testing.T) {
 		require.NotEqual(t, complaint.SLABreached, d.SLAStatus, "step %s", d.Step)
 	}
 }
+
+func TestPolicyMigrationRetargetsTheCurrentStep(t *testing.T) {
+	h, in := workingHarness(t, cst("2026-03-02 09:00"))
+	stricter := complaint.DefaultPolicy()
+	stricter.Version = "strict-2026"
+	stricter.SLARules[0].Target = complaint.Duration(2 * time.Hour) // validation
+	h.atTime(cst("2026-03-02 10:00"), func() { h.update(UpdatePolicy, stricter, nil) })
+	h.reject(cst("2026-03-02 10:01").Sub(cst("2026-03-02 09:00")), UpdatePolicy, stricter, ErrWrongState) // already on it
+	h.atTime(cst("2026-03-02 10:05"), func() {
+		c := h.query()
+		require.Equal(t, "strict-2026", c.PolicyVersion)
+		// One working hour used of the new two: due at 11:00.
+		requireInstant(t, cst("2026-03-02 11:00"), c.DueAt, "due under the new policy")
+		require.Equal(t, int64(2*3600), c.Deadlines[0].TargetSeconds)
+	})
+	h.atTime(cst("2026-03-02 11:01"), func() { require.Len(t, h.query().Escalations, 1) })
+	h.atTime(cst("2026-03-02 11:30"), func() {
+		h.update(UpdateValidation, complaint.ValidationInput{Founded: ptr(false), Reason: "r", Reply: "reply"}, nil)
+	})
+	c := h.run(in)
+	require.Equal(t, "strict-2026", c.PolicyVersion)
+}
