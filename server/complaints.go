@@ -296,9 +296,15 @@ var complaintSteps = []stepRoute{
 type stepInput interface{ Validate() error }
 
 // stepHandler sends one step to the complaint's workflow as an Update and
-// answers with the updated complaint. Input is checked here for a quick 400;
-// the workflow's validator checks it again together with the state.
+// answers with the updated complaint.
 func stepHandler[T stepInput](step complaint.Step, timeField string) func(s *Server) gin.HandlerFunc {
+	return updateHandler[T](string(step), timeField)
+}
+
+// updateHandler binds T, checks it for a quick 400 (the workflow's validator
+// checks it again together with the state and the caller's permission) and
+// sends it as the named Update.
+func updateHandler[T stepInput](update, timeField string) func(s *Server) gin.HandlerFunc {
 	return func(s *Server) gin.HandlerFunc {
 		return func(c *gin.Context) {
 			id, ok := complaintID(c)
@@ -316,7 +322,7 @@ func stepHandler[T stepInput](step complaint.Step, timeField string) func(s *Ser
 			if a, ok := any(in).(complaint.AssignmentInput); ok && !s.departmentExists(c, a.Department) {
 				return
 			}
-			s.sendUpdate(c, id, string(step), complaint.Submission[T]{Actor: actor(c), Input: in})
+			s.sendUpdate(c, id, update, complaint.Submission[T]{Actor: actor(c), Input: in})
 		}
 	}
 }

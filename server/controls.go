@@ -23,29 +23,9 @@ type controlRoute struct {
 }
 
 var complaintControls = []controlRoute{
-	{"pause", workflows.UpdatePause, complaint.PauseInput{}, controlHandler[complaint.PauseInput](workflows.UpdatePause, "")},
-	{"resume", workflows.UpdateResume, complaint.ResumeInput{}, controlHandler[complaint.ResumeInput](workflows.UpdateResume, "")},
-	{"deadline", workflows.UpdateExtend, complaint.ExtensionInput{}, controlHandler[complaint.ExtensionInput](workflows.UpdateExtend, "due_at")},
-}
-
-func controlHandler[T stepInput](update, timeField string) func(s *Server) gin.HandlerFunc {
-	return func(s *Server) gin.HandlerFunc {
-		return func(c *gin.Context) {
-			id, ok := complaintID(c)
-			if !ok {
-				return
-			}
-			var in T
-			if !bindJSON(c, &in, timeField) {
-				return
-			}
-			if err := in.Validate(); err != nil {
-				fieldError(c, err)
-				return
-			}
-			s.sendUpdate(c, id, update, complaint.Submission[T]{Actor: actor(c), Input: in})
-		}
-	}
+	{"pause", workflows.UpdatePause, complaint.PauseInput{}, updateHandler[complaint.PauseInput](workflows.UpdatePause, "")},
+	{"resume", workflows.UpdateResume, complaint.ResumeInput{}, updateHandler[complaint.ResumeInput](workflows.UpdateResume, "")},
+	{"deadline", workflows.UpdateExtend, complaint.ExtensionInput{}, updateHandler[complaint.ExtensionInput](workflows.UpdateExtend, "due_at")},
 }
 
 // sendUpdate delivers an Update to the complaint's workflow and answers with
