@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/store"
@@ -22,6 +23,9 @@ type Activities struct {
 	Policy   complaint.Policy
 	// Location is the organisation's time zone; complaint numbers take its year.
 	Location *time.Location
+	// Links signs the customer links the outbox sends; PublicURL is where they point.
+	Links     *auth.Links
+	PublicURL string
 }
 
 // CurrentPolicy is the policy a new complaint starts under, recorded into it:

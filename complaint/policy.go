@@ -1,12 +1,13 @@
 package complaint
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/cxflow/cxflow/overlay"
 )
 
 // Duration is a time.Duration written as "8h", "30m" or "30s" in policy files.
@@ -139,9 +140,8 @@ func LoadPolicy(path string) (Policy, error) {
 	}
 	limits := p.StepLimits
 	p.StepLimits = nil
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	// Lists the file gives replace the defaults' whole (overlay), never merge.
+	if err := overlay.Decode(b, &p); err != nil {
 		return p, fmt.Errorf("parse policy %s: %w", path, err)
 	}
 	// Step limits merge per step so a file can change just one.

@@ -122,3 +122,13 @@ func must(b []byte, err error) []byte {
 	}
 	return b
 }
+
+// A list in the file replaces the default list whole: a rule it gives does not
+// inherit fields from the default rule at the same position.
+func TestPolicyListsReplaceDefaults(t *testing.T) {
+	p, err := LoadPolicy(writePolicy(t, `{"sla": [{"step": "validation", "target": "4h", "clock": "calendar"}]}`))
+	require.NoError(t, err)
+	require.Len(t, p.SLARules, 1)
+	require.Zero(t, p.SLARules[0].WarnAt, "no warning unless the file asks for one")
+	require.Len(t, p.Escalation, 3, "lists the file leaves out keep their defaults")
+}

@@ -26,6 +26,7 @@ var Departments = []org.Department{
 	{ID: "gm-office", Name: "总经理办公室", Kind: org.KindHQ},
 	{ID: "audit", Name: "内审组", Kind: org.KindHQ},
 	{ID: "it", Name: "信息中心", Kind: org.KindHQ},
+	{ID: "after-sales", Name: "售后服务部", Kind: org.KindHQ},
 	{ID: "branch-zhengzhou", Name: "郑州分公司", Kind: org.KindBranch},
 }
 

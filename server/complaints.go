@@ -319,7 +319,7 @@ func updateHandler[T stepInput](update, timeField string) func(s *Server) gin.Ha
 				fieldError(c, err)
 				return
 			}
-			if a, ok := any(in).(complaint.AssignmentInput); ok && !s.departmentExists(c, a.Department) {
+			if a, ok := any(in).(complaint.AssignmentInput); ok && !s.departmentExists(c, a.Department, "department") {
 				return
 			}
 			s.sendUpdate(c, id, update, complaint.Submission[T]{Actor: actor(c), Input: in})
@@ -345,10 +345,10 @@ func (s *Server) stepError(c *gin.Context, id string, step string, err error) {
 	s.workflowError(c, "submit "+string(step), err)
 }
 
-func (s *Server) departmentExists(c *gin.Context, id string) bool {
+func (s *Server) departmentExists(c *gin.Context, id, field string) bool {
 	_, err := s.store.Department(c, id)
 	if errors.Is(err, store.ErrNotFound) {
-		abort(c, http.StatusBadRequest, "department must be the ID of a department (see GET /api/v1/departments)", "department")
+		abort(c, http.StatusBadRequest, field+" must be the ID of a department (see GET /api/v1/departments)", field)
 		return false
 	}
 	if err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/overlay"
 	"github.com/cxflow/cxflow/workflows"
 )
 
@@ -34,11 +36,16 @@ func abort(c *gin.Context, status int, msg, field string) {
 // the field where it can. timeField names the body's one time field, since
 // encoding/json does not say which field a time failed to parse in.
 func bindJSON(c *gin.Context, v any, timeField string) bool {
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("body must hold a single JSON object")
+	data, err := io.ReadAll(c.Request.Body)
+	if err == nil {
+		// v may hold defaults: lists the body gives replace them whole.
+		overlay.Prepare(data, v)
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+		if err == nil && dec.More() {
+			err = errors.New("body must hold a single JSON object")
+		}
 	}
 	if err == nil {
 		return true

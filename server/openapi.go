@@ -17,8 +17,11 @@ import (
 
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/improvement"
 	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/survey"
+	"github.com/cxflow/cxflow/workflows"
 )
 
 // The API publishes its contract at GET /openapi.json. Component schemas are
@@ -83,6 +86,12 @@ var requestRequired = map[reflect.Type][]string{
 	reflect.TypeFor[complaint.PauseInput]():      {"reason", "waiting_on"},
 	reflect.TypeFor[complaint.ResumeInput]():     {},
 	reflect.TypeFor[complaint.ExtensionInput]():  {"due_at", "reason"},
+
+	reflect.TypeFor[improvement.OpenInput]():         {"title", "description", "department", "due_at", "source"},
+	reflect.TypeFor[improvement.Source]():            {"kind"},
+	reflect.TypeFor[improvement.PlanInput]():         {"plan"},
+	reflect.TypeFor[improvement.CompletionInput]():   {"result"},
+	reflect.TypeFor[improvement.VerificationInput](): {"effective"},
 }
 
 // requestBody describes a request body whose handler, rather than a Validate
@@ -130,6 +139,32 @@ var requestBodies = map[reflect.Type]requestBody{
 		doc: "A new password."},
 	reflect.TypeFor[APITokenRequest](): {name: "APITokenRequest", required: []string{"name", "user_id"},
 		doc: "A new API token for a machine client, acting as a (service) user with that user's roles."},
+
+	// Survey programmes: POST decodes over the defaults, PUT over the stored
+	// programme (definitionPatch), so nested structs merge field by field.
+	reflect.TypeFor[survey.Definition](): {name: "SurveyDefinitionInput", required: []string{"name"},
+		doc: "A new survey programme, as POST /api/v1/survey-programmes takes it. Fields left out take the defaults: " + surveyDefaultsDoc() + " " +
+			"Nested objects merge field by field into the defaults. " + listMergeDoc + " id and version are assigned by the server: values sent are ignored."},
+	reflect.TypeFor[survey.Programme]():     {name: "SurveyProgrammeInput", nested: true, doc: nestedSurveyDoc},
+	reflect.TypeFor[survey.Targets]():       {name: "SurveyTargetsInput", nested: true, doc: nestedSurveyDoc},
+	reflect.TypeFor[survey.Questionnaire](): {name: "QuestionnaireInput", nested: true, doc: nestedSurveyDoc},
+	reflect.TypeFor[survey.Scale]():         {name: "RatingScaleInput", nested: true, doc: nestedSurveyDoc},
+	reflect.TypeFor[survey.Run]():           {name: "SurveyRunInput", nested: true, doc: nestedSurveyDoc},
+	reflect.TypeFor[survey.Schedule]():      {name: "SurveyScheduleInput", nested: true, doc: nestedSurveyDoc},
+
+	reflect.TypeFor[ScheduleNote](): {name: "ScheduleNote",
+		doc: "Why the schedule is paused or resumed, kept as the schedule's note. The body may be left out; trigger ignores it."},
+	reflect.TypeFor[CycleRequest](): {name: "CycleRequest",
+		doc: "Starts a cycle now. Without customer_ids the sample is drawn by the programme's coverage rules. The body may be left out."},
+	reflect.TypeFor[StaffAnswer](): {name: "StaffAnswer", required: []string{"customer_id", "channel", "respondent"},
+		doc: "An answer staff took by phone, on a visit or from a letter (000): who answered (respondent) and when are recorded, and who surveyed is the signed-in user. " +
+			"customer_id must be a customer invited to the cycle (400 naming customer_id otherwise). A dimension left out of ratings is not rated. Entering an answer again replaces the earlier one."},
+	reflect.TypeFor[PublicAnswer](): {name: "PublicAnswer",
+		doc: "The customer's answer through their link. A dimension left out of ratings is not rated. Answering again, while the survey is open, replaces the earlier answer."},
+	reflect.TypeFor[workflows.Delivery](): {name: "Delivery", required: []string{"customer_id", "programme_id", "delivered_at"},
+		doc: "A delivery to a customer: the programme surveys that customer " + followUpDoc() + " after delivered_at. customer_id must name an imported customer and programme_id a survey programme (400 naming the field otherwise)."},
+	reflect.TypeFor[NotificationStatus](): {name: "NotificationStatus", required: []string{"status"},
+		doc: "What became of an outbox message: sent, or failed with a note saying why."},
 }
 
 // conditionalRequired is a requirement that holds only when a boolean field is false.
@@ -139,9 +174,10 @@ type conditionalRequired struct {
 }
 
 var requestConditional = map[reflect.Type]conditionalRequired{
-	reflect.TypeFor[complaint.ValidationInput](): {"founded", []string{"reason", "reply"}},
-	reflect.TypeFor[complaint.ApprovalInput]():   {"approved", []string{"comment"}},
-	reflect.TypeFor[complaint.CallbackInput]():   {"satisfied", []string{"comment"}},
+	reflect.TypeFor[complaint.ValidationInput]():     {"founded", []string{"reason", "reply"}},
+	reflect.TypeFor[complaint.ApprovalInput]():       {"approved", []string{"comment"}},
+	reflect.TypeFor[complaint.CallbackInput]():       {"satisfied", []string{"comment"}},
+	reflect.TypeFor[improvement.VerificationInput](): {"effective", []string{"comment"}},
 }
 
 func names[T ~string](vs ...T) []string {
@@ -166,6 +202,13 @@ var enums = map[reflect.Type][]string{
 	reflect.TypeFor[complaint.SLAStatus]():        names(complaint.SLAStatuses...),
 	reflect.TypeFor[org.Role]():                   names(org.Roles...),
 	reflect.TypeFor[org.DepartmentKind]():         names(org.KindHQ, org.KindBranch),
+
+	reflect.TypeFor[improvement.Step]():       names(improvement.Statuses...),
+	reflect.TypeFor[improvement.Resolution](): names(improvement.ResolutionEffective),
+	reflect.TypeFor[improvement.SourceKind](): names(improvement.SourceKinds...),
+	reflect.TypeFor[survey.Tier]():            names(survey.Tiers...),
+	reflect.TypeFor[survey.Channel]():         names(survey.Channels...),
+	reflect.TypeFor[survey.ScheduleKind]():    names(scheduleKinds...),
 }
 
 // extraEnums are narrower or wider value sets some fields use instead of their type's.
@@ -186,6 +229,19 @@ var extraEnums = map[string]struct {
 		"session: a sign-in (POST /api/v1/auth/login); api: an API token for a machine client (POST /api/v1/api-tokens)."},
 	"AuditOutcome": {[]string{"allowed", "refused", "rejected", "failed"},
 		"How a request ended: allowed (done), refused (401 or 403: not signed in, or not permitted), rejected (another 4xx: invalid, not found or conflicting) or failed (5xx)."},
+
+	"ImprovementTimelineStep": {names(improvementTimelineSteps...), "The step a timeline event of an improvement action belongs to: " + labelledImprovement(improvementTimelineSteps) + "."},
+	"ImprovementActionStep":   {names(improvementActionSteps...), "A step of an improvement action that has a deadline: " + labelledImprovement(improvementActionSteps) + "."},
+	"CycleStatus": {[]string{store.CycleDrawing, store.CycleOpen, store.CycleClosed},
+		"Where a survey cycle stands: drawing (its sample is being drawn), open (taking answers until closes_at) or closed (its statistics are computed)."},
+	"CycleEscalationLevel": {names(complaint.LevelOwner, complaint.LevelDepartmentHead),
+		"How far a return rate on course to miss its target was escalated: owner (the programme's owner department was told), then department_head (its head)."},
+	"StaffChannel": {names(survey.ChannelPhone, survey.ChannelVisit, survey.ChannelLetter),
+		"How staff took the answer: phone (电话问卷), visit (走访) or letter (信函, returned on paper). Online answers come through the customer's link instead."},
+	"OutboxChannel": {[]string{"email", "task"},
+		"How an outbox message is delivered: email (to recipient, an e-mail address, e.g. a customer's survey invitation) or task (for staff: recipient names them, e.g. department:market)."},
+	"OutboxStatus": {[]string{"pending", "sent", "failed"}, "Where an outbox message stands: pending (not delivered yet), sent or failed."},
+	"OutboxReport": {[]string{"sent", "failed"}, "What became of an outbox message: sent or failed."},
 }
 
 // escalationLevels are the levels above the step's owner.
@@ -210,6 +266,166 @@ func labelled(steps []complaint.Step) string {
 	return strings.Join(parts, ", ")
 }
 
+// componentNames names the components of types whose Go names are taken by
+// another package's type, or say too little outside their package. Every
+// other type's component takes its Go name; two types with one name make
+// building the document panic.
+var componentNames = map[reflect.Type]string{
+	reflect.TypeFor[improvement.Action]():             "ImprovementAction",
+	reflect.TypeFor[improvement.Step]():               "ImprovementStep",
+	reflect.TypeFor[improvement.Resolution]():         "ImprovementResolution",
+	reflect.TypeFor[improvement.SourceKind]():         "ImprovementSourceKind",
+	reflect.TypeFor[improvement.Source]():             "ImprovementSource",
+	reflect.TypeFor[improvement.Round]():              "ImprovementRound",
+	reflect.TypeFor[improvement.PlanRecord]():         "ImprovementPlanRecord",
+	reflect.TypeFor[improvement.CompletionRecord]():   "ImprovementCompletionRecord",
+	reflect.TypeFor[improvement.VerificationRecord](): "ImprovementVerificationRecord",
+	reflect.TypeFor[improvement.Deadline]():           "ImprovementDeadline",
+	reflect.TypeFor[improvement.Escalation]():         "ImprovementEscalation",
+	reflect.TypeFor[improvement.Event]():              "ImprovementEvent",
+	reflect.TypeFor[improvement.OpenInput]():          "ImprovementOpenInput",
+	reflect.TypeFor[improvement.PlanInput]():          "ImprovementPlanInput",
+	reflect.TypeFor[improvement.CompletionInput]():    "ImprovementCompletionInput",
+	reflect.TypeFor[improvement.VerificationInput]():  "ImprovementVerificationInput",
+
+	reflect.TypeFor[survey.Customer]():        "SurveyCustomer",
+	reflect.TypeFor[survey.Contact]():         "CustomerContact",
+	reflect.TypeFor[survey.Tier]():            "CustomerTier",
+	reflect.TypeFor[survey.RowError]():        "ImportRowError",
+	reflect.TypeFor[survey.Definition]():      "SurveyDefinition",
+	reflect.TypeFor[survey.Programme]():       "SurveyProgramme",
+	reflect.TypeFor[survey.Targets]():         "SurveyTargets",
+	reflect.TypeFor[survey.Dimension]():       "SurveyDimension",
+	reflect.TypeFor[survey.Scale]():           "RatingScale",
+	reflect.TypeFor[survey.Level]():           "ScaleLevel",
+	reflect.TypeFor[survey.Run]():             "SurveyRun",
+	reflect.TypeFor[survey.Schedule]():        "SurveySchedule",
+	reflect.TypeFor[survey.Channel]():         "SurveyChannel",
+	reflect.TypeFor[survey.Selection]():       "SurveySelection",
+	reflect.TypeFor[survey.Stats]():           "SurveyStats",
+	reflect.TypeFor[survey.Rate]():            "SurveyRate",
+	reflect.TypeFor[survey.Group]():           "StatsGroup",
+	reflect.TypeFor[survey.Dissatisfaction](): "DissatisfiedRating",
+	reflect.TypeFor[store.Cycle]():            "SurveyCycle",
+}
+
+// componentName is the name of t's component.
+func componentName(t reflect.Type) string {
+	if n, ok := componentNames[t]; ok {
+		return n
+	}
+	return t.Name()
+}
+
+// scheduleKinds are survey.Schedule's kinds, as its Validate accepts them.
+var scheduleKinds = []survey.ScheduleKind{survey.ScheduleManual, survey.ScheduleQuarterly, survey.ScheduleHalfYearly, survey.ScheduleYearly, survey.ScheduleCron}
+
+const scheduleDoc = "manual (only when started by hand), quarterly (every three months from month), half_yearly (every six months from month), " +
+	"yearly (once a year, in month) or cron (as the cron expression says)"
+
+// improvementTimelineSteps are the steps an action's events name: open and every status.
+var improvementTimelineSteps = append([]improvement.Step{improvement.StepOpen}, improvement.Statuses...)
+
+// improvementActionSteps are the statuses that have a deadline: all but closed.
+var improvementActionSteps = slices.DeleteFunc(slices.Clone(improvement.Statuses), func(s improvement.Step) bool { return s == improvement.StepClosed })
+
+func labelledImprovement(steps []improvement.Step) string {
+	parts := make([]string, len(steps))
+	for i, s := range steps {
+		parts[i] = fmt.Sprintf("%s (%s)", s, s.Label())
+	}
+	return strings.Join(parts, ", ")
+}
+
+// describeTiers names the customer tiers with their labels.
+func describeTiers() string {
+	parts := make([]string, len(survey.Tiers))
+	for i, t := range survey.Tiers {
+		parts[i] = fmt.Sprintf("%s (%s)", t, t.Label())
+	}
+	return strings.Join(parts, ", ")
+}
+
+// describeScale writes a scale's levels: "very_satisfied 很满意 100, …".
+func describeScale(sc survey.Scale) string {
+	parts := make([]string, len(sc.Levels))
+	for i, l := range sc.Levels {
+		parts[i] = fmt.Sprintf("%s %s %g", l.Code, l.Label, l.Score)
+	}
+	return fmt.Sprintf("%s (%s; the top %d satisfied, the bottom %d dissatisfied)", sc.Name, strings.Join(parts, ", "), sc.SatisfiedTop, sc.DissatisfiedBottom)
+}
+
+// presetScalesDoc describes the preset scales; the first is the default.
+func presetScalesDoc() string {
+	return describeScale(survey.DefaultScale()) + ", the default; " + describeScale(survey.AssessmentScale()) + "; and " + describeScale(survey.EmployeeScale())
+}
+
+// surveyDefaultsDoc describes what a programme left out takes, from the survey package's defaults.
+func surveyDefaultsDoc() string {
+	var rules []string
+	for _, r := range survey.DefaultCoverage() {
+		rules = append(rules, fmt.Sprintf("%s %s %g", r.Name, r.Label, r.Share))
+	}
+	var dims []string
+	for _, d := range survey.DefaultDimensions() {
+		dims = append(dims, fmt.Sprintf("%s %s (%s)", d.Code, d.Name, d.OwnerDepartment))
+	}
+	t, run := survey.DefaultTargets(), survey.DefaultRun()
+	var reminders []string
+	for _, d := range run.Reminders {
+		reminders = append(reminders, d.Std().String())
+	}
+	q := survey.DefaultQuestionnaire()
+	return fmt.Sprintf("coverage %s (000); targets issue_rate %g and return_rate %g (004); the dimensions %s rated on %s, ask_recommend %v; "+
+		"run window %s, reminders %s, channel %s, owner_department %s, action_due %s; schedule kind manual.",
+		strings.Join(rules, ", "), t.IssueRate, t.ReturnRate, strings.Join(dims, ", "), q.Scale.Name, q.AskRecommend,
+		run.Window.Std(), strings.Join(reminders, " and "), run.Channel, run.OwnerDepartment, run.ActionDue.Std())
+}
+
+// describeEscalation writes escalation rules: "department_head at the deadline, market_department 4h0m0s after it, …".
+func describeEscalation(rules []complaint.EscalationRule) string {
+	parts := make([]string, len(rules))
+	for i, r := range rules {
+		parts[i] = string(r.Level) + " at the deadline"
+		if r.After > 0 {
+			parts[i] = fmt.Sprintf("%s %s after it", r.Level, r.After.Std())
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// followUpDoc says when a delivery's surveys follow it: "1, 3 and 12 months".
+func followUpDoc() string {
+	ms := make([]string, len(workflows.FollowUpMonths))
+	for i, m := range workflows.FollowUpMonths {
+		ms[i] = fmt.Sprint(m)
+	}
+	if len(ms) < 2 {
+		return strings.Join(ms, "") + " months"
+	}
+	return strings.Join(ms[:len(ms)-1], ", ") + " and " + ms[len(ms)-1] + " months"
+}
+
+const (
+	// listMergeDoc warns that encoding/json decodes a list's elements over
+	// the elements already at their positions.
+	listMergeDoc    = "A list given replaces the list it fills in whole: its elements are read afresh, a field an element leaves out takes its zero value."
+	nestedSurveyDoc = "Part of a survey programme as POST and PUT /api/v1/survey-programmes take it: fields left out keep their value, the default when creating, the stored one when replacing. " + listMergeDoc
+	coverageRuleDoc = "One stratum of the population and the share of it surveyed (调查范围, 000). A customer falls in the first rule whose conditions all hold: " +
+		"an annual volume of at least min_volume and below max_volume (0: no upper bound); with require_years or potential set, at least require_years consecutive years " +
+		"or, when potential is set, marked as having potential; with representative set, a representative project. " +
+		"The draw is seeded by the cycle, so a cycle always draws the same customers; ceil(share × stratum) are chosen. Customers no rule matches are not surveyed."
+	ratingsDoc    = "The rating of each dimension, by dimension code: a level code of the questionnaire's scale. A dimension left out is not rated. A 400 names ratings.<code> for an unknown dimension or level."
+	recommendDoc  = "How likely the customer is to recommend the company, 0–10; only when the questionnaire asks (400 naming recommend otherwise)."
+	competitorDoc = "The main competitor's rating on the same dimensions and scale; only when the questionnaire asks (400 naming competitor otherwise)."
+	// surveyCodePattern is the pattern of dimension and level codes.
+	surveyCodePattern = `^[a-z][a-z0-9_]{0,39}$`
+	// maxCycleCustomers bounds a cycle's customer_ids.
+	maxCycleCustomers = 1000
+	// maxNotificationNote bounds a report's note, in bytes.
+	maxNotificationNote = 2000
+)
+
 type fieldKey struct {
 	t    reflect.Type
 	name string
@@ -225,6 +441,17 @@ var fieldEnums = map[fieldKey]string{
 	{reflect.TypeFor[complaint.Actor](), "roles"}:           "ActorRole",
 	{reflect.TypeFor[store.Token](), "kind"}:                "TokenKind",
 	{reflect.TypeFor[store.AuditEntry](), "outcome"}:        "AuditOutcome",
+
+	{reflect.TypeFor[improvement.Event](), "step"}:       "ImprovementTimelineStep",
+	{reflect.TypeFor[improvement.Deadline](), "step"}:    "ImprovementActionStep",
+	{reflect.TypeFor[improvement.Escalation](), "step"}:  "ImprovementActionStep",
+	{reflect.TypeFor[improvement.Escalation](), "level"}: "EscalationLevel",
+	{reflect.TypeFor[store.Cycle](), "status"}:           "CycleStatus",
+	{reflect.TypeFor[store.Cycle](), "escalation_level"}: "CycleEscalationLevel",
+	{reflect.TypeFor[StaffAnswer](), "channel"}:          "StaffChannel",
+	{reflect.TypeFor[store.Notification](), "channel"}:   "OutboxChannel",
+	{reflect.TypeFor[store.Notification](), "status"}:    "OutboxStatus",
+	{reflect.TypeFor[NotificationStatus](), "status"}:    "OutboxReport",
 }
 
 var typeDocs = map[reflect.Type]string{
@@ -306,6 +533,70 @@ var typeDocs = map[reflect.Type]string{
 	reflect.TypeFor[AuditList]():          "A page of the audit trail, newest first.",
 	reflect.TypeFor[CallbackLink]():       "A signed link for the customer to answer the callback (回访) themselves, without signing in.",
 	reflect.TypeFor[PublicComplaint]():    "What the customer sees through their callback link: the complaint's number, subject, status and what was done, without internal notes.",
+
+	reflect.TypeFor[improvement.Step]():       "The step an improvement action awaits (its status), in PDCA order: " + labelledImprovement(improvement.Statuses) + ".",
+	reflect.TypeFor[improvement.Resolution](): "How a closed improvement action ended: effective (its effect was verified).",
+	reflect.TypeFor[improvement.SourceKind](): "What opened an improvement action: survey (the dissatisfied answers on one dimension of a survey cycle, 002), complaint (a complaint's review or corrective and preventive action, 001) or manual (by hand, e.g. after an internal audit).",
+	reflect.TypeFor[improvement.Source](): "What the action answers. kind survey needs cycle_id and dimension; kind complaint needs complaint_id, the ID of a stored complaint; kind manual takes neither. " +
+		"A field the kind does not take is refused (400 naming it, e.g. source.complaint_id).",
+	reflect.TypeFor[improvement.Action](): "An improvement action (改进计划 · 纠正预防措施): the owner department plans the correction and carries it out, then the market or quality department verifies its effect by the deadline; " +
+		"an action found not effective goes round the PDCA cycle again in a new round. Survey cycles open one per dimension and department with dissatisfied answers; people open others by hand.",
+	reflect.TypeFor[improvement.Round]():              "One turn of plan → do → check (PDCA). Earlier rounds keep the plan that was not effective and why.",
+	reflect.TypeFor[improvement.PlanRecord]():         "The owner department's plan for the round (制定改进计划).",
+	reflect.TypeFor[improvement.CompletionRecord]():   "The plan carried out (实施完成).",
+	reflect.TypeFor[improvement.VerificationRecord](): "The market or quality department's judgement of the effect (效果验证).",
+	reflect.TypeFor[improvement.Deadline]():           "One step's deadline, counted in calendar time, kept for every step the action has entered.",
+	reflect.TypeFor[improvement.Escalation]():         "An overdue step raised to a higher level (升级); under the default policy " + describeEscalation(improvement.DefaultPolicy().Escalation) + ".",
+	reflect.TypeFor[improvement.Event]():              "One line of the action's timeline: who did what, when; detail is the step's content.",
+	reflect.TypeFor[improvement.OpenInput]():          "A new improvement action. due_at must be in the future; department must be the ID of a department (400 naming department otherwise).",
+	reflect.TypeFor[improvement.PlanInput](): "plan (制定改进计划): the owner department's plan. due_at, when given, must be in the future and, while the action's due_at is ahead, not after it; " +
+		"once the action's due_at has passed (a late plan, a new round) due_at is required. Completion is then due at due_at, or else at the action's due_at.",
+	reflect.TypeFor[improvement.CompletionInput]():   "completion (实施完成): the plan carried out. Verification is then due within the policy's time (7 days by default).",
+	reflect.TypeFor[improvement.VerificationInput](): "verification (效果验证): whether the action was effective. Effective closes the action; not effective starts a new round at its plan, and comment says why, for the next plan to answer.",
+	reflect.TypeFor[ImprovementList]():               "One page of improvement actions, newest first, without their timelines; pass next_cursor as cursor for the next page. No next_cursor means the last page.",
+
+	reflect.TypeFor[survey.Customer]():     "A customer of the survey population (客户), as imported from the CRM.",
+	reflect.TypeFor[survey.Contact]():      "Someone at the customer who can be asked (联系人); a phone or an email is needed to reach them.",
+	reflect.TypeFor[survey.Tier]():         "The customer's CRM grade (客户等级): " + describeTiers() + ". It weights nothing in sampling, but statistics break down by it.",
+	reflect.TypeFor[survey.RowError]():     "One problem with one row of an imported file.",
+	reflect.TypeFor[ImportResult]():        "What an import did: imported counts the customers created or updated; errors lists every problem, each row at fault with its line and field. A bad row is left out whole; the good rows are saved.",
+	reflect.TypeFor[CustomerList]():        "A page of customers by ID; pass next as after for the next page. No next means the last page.",
+	reflect.TypeFor[survey.Definition]():   "A survey programme (调查方案): who is surveyed (coverage), what they are asked (questionnaire), what counts as success (targets), how each cycle runs and when cycles start.",
+	reflect.TypeFor[survey.Programme]():    "What a programme surveys: who, what they are asked and what counts as success. A cycle keeps the programme as it was when the cycle started.",
+	reflect.TypeFor[survey.CoverageRule](): coverageRuleDoc,
+	reflect.TypeFor[survey.Targets]():      "What a cycle must reach to count as done properly (004: issued to at least 80 % of customers, at least 70 % returned).",
+	reflect.TypeFor[survey.Questionnaire](): "What a cycle asks (顾客满意度调查表): each dimension rated on the scale, optionally the recommend question (0–10) and the same dimensions about the main competitor. " +
+		"An anonymous questionnaire's answers are stored without the customer.",
+	reflect.TypeFor[survey.Dimension](): "One thing the customer rates (调查项目), owned by the department that answers for poor ratings: its dissatisfied ratings open an improvement action for that department.",
+	reflect.TypeFor[survey.Scale](): "A rating scale, its levels best first. The top satisfied_top levels count as satisfied, the bottom dissatisfied_bottom as dissatisfied; they do not overlap. " +
+		"The presets are " + presetScalesDoc() + ".",
+	reflect.TypeFor[survey.Level]():        "One level of a rating scale, e.g. satisfied (满意) = 80.",
+	reflect.TypeFor[survey.Run]():          "How each cycle runs: how long it takes answers, when those who have not answered are reminded, how invitations go out and which department owns it.",
+	reflect.TypeFor[survey.Schedule]():     "When the programme's cycles start, at 09:00 (Asia/Shanghai) on the 1st of the month: " + scheduleDoc + ".",
+	reflect.TypeFor[survey.ScheduleKind](): "How often a programme's cycles start: " + scheduleDoc + ".",
+	reflect.TypeFor[survey.Channel](): "How a questionnaire reaches a customer, or an answer came back: link (a signed link to the online form, sent by e-mail or message), phone (电话问卷: staff call and enter the answers), " +
+		"visit (走访) or letter (信函: returned on paper, entered by staff).",
+	reflect.TypeFor[ProgrammeList]():          "Every survey programme, by name.",
+	reflect.TypeFor[ScheduleState]():          "A recurring programme's schedule as Temporal runs it.",
+	reflect.TypeFor[StartedCycle]():           "A cycle just started. It shows at GET /api/v1/survey-cycles/{cycle_id} within a second.",
+	reflect.TypeFor[store.Cycle]():            "A survey cycle (调查周期): the programme as it was when the cycle started, its counts so far and, once closed, its statistics.",
+	reflect.TypeFor[CycleList]():              "A programme's cycles, newest first.",
+	reflect.TypeFor[survey.Selection]():       "One customer's place in a cycle's sample: whether it was chosen, under which coverage rule, and why, in the words of the cycle report.",
+	reflect.TypeFor[SelectionList]():          "Every customer the cycle considered, chosen first, then by customer ID.",
+	reflect.TypeFor[InvitationView]():         "One customer's invitation to a cycle.",
+	reflect.TypeFor[InvitationList]():         "A cycle's invitations, unanswered first: the links to send, and the staff's call and visit list.",
+	reflect.TypeFor[PublicSurvey]():           "What a customer sees through their invitation link: the questionnaire to answer.",
+	reflect.TypeFor[survey.Stats]():           "A closed cycle's statistics (调查统计). Every average and rate is null when there is nothing to average; trends (the deltas) compare with the programme's previous closed cycle on the same scale.",
+	reflect.TypeFor[survey.Rate]():            "A count against its base and a target; rate is null when of is 0, and met is then false.",
+	reflect.TypeFor[survey.DimensionStats]():  "One dimension's results (单项满意度).",
+	reflect.TypeFor[survey.LevelCount]():      "How many ratings one level of the scale got.",
+	reflect.TypeFor[survey.CompetitorStats](): "The dimension compared with the main competitor (竞争对手).",
+	reflect.TypeFor[survey.NPS]():             "The net promoter score of the recommend question: the percentage of promoters (9–10) minus that of detractors (0–6), from -100 to 100.",
+	reflect.TypeFor[survey.Group]():           "The results of the answers sharing one segment or tier.",
+	reflect.TypeFor[survey.Dissatisfaction](): "One dissatisfied rating (不满意 · 很不满意), with what its improvement action needs: who said it (unless anonymous), about what, and their comment.",
+	reflect.TypeFor[DeliveryStarted]():        "The delivery's follow-up workflow and when its surveys start.",
+	reflect.TypeFor[store.Notification]():     "A message in the outbox: a survey invitation or reminder to e-mail, or a task for staff (a call or visit to make, a return rate falling short).",
+	reflect.TypeFor[NotificationList]():       "A page of the outbox, oldest first; pass next_after as after for the next page. No next_after means the last page.",
 }
 
 var fieldDocs = map[fieldKey]string{
@@ -406,11 +697,11 @@ var fieldDocs = map[fieldKey]string{
 	{reflect.TypeFor[store.AuditEntry](), "department"}:  "The user's department at the time.",
 	{reflect.TypeFor[store.AuditEntry](), "route"}:       "The route matched, in the server's notation, e.g. /api/v1/complaints/:id/plan; empty for a path no route matched.",
 	{reflect.TypeFor[store.AuditEntry](), "path"}:        "The path requested.",
-	{reflect.TypeFor[store.AuditEntry](), "target"}:      "What the request acted on: a complaint, user, department or token ID, or a calendar name; empty when nothing in particular.",
+	{reflect.TypeFor[store.AuditEntry](), "target"}:      "What the request acted on: a complaint, improvement action, survey programme or cycle, user, department or token ID, or a calendar name; empty when nothing in particular.",
 	{reflect.TypeFor[store.AuditEntry](), "remote_addr"}: "The client's address.",
 	{reflect.TypeFor[store.AuditEntry](), "status"}:      "The HTTP status answered.",
 	{reflect.TypeFor[store.AuditEntry](), "message"}:     "The error message answered, for requests that were not allowed.",
-	{reflect.TypeFor[store.AuditEntry](), "workflow_id"}: "The complaint workflow the request acted on, if any.",
+	{reflect.TypeFor[store.AuditEntry](), "workflow_id"}: "The workflow the request acted on or started (a complaint, improvement action, survey cycle or delivery follow-up), if any.",
 	{reflect.TypeFor[store.AuditEntry](), "update_id"}:   "The ID of the Update the request sent to the workflow, to find it in the workflow's history.",
 	{reflect.TypeFor[AuditList](), "next_before"}:        "Present when the page is full: pass it as before for older entries.",
 
@@ -420,6 +711,161 @@ var fieldDocs = map[fieldKey]string{
 	{reflect.TypeFor[PublicComplaint](), "status"}:   "The step the complaint awaits.",
 	{reflect.TypeFor[PublicComplaint](), "result"}:   "What was done about the complaint (the execution's result), once reported.",
 	{reflect.TypeFor[PublicComplaint](), "answered"}: "Whether the callback is behind the complaint: the customer can answer only while it is not.",
+
+	{reflect.TypeFor[improvement.Source](), "cycle_id"}:         "The survey cycle whose answers the action answers (kind survey).",
+	{reflect.TypeFor[improvement.Source](), "dimension"}:        "The code of the dimension rated poorly (kind survey).",
+	{reflect.TypeFor[improvement.Source](), "complaint_id"}:     "The complaint the action answers (kind complaint).",
+	{reflect.TypeFor[improvement.OpenInput](), "department"}:    "The ID of the owner department, which plans and carries out the action; a branch head opens actions only for their own branch.",
+	{reflect.TypeFor[improvement.OpenInput](), "due_at"}:        "The deadline to complete the action; must be in the future.",
+	{reflect.TypeFor[improvement.OpenInput](), "refs"}:          "How many things the action answers, e.g. dissatisfied survey answers; 0 when absent.",
+	{reflect.TypeFor[improvement.PlanInput](), "due_at"}:        "When the plan will be complete.",
+	{reflect.TypeFor[improvement.Action](), "department"}:       "The ID of the owner department.",
+	{reflect.TypeFor[improvement.Action](), "refs"}:             "How many things the action answers, e.g. dissatisfied survey answers.",
+	{reflect.TypeFor[improvement.Action](), "business_key"}:     "The key the action was opened under (an Idempotency-Key, or a survey cycle's key survey:<cycle ID>:<dimension>:<department>); the same key always names this action.",
+	{reflect.TypeFor[improvement.Action](), "status_label"}:     "The status in the procedures' words, e.g. 制定改进计划.",
+	{reflect.TypeFor[improvement.Action](), "resolution"}:       "Present once the action is closed.",
+	{reflect.TypeFor[improvement.Action](), "round"}:            "The PDCA round, from 1; one more each time verification finds the action not effective.",
+	{reflect.TypeFor[improvement.Action](), "due_at"}:           "The deadline to complete the action, as opened.",
+	{reflect.TypeFor[improvement.Action](), "step_due_at"}:      "The current step's deadline; absent once closed.",
+	{reflect.TypeFor[improvement.Action](), "overdue"}:          "Whether the current step is past its deadline, at the time of the response.",
+	{reflect.TypeFor[improvement.Action](), "escalation_level"}: "How far the current step has been escalated; owner until it is overdue.",
+	{reflect.TypeFor[improvement.Action](), "verifiers"}:        "The roles that verify the action's effect, as the policy set them when it was opened.",
+	{reflect.TypeFor[improvement.Action](), "opened_by"}:        "Who opened the action; system for a survey cycle.",
+	{reflect.TypeFor[improvement.Action](), "rounds"}:           "Every PDCA round, the current one last.",
+	{reflect.TypeFor[improvement.Action](), "timeline"}:         "The history, only in responses about a single action.",
+	{reflect.TypeFor[improvement.Action](), "policy_version"}:   "The improvement policy the action runs under.",
+	{reflect.TypeFor[improvement.Action](), "version"}:          "Counts state changes.",
+	{reflect.TypeFor[improvement.Event](), "action"}: "What happened: " + strings.Join([]string{improvement.ActionOpened, improvement.ActionPlanned, improvement.ActionCompleted,
+		improvement.ActionEffective, improvement.ActionNotEffective, improvement.ActionNewRound, improvement.ActionEscalated, improvement.ActionClosed}, ", ") + ".",
+	{reflect.TypeFor[improvement.Escalation](), "reason"}: "Why: overdue.",
+	{reflect.TypeFor[improvement.Escalation](), "notify"}: "Who was told.",
+
+	{reflect.TypeFor[survey.Customer](), "id"}:                "The customer's number in the CRM (客户编号).",
+	{reflect.TypeFor[survey.Customer](), "name"}:              "客户名称.",
+	{reflect.TypeFor[survey.Customer](), "tier"}:              "Absent while the CRM has not graded the customer.",
+	{reflect.TypeFor[survey.Customer](), "annual_volume"}:     "Last year's purchases in RMB (年采购额); the coverage rules grade on it.",
+	{reflect.TypeFor[survey.Customer](), "years_as_customer"}: "Consecutive years of business (合作年限).",
+	{reflect.TypeFor[survey.Customer](), "potential"}:         "Marks a customer worth surveying before it is big (有潜力).",
+	{reflect.TypeFor[survey.Customer](), "representative"}:    "Marks a representative project (代表性项目).",
+	{reflect.TypeFor[survey.Customer](), "segment"}:           "The customer's line of business (类别), e.g. device; statistics break down by it.",
+	{reflect.TypeFor[survey.RowError](), "line"}:              "The file's own line number, the header being line 1, as a spreadsheet shows it.",
+	{reflect.TypeFor[survey.RowError](), "field"}:             "The column's English name, e.g. annual_volume; absent when the whole row is wrong (e.g. it has the wrong number of cells).",
+	{reflect.TypeFor[survey.RowError](), "column"}:            "The column's header as written in the file, e.g. 年采购额.",
+	{reflect.TypeFor[ImportResult](), "imported"}:             "How many customers were created or updated (by id).",
+	{reflect.TypeFor[CustomerList](), "next"}:                 "Present when the page is full: pass it as after for the next page.",
+
+	{reflect.TypeFor[survey.Definition](), "id"}:                "Assigned by the server.",
+	{reflect.TypeFor[survey.Definition](), "name"}:              "The programme's name, e.g. 重点客户季度满意度调查; at most 200 characters, not blank.",
+	{reflect.TypeFor[survey.Definition](), "version"}:           "Increases with every change. Send the version you read when replacing the programme.",
+	{reflect.TypeFor[survey.Programme](), "coverage"}:           "Who is surveyed: the rules are tried in order, and a customer falls in the first it matches; at least one rule.",
+	{reflect.TypeFor[survey.CoverageRule](), "name"}:            "Identifies the stratum in selections and reports; unique within the programme.",
+	{reflect.TypeFor[survey.CoverageRule](), "label"}:           "The rule as the procedure words it, e.g. 年采购额100万元以上.",
+	{reflect.TypeFor[survey.CoverageRule](), "min_volume"}:      "The least annual volume, RMB.",
+	{reflect.TypeFor[survey.CoverageRule](), "max_volume"}:      "The annual volume the stratum stays below, RMB; above min_volume, or 0 (absent) for no upper bound.",
+	{reflect.TypeFor[survey.CoverageRule](), "require_years"}:   "With require_years or potential set, only customers of at least this many consecutive years, or with potential when potential is set.",
+	{reflect.TypeFor[survey.CoverageRule](), "potential"}:       "With require_years or potential set, customers marked as having potential qualify too.",
+	{reflect.TypeFor[survey.CoverageRule](), "representative"}:  "Only representative projects.",
+	{reflect.TypeFor[survey.CoverageRule](), "share"}:           "The part of the stratum surveyed, rounded up to whole customers; 0 names a stratum deliberately not surveyed.",
+	{reflect.TypeFor[survey.Targets](), "issue_rate"}:           "The least share of the population to be issued a questionnaire.",
+	{reflect.TypeFor[survey.Targets](), "return_rate"}:          "The least share of the questionnaires issued to be answered.",
+	{reflect.TypeFor[survey.Questionnaire](), "dimensions"}:     "What is rated, 1 to 50 dimensions with distinct codes.",
+	{reflect.TypeFor[survey.Questionnaire](), "ask_recommend"}:  "Asks how likely the customer is to recommend the company, 0–10, for the net promoter score.",
+	{reflect.TypeFor[survey.Questionnaire](), "ask_competitor"}: "Asks the same dimensions about the main competitor.",
+	{reflect.TypeFor[survey.Questionnaire](), "anonymous"}:      "Answers are stored without the customer (employee surveys of sensitive dimensions).",
+	{reflect.TypeFor[survey.Dimension](), "code"}:               "Identifies the dimension in answers, e.g. delivery_time.",
+	{reflect.TypeFor[survey.Dimension](), "owner_department"}:   "The ID of the department that gets the improvement action for dissatisfied ratings.",
+	{reflect.TypeFor[survey.Scale](), "name"}:                   "Identifies the scale; trends compare only cycles on the same scale.",
+	{reflect.TypeFor[survey.Scale](), "levels"}:                 "At least two levels, best first, scores strictly decreasing.",
+	{reflect.TypeFor[survey.Scale](), "satisfied_top"}:          "How many levels from the top count as satisfied; at least 1.",
+	{reflect.TypeFor[survey.Scale](), "dissatisfied_bottom"}:    "How many levels from the bottom count as dissatisfied; at least 1. Each dissatisfied rating goes to an improvement action.",
+	{reflect.TypeFor[survey.Level](), "code"}:                   "Identifies the level in answers, e.g. satisfied.",
+	{reflect.TypeFor[survey.Level](), "label"}:                  "The level's words on the form, e.g. 满意.",
+	{reflect.TypeFor[survey.Level](), "score"}:                  "The level's points, 0 to 1000, below the level before it.",
+	{reflect.TypeFor[survey.Run](), "window"}:                   "How long the cycle takes answers after its invitations go out; positive, e.g. 504h for three weeks.",
+	{reflect.TypeFor[survey.Run](), "reminders"}:                "When, after the invitations go out, those who have not answered are reminded, increasing and within the window. At each, a return rate on course to miss its target is escalated.",
+	{reflect.TypeFor[survey.Run](), "channel"}:                  "How invitations go out: link sends the signed link; the others make call, visit or letter lists for staff.",
+	{reflect.TypeFor[survey.Run](), "owner_department"}:         "The ID of the department that runs the cycle, told first when the return rate falls behind; then its head.",
+	{reflect.TypeFor[survey.Run](), "action_due"}:               "The time an improvement action opened from the cycle gets; positive.",
+	{reflect.TypeFor[survey.Schedule](), "month"}:               "The (first) month of quarterly, half_yearly and yearly schedules, 1–12; January when absent.",
+	{reflect.TypeFor[survey.Schedule](), "cron"}:                "The cron expression of kind cron, five fields (minute hour day month weekday), in Asia/Shanghai time, e.g. 0 9 1 3,9 *.",
+	{reflect.TypeFor[ScheduleState](), "cron"}:                  "The schedule as a cron expression, in Asia/Shanghai time.",
+	{reflect.TypeFor[ScheduleState](), "paused"}:                "Whether the schedule is paused: no cycles start until it is resumed.",
+	{reflect.TypeFor[ScheduleState](), "note"}:                  "The note of the last pause or resume.",
+	{reflect.TypeFor[ScheduleState](), "next_runs"}:             "When the next cycles are due to start.",
+	{reflect.TypeFor[CycleRequest](), "customer_ids"}:           "Survey exactly these customers, e.g. after a delivery, instead of drawing by the coverage rules; each must be an imported customer (400 naming customer_ids otherwise).",
+	{reflect.TypeFor[CycleRequest](), "reason"}:                 "Why the cycle is started, for its record.",
+	{reflect.TypeFor[StartedCycle](), "cycle_id"}:               "The cycle's ID.",
+	{reflect.TypeFor[StartedCycle](), "workflow_id"}:            "The cycle's workflow, in Temporal.",
+
+	{reflect.TypeFor[store.Cycle](), "programme_id"}:     "The programme the cycle belongs to.",
+	{reflect.TypeFor[store.Cycle](), "definition"}:       "The programme as it was when the cycle started.",
+	{reflect.TypeFor[store.Cycle](), "population"}:       "How many customers the sample was drawn from.",
+	{reflect.TypeFor[store.Cycle](), "chosen"}:           "How many customers were chosen.",
+	{reflect.TypeFor[store.Cycle](), "issued"}:           "How many invitations were issued.",
+	{reflect.TypeFor[store.Cycle](), "returned"}:         "How many answers came back so far.",
+	{reflect.TypeFor[store.Cycle](), "opened_at"}:        "When the invitations went out.",
+	{reflect.TypeFor[store.Cycle](), "closes_at"}:        "When the cycle stops taking answers.",
+	{reflect.TypeFor[store.Cycle](), "escalation_level"}: "Present once the return rate was escalated.",
+	{reflect.TypeFor[store.Cycle](), "actions"}:          "How many improvement actions the cycle opened.",
+	{reflect.TypeFor[store.Cycle](), "stats"}:            "The statistics, once the cycle is closed.",
+	{reflect.TypeFor[survey.Selection](), "rule"}:        "The coverage rule the customer fell in; absent when none matched.",
+	{reflect.TypeFor[survey.Selection](), "reason"}:      "Why the customer was or was not chosen, e.g. 年采购额 120万元 ≥ 100万元: 全部调查.",
+	{reflect.TypeFor[survey.Selection](), "rank"}:        "The customer's place in its stratum's draw, from 1.",
+	{reflect.TypeFor[store.Invitation](), "reminders"}:   "How many reminders were sent.",
+	{reflect.TypeFor[store.Invitation](), "answered_at"}: "When the answer came in; absent while unanswered.",
+	{reflect.TypeFor[InvitationView](), "url"}:           "The signed link to send the customer: present for an unanswered link invitation while the cycle is open. It works until a day after the cycle closes.",
+
+	{reflect.TypeFor[StaffAnswer](), "customer_id"}: "The customer who answered; must be invited to the cycle.",
+	{reflect.TypeFor[StaffAnswer](), "respondent"}:  "Who at the customer answered (000); not blank.",
+	{reflect.TypeFor[StaffAnswer](), "answered_at"}: "When the customer answered; now when absent, not in the future.",
+	{reflect.TypeFor[StaffAnswer](), "ratings"}:     ratingsDoc,
+	{reflect.TypeFor[StaffAnswer](), "recommend"}:   recommendDoc,
+	{reflect.TypeFor[StaffAnswer](), "competitor"}:  competitorDoc,
+	{reflect.TypeFor[PublicAnswer](), "ratings"}:    ratingsDoc,
+	{reflect.TypeFor[PublicAnswer](), "recommend"}:  recommendDoc,
+	{reflect.TypeFor[PublicAnswer](), "competitor"}: competitorDoc,
+	{reflect.TypeFor[PublicAnswer](), "segment"}:    "The respondent's line of business, for the breakdowns; kept only in an anonymous survey (otherwise the customer's own is used).",
+	{reflect.TypeFor[PublicSurvey](), "programme"}:  "The programme's name.",
+	{reflect.TypeFor[PublicSurvey](), "closes_at"}:  "When the survey stops taking answers.",
+	{reflect.TypeFor[PublicSurvey](), "answered"}:   "Whether the customer has answered; answering again replaces the answer while the survey is open.",
+	{reflect.TypeFor[PublicSurvey](), "open"}:       "Whether the survey takes answers now.",
+
+	{reflect.TypeFor[survey.Stats](), "scale"}:                     "The scale the scores are on.",
+	{reflect.TypeFor[survey.Stats](), "issued_rate"}:               "Questionnaires issued against the population, and the issue target.",
+	{reflect.TypeFor[survey.Stats](), "return_rate"}:               "Answers against questionnaires issued, and the return target.",
+	{reflect.TypeFor[survey.Stats](), "ratings"}:                   "Every dimension rating in every answer.",
+	{reflect.TypeFor[survey.Stats](), "index"}:                     "The mean score of all ratings (总体满意度), on the scale's points.",
+	{reflect.TypeFor[survey.Stats](), "index_delta"}:               "index minus the previous cycle's.",
+	{reflect.TypeFor[survey.Stats](), "satisfaction_rate"}:         "The share of all ratings in the satisfied levels.",
+	{reflect.TypeFor[survey.Stats](), "nps"}:                       "Absent when the questionnaire does not ask, or nobody answered it.",
+	{reflect.TypeFor[survey.Stats](), "dissatisfied"}:              "Every dissatisfied rating, in answer order; they open the improvement actions.",
+	{reflect.TypeFor[survey.Rate](), "count"}:                      "What was counted.",
+	{reflect.TypeFor[survey.Rate](), "of"}:                         "The base.",
+	{reflect.TypeFor[survey.Rate](), "rate"}:                       "count / of; null when of is 0.",
+	{reflect.TypeFor[survey.DimensionStats](), "count"}:            "How many answers rated the dimension; a blank is not a rating.",
+	{reflect.TypeFor[survey.DimensionStats](), "previous_average"}: "The previous cycle's average on the same scale.",
+	{reflect.TypeFor[survey.DimensionStats](), "delta"}:            "average minus previous_average.",
+	{reflect.TypeFor[survey.DimensionStats](), "competitor"}:       "Present when the questionnaire asks about the competitor.",
+	{reflect.TypeFor[survey.CompetitorStats](), "difference"}:      "Our average minus the competitor's: positive when we lead.",
+	{reflect.TypeFor[survey.NPS](), "delta"}:                       "score minus the previous cycle's.",
+	{reflect.TypeFor[survey.Group](), "key"}:                       "The segment or tier; empty for answers that gave none.",
+	{reflect.TypeFor[survey.Dissatisfaction](), "answer"}:          "The answer's index among the cycle's answers, which finds an anonymous answer again without naming its author.",
+	{reflect.TypeFor[survey.Dissatisfaction](), "customer_id"}:     "Absent when the questionnaire is anonymous.",
+
+	{reflect.TypeFor[workflows.Delivery](), "customer_id"}:  "The customer delivered to.",
+	{reflect.TypeFor[workflows.Delivery](), "programme_id"}: "The survey programme that surveys the customer after the delivery.",
+	{reflect.TypeFor[workflows.Delivery](), "delivered_at"}: "When the delivery was made; not more than a day in the future.",
+	{reflect.TypeFor[workflows.Delivery](), "reference"}:    "The delivery's own number, e.g. a delivery note, at most 200 bytes; posting the same customer and reference (or, without one, delivered_at) again changes nothing.",
+	{reflect.TypeFor[DeliveryStarted](), "workflow_id"}:     "The follow-up workflow, in Temporal.",
+	{reflect.TypeFor[DeliveryStarted](), "follow_ups"}:      "When the follow-up surveys start: " + followUpDoc() + " after the delivery.",
+	{reflect.TypeFor[store.Notification](), "id"}:           "Increases with every message.",
+	{reflect.TypeFor[store.Notification](), "recipient"}:    "Whom it is for: an e-mail address, or for a task the staff, e.g. department:market or department_head:market.",
+	{reflect.TypeFor[store.Notification](), "link"}:         "The link the message carries, e.g. the customer's signed survey link.",
+	{reflect.TypeFor[store.Notification](), "related"}:      "What the message is about, e.g. survey-cycle:<cycle ID>.",
+	{reflect.TypeFor[store.Notification](), "sent_at"}:      "When it was reported sent.",
+	{reflect.TypeFor[store.Notification](), "note"}:         "What the last report said, e.g. why it failed.",
+	{reflect.TypeFor[NotificationList](), "next_after"}:     "Present when the page is full: pass it as after for the next page.",
+	{reflect.TypeFor[NotificationStatus](), "note"}:         "Why it failed, or anything worth keeping; at most 2000 bytes (UTF-8).",
 }
 
 const passwordDoc = "At least 10 characters and at most 256 bytes."
@@ -447,6 +893,40 @@ var fieldExtras = map[fieldKey]obj{
 	{reflect.TypeFor[store.AuditEntry](), "id"}:        {"format": "int64", "minimum": 1},
 	{reflect.TypeFor[store.AuditEntry](), "status"}:    {"minimum": 100, "maximum": 599},
 	{reflect.TypeFor[AuditList](), "next_before"}:      {"format": "int64", "minimum": 1},
+
+	{reflect.TypeFor[improvement.OpenInput](), "title"}:           {"maxLength": 200},
+	{reflect.TypeFor[improvement.OpenInput](), "description"}:     {"maxLength": 10000},
+	{reflect.TypeFor[improvement.OpenInput](), "department"}:      {"pattern": departmentIDPattern, "example": "engineering"},
+	{reflect.TypeFor[improvement.OpenInput](), "refs"}:            {"minimum": 0, "maximum": improvement.MaxRefs},
+	{reflect.TypeFor[improvement.Source](), "complaint_id"}:       {"format": "uuid"},
+	{reflect.TypeFor[improvement.PlanInput](), "plan"}:            {"maxLength": 10000},
+	{reflect.TypeFor[improvement.CompletionInput](), "result"}:    {"maxLength": 10000},
+	{reflect.TypeFor[improvement.VerificationInput](), "comment"}: {"maxLength": 10000},
+	{reflect.TypeFor[improvement.Action](), "id"}:                 {"format": "uuid"},
+
+	{reflect.TypeFor[survey.Definition](), "name"}:           {"maxLength": 200},
+	{reflect.TypeFor[survey.CoverageRule](), "share"}:        {"minimum": 0, "maximum": 1},
+	{reflect.TypeFor[survey.Targets](), "issue_rate"}:        {"minimum": 0, "maximum": 1},
+	{reflect.TypeFor[survey.Targets](), "return_rate"}:       {"minimum": 0, "maximum": 1},
+	{reflect.TypeFor[survey.Dimension](), "code"}:            {"pattern": surveyCodePattern, "example": "delivery_time"},
+	{reflect.TypeFor[survey.Level](), "code"}:                {"pattern": surveyCodePattern, "example": "satisfied"},
+	{reflect.TypeFor[survey.Level](), "score"}:               {"minimum": 0, "maximum": 1000},
+	{reflect.TypeFor[survey.Scale](), "satisfied_top"}:       {"minimum": 1},
+	{reflect.TypeFor[survey.Scale](), "dissatisfied_bottom"}: {"minimum": 1},
+	{reflect.TypeFor[survey.Schedule](), "month"}:            {"minimum": 0, "maximum": 12},
+	{reflect.TypeFor[CycleRequest](), "customer_ids"}:        {"maxItems": maxCycleCustomers},
+	{reflect.TypeFor[StaffAnswer](), "recommend"}:            {"minimum": 0, "maximum": 10},
+	{reflect.TypeFor[PublicAnswer](), "recommend"}:           {"minimum": 0, "maximum": 10},
+	{reflect.TypeFor[workflows.Delivery](), "programme_id"}:  {"format": "uuid"},
+	{reflect.TypeFor[workflows.Delivery](), "reference"}:     {"maxLength": 200},
+	{reflect.TypeFor[StartedCycle](), "cycle_id"}:            {"format": "uuid"},
+	{reflect.TypeFor[store.Cycle](), "id"}:                   {"format": "uuid"},
+	{reflect.TypeFor[store.Cycle](), "programme_id"}:         {"format": "uuid"},
+	{reflect.TypeFor[store.Invitation](), "id"}:              {"format": "uuid"},
+	{reflect.TypeFor[store.Invitation](), "cycle_id"}:        {"format": "uuid"},
+	{reflect.TypeFor[store.Notification](), "id"}:            {"format": "int64", "minimum": 1},
+	{reflect.TypeFor[NotificationList](), "next_after"}:      {"format": "int64", "minimum": 1},
+	{reflect.TypeFor[NotificationStatus](), "note"}:          {"maxLength": maxNotificationNote},
 }
 
 var (
@@ -489,8 +969,11 @@ func weekdayNames() []string {
 // validation rejects an empty one. Other such fields may be sent as null, and
 // the server stores and returns them as sent.
 var notNull = map[fieldKey]bool{
-	{reflect.TypeFor[complaint.Policy](), "step_limits"}: true,
-	{reflect.TypeFor[org.User](), "roles"}:               true,
+	{reflect.TypeFor[complaint.Policy](), "step_limits"}:    true,
+	{reflect.TypeFor[org.User](), "roles"}:                  true,
+	{reflect.TypeFor[survey.Programme](), "coverage"}:       true,
+	{reflect.TypeFor[survey.Questionnaire](), "dimensions"}: true,
+	{reflect.TypeFor[survey.Scale](), "levels"}:             true,
 }
 
 // schemaGen turns Go types into schemas, collecting named ones as components.
@@ -580,7 +1063,7 @@ func (g *schemaGen) schema(t reflect.Type) obj { return g.schemaIn(t, false) }
 // the handler fills in defaults, the shared one otherwise.
 func (g *schemaGen) body(t reflect.Type) obj {
 	if rb, ok := requestBodies[t]; ok {
-		return g.component(rb.name, t, func() obj { return g.object(t, true) })
+		return g.variant(t, rb)
 	}
 	if _, ok := requestRequired[t]; !ok {
 		panic(fmt.Sprintf("openapi: request body %v is in neither requestRequired nor requestBodies", t))
@@ -601,7 +1084,7 @@ func (g *schemaGen) schemaIn(t reflect.Type, request bool) obj {
 		return obj{"type": "object", "description": "Free-form JSON object."}
 	}
 	if s, ok := stringTypes[t]; ok {
-		return g.component(t.Name(), t, func() obj {
+		return g.component(componentName(t), t, func() obj {
 			c := maps.Clone(s)
 			if doc := typeDocs[t]; doc != "" {
 				c["description"] = doc
@@ -613,7 +1096,7 @@ func (g *schemaGen) schemaIn(t reflect.Type, request bool) obj {
 		panic(fmt.Sprintf("openapi: %v encodes itself as JSON; give it an entry in stringTypes", t))
 	}
 	if values, ok := enums[t]; ok {
-		return g.component(t.Name(), t, func() obj { return enumSchema(values, typeDocs[t]) })
+		return g.component(componentName(t), t, func() obj { return enumSchema(values, typeDocs[t]) })
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -630,9 +1113,9 @@ func (g *schemaGen) schemaIn(t reflect.Type, request bool) obj {
 		return g.mapSchema(t, request)
 	case reflect.Struct:
 		if rb, ok := requestBodies[t]; ok && request && rb.nested {
-			return g.component(rb.name, t, func() obj { return g.object(t, true) })
+			return g.variant(t, rb)
 		}
-		return g.component(t.Name(), t, func() obj { return g.object(t, false) })
+		return g.component(componentName(t), t, func() obj { return g.object(t, nil) })
 	}
 	panic(fmt.Sprintf("openapi: no schema for Go type %v", t))
 }
@@ -736,19 +1219,26 @@ func lookup[V any](m map[fieldKey]V, t reflect.Type, f jsonField) (V, bool) {
 }
 
 // responseRequired is the response rule: a field is always present unless it
-// is omitempty or a pointer.
-func responseRequired(t reflect.Type) []string {
+// is omitempty (a nil pointer without omitempty is written as null), or a
+// pointer in a type clients send, where it may be left out.
+func (g *schemaGen) responseRequired(t reflect.Type) []string {
 	var req []string
 	for _, f := range jsonFields(t) {
-		if !f.omitempty && !f.pointer {
+		if !f.omitempty && (!f.pointer || !g.strict[t]) {
 			req = append(req, f.name)
 		}
 	}
 	return req
 }
 
-// object describes a struct; variant says it is the requestBodies variant.
-func (g *schemaGen) object(t reflect.Type, variant bool) obj {
+// variant returns the component of a request body variant of t, as rb describes it.
+func (g *schemaGen) variant(t reflect.Type, rb requestBody) obj {
+	return g.component(rb.name, t, func() obj { return g.object(t, &rb) })
+}
+
+// object describes a struct; variant, when set, is the request body variant
+// it describes.
+func (g *schemaGen) object(t reflect.Type, variant *requestBody) obj {
 	props := obj{}
 	for _, f := range jsonFields(t) {
 		var p obj
@@ -758,7 +1248,7 @@ func (g *schemaGen) object(t reflect.Type, variant bool) obj {
 				p = obj{"type": "array", "items": p}
 			}
 		} else {
-			p = g.schemaIn(f.typ, variant)
+			p = g.schemaIn(f.typ, variant != nil)
 		}
 		if extra, ok := lookup(fieldExtras, t, f); ok {
 			if _, isRef := p["$ref"]; isRef {
@@ -769,6 +1259,14 @@ func (g *schemaGen) object(t reflect.Type, variant bool) obj {
 		}
 		if k := f.typ.Kind(); g.strict[t] && !f.omitempty && (k == reflect.Slice || k == reflect.Map) && !lookupBool(notNull, t, f) {
 			// Clients may send it as null, and get it back so.
+			p = maps.Clone(p)
+			p["nullable"] = true
+		}
+		if f.pointer && !f.omitempty && !g.strict[t] {
+			// A response writes a nil pointer as null (an average of nothing).
+			if _, isRef := p["$ref"]; isRef {
+				p = obj{"allOf": []any{p}}
+			}
 			p = maps.Clone(p)
 			p["nullable"] = true
 		}
@@ -785,10 +1283,9 @@ func (g *schemaGen) object(t reflect.Type, variant bool) obj {
 		s["additionalProperties"] = false
 	}
 	doc := typeDocs[t]
-	req := responseRequired(t)
-	if variant {
-		rb := requestBodies[t]
-		doc, req = rb.doc, rb.required
+	req := g.responseRequired(t)
+	if variant != nil {
+		doc, req = variant.doc, variant.required
 	} else if r, ok := requestRequired[t]; ok {
 		// A request body whose Validate decides what is required.
 		req = r
@@ -1225,6 +1722,9 @@ func buildOpenAPI() obj {
 		}},
 	}}
 	identityPaths(g, paths, errResp)
+	surveyPaths(g, paths, errResp)
+	improvementPaths(g, paths, errResp)
+	outboxPaths(g, paths, errResp)
 	secure(paths)
 
 	return obj{
@@ -1238,6 +1738,11 @@ func buildOpenAPI() obj {
 				"working time on a working calendar (working hours, statutory holidays and make-up days, 调休) or in calendar time; a step can be " +
 				"paused while it waits on the customer or a third party, and its deadline extended. Steps past their warning point are at risk; " +
 				"overdue steps escalate.\n\n" +
+				"Satisfaction surveys (顾客满意度测量): customers are imported from the CRM; a survey programme says who is surveyed (coverage rules by annual volume), " +
+				"what they are asked (a questionnaire of dimensions on a rating scale) and what counts as success (issue and return targets), and starts cycles by hand, on a schedule or after a delivery. " +
+				"A cycle draws its sample, invites the customers (signed links, or call, visit and letter lists for staff), reminds them, closes, computes its statistics and " +
+				"opens an improvement action for each dimension and owner department with dissatisfied answers.\n\n" +
+				"Improvement actions (改进计划 · 纠正预防措施) go round plan → completion → verification (PDCA) until verified effective; overdue steps escalate.\n\n" +
 				"Errors: every error response has an Error body; a 400 names the field at fault in field. Request bodies are strict JSON: " +
 				"unknown fields are rejected.\n\n" + rolesDoc(),
 		},
@@ -1251,7 +1756,11 @@ func buildOpenAPI() obj {
 			obj{"name": "auth", "description": "Signing in and out, and API tokens for machine clients."},
 			obj{"name": "organisation", "description": "Departments, branches and users with their roles."},
 			obj{"name": "audit", "description": "The audit trail of every state-changing request."},
-			obj{"name": "public", "description": "Customers' signed callback links: making one, and what the customer sees and answers through it without signing in."},
+			obj{"name": "customers", "description": "The survey population: customers imported from the CRM."},
+			obj{"name": "surveys", "description": "Survey programmes (调查方案), their schedules and cycles, the sample, invitations, staff-entered answers and after-delivery surveys."},
+			obj{"name": "improvements", "description": "Improvement actions (改进计划 · 纠正预防措施): opening, planning, completing and verifying them."},
+			obj{"name": "notifications", "description": "The outbox: survey invitations and reminders to e-mail and tasks for staff, for a mail relay (with an API token) or the staff to pick up and report delivered."},
+			obj{"name": "public", "description": "Customers' signed links, without signing in: the callback link (making one, what the customer sees and answers through it) and the survey invitation link."},
 			obj{"name": "codec", "description": "Temporal's remote codec, to read encrypted workflow payloads in the Temporal Web UI and CLI."},
 			obj{"name": "operations", "description": "Health checks and this document."},
 		},
@@ -1293,15 +1802,18 @@ func buildOpenAPI() obj {
 
 // roleDuties says what each role does, for the document's introduction.
 var roleDuties = map[org.Role]string{
-	org.RoleIntakeClerk:       "customer service (业务部 · 客服 · 专人专线), who records complaints, makes the callback (回访) and sends customers their callback links",
-	org.RoleMarketDepartment:  "validates and assigns complaints and writes the closing review; approves plans of serious cases and branches' cases; may pause and resume any step",
-	org.RoleBranchHead:        "does the market department's part (recording, validation, assignment, review) for the complaints of their own branch",
-	org.RoleDepartmentMember:  "a member of the responsible department (责任部门), who analyses the root cause, proposes the plan and carries it out, for the complaints assigned to their department",
+	org.RoleIntakeClerk: "customer service (业务部 · 客服 · 专人专线), who records complaints, makes the callback (回访) and sends customers their callback links; " +
+		"enters survey answers taken by phone, on visits or from letters, and records deliveries",
+	org.RoleMarketDepartment: "validates and assigns complaints and writes the closing review; approves plans of serious cases and branches' cases; may pause and resume any step; " +
+		"runs the satisfaction surveys (customers, programmes, schedules, cycles) and opens and verifies improvement actions",
+	org.RoleBranchHead: "does the market department's part (recording, validation, assignment, review) for the complaints of their own branch, and opens, plans and completes their branch's improvement actions",
+	org.RoleDepartmentMember: "a member of the responsible department (责任部门), who analyses the root cause, proposes the plan and carries it out, for the complaints assigned to their department; " +
+		"plans and completes their department's improvement actions",
 	org.RoleDepartmentHead:    "head of a department (主管领导 · 部门经理), who does what its members do, approves its plans and extends its deadlines",
-	org.RoleQualityDepartment: "tracks corrective and preventive actions",
+	org.RoleQualityDepartment: "tracks corrective and preventive actions: opens and verifies improvement actions, and reads the survey results",
 	org.RoleGeneralManager:    "approves plans of severe cases and may extend any deadline",
 	org.RoleInternalAuditor:   "reads everything, the audit trail included",
-	org.RoleAdministrator:     "manages departments, users, API tokens, working calendars and SLA policies, and moves complaints between policy versions",
+	org.RoleAdministrator:     "manages departments, users, API tokens, working calendars, SLA policies and survey programmes, and moves complaints between policy versions",
 }
 
 // describeRoles names roles with their labels: "administrator (系统管理员), …".
@@ -1328,7 +1840,7 @@ func readAllRoles() []org.Role {
 func rolesDoc() string {
 	var b strings.Builder
 	b.WriteString("Signing in: every operation but the health checks, this document, signing in (with a password, or through the company's " +
-		"identity provider when one is configured) and the customers' callback links " +
+		"identity provider when one is configured) and the customers' callback and survey links " +
 		"needs a token, sent as Authorization: Bearer <token>: a session token from POST /api/v1/auth/login (browsers may rely on the " +
 		"cxflow_session cookie it also sets) or an API token for a machine client (POST /api/v1/api-tokens). Without a live token the " +
 		"answer is 401. A signed-in user acts with the roles they hold; an operation their roles do not allow is refused with a 403 " +
@@ -1343,7 +1855,8 @@ func rolesDoc() string {
 		fmt.Fprintf(&b, "- %s (%s): %s.\n", r, r.Label(), duty)
 	}
 	fmt.Fprintf(&b, "\n%s see every complaint; others see only the complaints their department or branch is involved in (assigned to it, or concerning it). "+
-		"Customers answer the callback through a signed link (/public/callback/{token}) without signing in.", describeRoles(readAllRoles()))
+		"Customers answer the callback (/public/callback/{token}) and surveys (/public/survey/{token}) through signed links without signing in. "+
+		"%s see every improvement action; others see their own department's.", describeRoles(readAllRoles()), describeRoles(improvementReadAllRoles()))
 	return b.String()
 }
 
@@ -1356,6 +1869,9 @@ type access struct {
 	// say who can ever be allowed. Otherwise holders of the roles may call the
 	// operation whatever it acts on.
 	action complaint.Action
+	// act, when set, is the improvement.Authorize act the roles are for: the
+	// improvement action decides, as the complaint does for action.
+	act improvement.Act
 	// who says it in words, when more than the roles' names.
 	who string
 	// refused says when the 403 comes, when more than lacking the roles.
@@ -1425,6 +1941,79 @@ var operationAccess = map[string]access{
 	"GET /api/v1/audit":              auditAccess,
 	"POST /api/v1/codec/encode":      {roles: decodingRoles},
 	"POST /api/v1/codec/decode":      {roles: decodingRoles},
+
+	"POST /api/v1/customers/import":                        surveyAdminAccess,
+	"GET /api/v1/customers":                                surveyReadAccess,
+	"GET /api/v1/survey-programmes":                        surveyReadAccess,
+	"POST /api/v1/survey-programmes":                       surveyAdminAccess,
+	"GET /api/v1/survey-programmes/{id}":                   surveyReadAccess,
+	"PUT /api/v1/survey-programmes/{id}":                   surveyAdminAccess,
+	"GET /api/v1/survey-programmes/{id}/schedule":          surveyReadAccess,
+	"POST /api/v1/survey-programmes/{id}/schedule/pause":   surveyAdminAccess,
+	"POST /api/v1/survey-programmes/{id}/schedule/resume":  surveyAdminAccess,
+	"POST /api/v1/survey-programmes/{id}/schedule/trigger": surveyAdminAccess,
+	"POST /api/v1/survey-programmes/{id}/cycles":           surveyAdminAccess,
+	"GET /api/v1/survey-programmes/{id}/cycles":            surveyReadAccess,
+	"GET /api/v1/survey-cycles/{id}":                       surveyReadAccess,
+	"GET /api/v1/survey-cycles/{id}/selections":            surveyReadAccess,
+	"GET /api/v1/survey-cycles/{id}/invitations":           surveyReadAccess,
+	"POST /api/v1/survey-cycles/{id}/answers":              {roles: []org.Role{org.RoleIntakeClerk, org.RoleMarketDepartment}},
+	"POST /api/v1/deliveries":                              {roles: []org.Role{org.RoleIntakeClerk, org.RoleMarketDepartment, org.RoleAdministrator}},
+	"GET /api/v1/notifications":                            outboxAccess,
+	"POST /api/v1/notifications/{id}/status":               outboxAccess,
+
+	"POST /api/v1/improvement-actions": {roles: []org.Role{org.RoleMarketDepartment, org.RoleQualityDepartment, org.RoleBranchHead}, act: improvement.ActOpen,
+		who: "the market or quality department, or a branch head for their own branch (department must then be theirs)"},
+	"GET /api/v1/improvement-actions": {who: "every signed-in user; " + describeRoles(improvementReadAllRoles()) +
+		" see every improvement action, members and heads of a department and branch heads their own department's, and others none (an empty list)"},
+	"GET /api/v1/improvement-actions/{id}": {roles: improvementReaders, act: improvement.ActRead,
+		who: describeRoles(improvementReadAllRoles()) + " for every action; members and heads of the owner department, or its branch head, for their own department's"},
+}
+
+var (
+	outboxAccess      = access{roles: []org.Role{org.RoleAdministrator, org.RoleMarketDepartment, org.RoleIntakeClerk}}
+	surveyAdminAccess = access{roles: []org.Role{org.RoleMarketDepartment, org.RoleAdministrator}}
+	surveyReadAccess  = access{roles: []org.Role{org.RoleMarketDepartment, org.RoleQualityDepartment, org.RoleIntakeClerk,
+		org.RoleGeneralManager, org.RoleInternalAuditor, org.RoleAdministrator}}
+	// improvementReaders are the roles that may read some improvement action:
+	// those that read every one, and the owner department's people.
+	improvementReaders = []org.Role{org.RoleMarketDepartment, org.RoleBranchHead, org.RoleDepartmentMember, org.RoleDepartmentHead,
+		org.RoleQualityDepartment, org.RoleGeneralManager, org.RoleInternalAuditor, org.RoleAdministrator}
+	// ownerDepartmentRoles act on the plan and completion of their own department's actions.
+	ownerDepartmentRoles = []org.Role{org.RoleBranchHead, org.RoleDepartmentMember, org.RoleDepartmentHead}
+)
+
+// improvementReadAllRoles are the roles that see every improvement action.
+func improvementReadAllRoles() []org.Role {
+	var out []org.Role
+	for _, r := range org.Roles {
+		if improvement.CanReadAll(complaint.Actor{Roles: []org.Role{r}}) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// improvementStepDoc documents an improvement action's step route.
+type improvementStepDoc struct {
+	input                         any
+	operationID, summary, details string
+	access                        access
+}
+
+// improvementStepDocs documents each entry of improvementSteps, by path.
+// Every entry must have one; building the document panics otherwise.
+var improvementStepDocs = map[string]improvementStepDoc{
+	"plan": {improvement.PlanInput{}, "planImprovement", "Plan the improvement (制定改进计划)",
+		"The owner department's plan for the current round; the action then awaits its completion.",
+		access{roles: ownerDepartmentRoles, act: improvement.ActPlan, who: "members and the head of the action's owner department, or the branch head for a branch's action"}},
+	"completion": {improvement.CompletionInput{}, "completeImprovement", "Report the improvement carried out (实施完成)",
+		"Reports the plan carried out; the action then awaits verification by its verifiers.",
+		access{roles: ownerDepartmentRoles, act: improvement.ActComplete, who: "members and the head of the action's owner department, or the branch head for a branch's action"}},
+	"verification": {improvement.VerificationInput{}, "verifyImprovement", "Verify the improvement's effect (效果验证)",
+		"Judges whether the action was effective: effective closes it; not effective starts a new round at its plan (PDCA).",
+		access{roles: improvement.DefaultPolicy().Verifiers, act: improvement.ActVerify,
+			who: "holders of one of the action's verifiers roles (" + describeRoles(improvement.DefaultPolicy().Verifiers) + " under the current policy), other than whoever reported the completion"}},
 }
 
 // openOperations need no sign-in.
@@ -1437,6 +2026,8 @@ var openOperations = map[string]bool{
 	"GET /api/v1/auth/oidc/callback": true,
 	"GET /public/callback/{token}":   true,
 	"POST /public/callback/{token}":  true,
+	"GET /public/survey/{token}":     true,
+	"POST /public/survey/{token}":    true,
 	"OPTIONS /api/v1/codec/{op}":     true,
 }
 
@@ -1452,6 +2043,15 @@ func accessFor(key string) (access, bool) {
 				panic("openapi: step " + string(st.step) + " has no entry in stepAccess")
 			}
 			return access{roles: a.roles, action: complaint.Action(st.step), who: a.who}, true
+		}
+	}
+	for _, st := range improvementSteps {
+		if key == "POST /api/v1/improvement-actions/{id}/"+st.path {
+			d, ok := improvementStepDocs[st.path]
+			if !ok {
+				panic("openapi: improvement step " + st.path + " has no entry in improvementStepDocs")
+			}
+			return d.access, true
 		}
 	}
 	return access{}, false
@@ -1494,6 +2094,11 @@ func secure(paths obj) {
 				o["x-roles"] = names(a.roles...)
 				desc += fmt.Sprintf(" Who may call it: %s. Roles that can be allowed: %s; the complaint decides, and a caller not allowed to act on it is refused (403).", a.who, describeRoles(a.roles))
 				responses["403"] = obj{"description": "Refused: the caller may not act on this complaint; error says why and who may. Allowed: " + a.who + ".",
+					"content": jsonContent(ref("Error"))}
+			case a.act != "":
+				o["x-roles"] = names(a.roles...)
+				desc += fmt.Sprintf(" Who may call it: %s. Roles that can be allowed: %s; the improvement action decides (its owner department; for verification its verifiers and who reported the completion), and a caller not allowed to act on it is refused (403).", a.who, describeRoles(a.roles))
+				responses["403"] = obj{"description": "Refused: the caller may not act on this improvement action; error says why. Allowed: " + a.who + ".",
 					"content": jsonContent(ref("Error"))}
 			default:
 				o["x-roles"] = names(a.roles...)
@@ -1771,7 +2376,7 @@ func identityPaths(g *schemaGen, paths obj, errResp func(string) obj) {
 		"description": "The state-changing requests, newest first, one page at a time; the filters combine. A 400 names the query parameter at fault.",
 		"parameters": []any{
 			query("user_id", "Only requests by this user.", obj{"type": "string"}),
-			query("target", "Only requests that acted on this complaint, user, department or token ID, or calendar name.", obj{"type": "string"}),
+			query("target", "Only requests that acted on this complaint, improvement action, survey programme or cycle, user, department or token ID, or calendar name.", obj{"type": "string"}),
 			query("outcome", "Only requests that ended so.", g.extraEnum("AuditOutcome")),
 			query("from", "Only requests at or after this time, RFC 3339.", obj{"type": "string", "format": "date-time"}),
 			query("to", "Only requests before this time, RFC 3339.", obj{"type": "string", "format": "date-time"}),
@@ -1891,6 +2496,506 @@ func identityPaths(g *schemaGen, paths obj, errResp func(string) obj) {
 				"Access-Control-Allow-Headers":     obj{"description": "Content-Type, Authorization, X-Namespace, with the origin.", "schema": obj{"type": "string"}},
 				"Access-Control-Allow-Methods":     obj{"description": "POST, OPTIONS, with the origin.", "schema": obj{"type": "string"}},
 			}}},
+		},
+	}
+}
+
+// csvColumns are the columns POST /api/v1/customers/import reads, with the
+// headers accepted for each, as survey.ParseCSV reads them; the tests check
+// they agree.
+var csvColumns = []struct {
+	field    string
+	headers  []string
+	required bool
+	doc      string
+}{
+	{"id", []string{"id", "customer_id", "客户编号"}, true, "the customer's number in the CRM, at most 64 characters, unique in the file"},
+	{"name", []string{"name", "customer_name", "客户名称"}, true, "the customer's name"},
+	{"tier", []string{"tier", "等级", "客户等级"}, false, "A, B or C (either case), or empty while not graded"},
+	{"annual_volume", []string{"annual_volume", "年采购额"}, true, "last year's purchases in RMB, written 1200000, 1,200,000, ¥1200000, 120万 or 120万元 (0 for none)"},
+	{"years", []string{"years", "years_as_customer", "合作年限"}, false, "consecutive years of business, a whole number, optionally followed by 年"},
+	{"potential", []string{"potential", "有潜力"}, false, "yes or no"},
+	{"representative", []string{"representative", "代表性项目"}, false, "yes or no"},
+	{"segment", []string{"segment", "类别"}, false, "the line of business"},
+	{"contact_name", []string{"contact_name", "联系人"}, false, "the contact's name"},
+	{"contact_phone", []string{"contact_phone", "电话", "联系电话"}, false, "the contact's phone, at least 5 digits"},
+	{"contact_email", []string{"contact_email", "邮箱", "email"}, false, "the contact's email"},
+}
+
+// csvImportDoc describes the file POST /api/v1/customers/import takes.
+func csvImportDoc() string {
+	var b strings.Builder
+	b.WriteString("A CSV file in UTF-8 (with or without a byte-order mark, as Excel's \"CSV UTF-8\" saves it; GBK is not supported): a header row, then one customer per row with at most one contact. " +
+		"Headers are matched ignoring case and surrounding spaces; an unknown or repeated column refuses the whole file (400). The columns, by English name, with the headers accepted:\n")
+	for _, c := range csvColumns {
+		req := ""
+		if c.required {
+			req = ", required"
+		}
+		fmt.Fprintf(&b, "- %s (%s%s): %s.\n", c.field, strings.Join(c.headers, ", "), req, c.doc)
+	}
+	b.WriteString("Yes-or-no cells take true/false, 1/0, 是/否, Y/N or yes/no, empty meaning no. A contact, when given, needs a phone or an email. " +
+		"Rows of empty cells are skipped. Every bad row is reported with its line and field and left out whole, and an id given on two rows is left out on both; the good rows are saved.")
+	return b.String()
+}
+
+// surveyPaths documents customers, survey programmes and their schedules,
+// cycles, answers (the staff's and the customers' through their links) and deliveries.
+func surveyPaths(g *schemaGen, paths obj, errResp func(string) obj) {
+	ok := func(desc string, t reflect.Type) obj {
+		return obj{"description": desc, "content": jsonContent(g.schema(t))}
+	}
+	body := func(t reflect.Type) obj { return obj{"required": true, "content": jsonContent(g.body(t))} }
+	optionalBody := func(t reflect.Type) obj { return obj{"required": false, "content": jsonContent(g.body(t))} }
+	idParam := func(what string) obj {
+		return obj{"name": "id", "in": "path", "required": true,
+			"description": fmt.Sprintf("The %s's ID. A value that is not a UUID names no %s (404).", what, what),
+			"schema":      obj{"type": "string", "format": "uuid"}}
+	}
+	programmeParam, cycleParam := idParam("programme"), idParam("cycle")
+	programmeNotFound := errResp("No survey programme has this ID.")
+	cycleNotFound := errResp("No survey cycle has this ID (a cycle just started shows within a second).")
+	definitionOK := func(desc string) obj { return ok(desc, reflect.TypeFor[survey.Definition]()) }
+	scheduleOK := ok("The schedule as it now stands.", reflect.TypeFor[ScheduleState]())
+	noSchedule := errResp("The programme has no schedule (its schedule kind is manual): start a cycle with POST /api/v1/survey-programmes/{id}/cycles.")
+	const answerSaved = " The answer is checked against the cycle's questionnaire: a 400 names the field at fault, e.g. ratings.delivery_time for a level the scale does not have."
+
+	g.components["AnswerReceipt"] = obj{
+		"type":        "object",
+		"description": "An answer saved.",
+		"required":    []string{"status", "cycle_id"},
+		"properties": obj{
+			"status":   obj{"type": "string", "enum": []string{"answered"}, "description": "answered."},
+			"cycle_id": obj{"type": "string", "format": "uuid", "description": "The cycle answered."},
+		},
+	}
+	answered := obj{"description": "The answer is saved.", "content": jsonContent(ref("AnswerReceipt"))}
+
+	paths["/api/v1/customers/import"] = obj{"post": obj{
+		"operationId": "importCustomers",
+		"tags":        []string{"customers"},
+		"summary":     "Import customers from a CSV file (客户导入)",
+		"description": "Creates or updates customers by id from a CRM export or spreadsheet. The file is read whole first: one that cannot be read (not UTF-8, no header, an unknown, repeated or missing required column) is refused with a 400 naming file and saves nothing; " +
+			"otherwise every good row is saved and every bad row reported in errors.",
+		"requestBody": obj{"required": true, "description": csvImportDoc(), "content": obj{"text/csv": obj{"schema": obj{"type": "string"},
+			"example": "客户编号,客户名称,等级,年采购额,合作年限,有潜力,代表性项目,类别,联系人,电话\nC001,华东电气,A,120万,3,否,否,device,王伟,138 0000 0000\n"}}},
+		"responses": obj{
+			"200": ok("What the import did.", reflect.TypeFor[ImportResult]()),
+			"400": errResp("The file cannot be read (field file); the message says why, e.g. which column is unknown or missing."),
+			"413": errResp(fmt.Sprintf("The file is larger than %d MiB; split it.", maxCSV>>20)),
+			"500": errResponse("InternalError"),
+		},
+	}}
+	paths["/api/v1/customers"] = obj{"get": obj{
+		"operationId": "listCustomers",
+		"tags":        []string{"customers"},
+		"summary":     "List customers",
+		"description": "The imported customers by ID, one page at a time. A 400 names the query parameter at fault.",
+		"parameters": []any{
+			obj{"name": "after", "in": "query", "description": "Only customers whose ID sorts after this one: the previous page's next.", "schema": obj{"type": "string"}},
+			obj{"name": "limit", "in": "query", "description": "Page size.", "schema": obj{"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+		},
+		"responses": obj{
+			"200": ok("A page of customers.", reflect.TypeFor[CustomerList]()),
+			"400": errResponse("BadRequest"),
+			"500": errResponse("InternalError"),
+		},
+	}}
+
+	const scheduleSync = " A recurring programme's Temporal Schedule is created or updated to match (a manual one's is removed)."
+	paths["/api/v1/survey-programmes"] = obj{
+		"get": obj{
+			"operationId": "listSurveyProgrammes",
+			"tags":        []string{"surveys"},
+			"summary":     "List survey programmes (调查方案)",
+			"description": "Every survey programme, by name.",
+			"responses": obj{
+				"200": ok("The programmes.", reflect.TypeFor[ProgrammeList]()),
+				"500": errResponse("InternalError"),
+			},
+		},
+		"post": obj{
+			"operationId": "createSurveyProgramme",
+			"tags":        []string{"surveys"},
+			"summary":     "Define a survey programme",
+			"description": "Defines a programme; fields left out take the defaults (coverage of 000, targets of 004, the default questionnaire, a manual schedule). " +
+				"A 400 names the field at fault, e.g. programme.coverage[0].share; a run.owner_department that is no department's ID is a 400 naming department." + scheduleSync,
+			"requestBody": body(reflect.TypeFor[survey.Definition]()),
+			"responses": obj{
+				"201": definitionOK("The programme as saved, at version 1."),
+				"400": errResponse("BadRequest"),
+				"413": errResponse("PayloadTooLarge"),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	paths["/api/v1/survey-programmes/{id}"] = obj{
+		"parameters": []any{programmeParam},
+		"get": obj{
+			"operationId": "getSurveyProgramme",
+			"tags":        []string{"surveys"},
+			"summary":     "Read a survey programme",
+			"responses": obj{
+				"200": definitionOK("The programme."),
+				"404": programmeNotFound,
+				"500": errResponse("InternalError"),
+			},
+		},
+		"put": obj{
+			"operationId": "putSurveyProgramme",
+			"tags":        []string{"surveys"},
+			"summary":     "Change a survey programme",
+			"description": "Replaces the version read: fields left out keep their stored values, and a programme changed since the version sent was read is not overwritten (409). " +
+				"Running cycles keep the programme they started with. A 400 names the field at fault, as for creating." + scheduleSync,
+			"requestBody": obj{"required": true, "content": jsonContent(g.variant(reflect.TypeFor[survey.Definition](), definitionPatch))},
+			"responses": obj{
+				"200": definitionOK("The programme as saved, its version one more than before."),
+				"400": errResponse("BadRequest"),
+				"404": programmeNotFound,
+				"409": errResp("The programme changed since the version sent was read (field version): read it again and reapply the change."),
+				"413": errResponse("PayloadTooLarge"),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	paths["/api/v1/survey-programmes/{id}/schedule"] = obj{
+		"parameters": []any{programmeParam},
+		"get": obj{
+			"operationId": "getSurveySchedule",
+			"tags":        []string{"surveys"},
+			"summary":     "Read a programme's schedule",
+			"description": "The Temporal Schedule that starts a recurring programme's cycles: its cron expression, whether it is paused, and its next runs.",
+			"responses": obj{
+				"200": ok("The schedule.", reflect.TypeFor[ScheduleState]()),
+				"404": errResp("No survey programme has this ID, or it runs only when started by hand (schedule kind manual)."),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	for _, sa := range []struct{ action, op, summary, desc string }{
+		{"pause", "pauseSurveySchedule", "Pause a programme's schedule", "Stops the schedule starting cycles until it is resumed; cycles running go on. The note, when sent, says why."},
+		{"resume", "resumeSurveySchedule", "Resume a programme's schedule", "Lets a paused schedule start cycles again. The note, when sent, says why."},
+		{"trigger", "triggerSurveySchedule", "Start a scheduled cycle now", "Starts a cycle now, as the schedule would, even while another cycle runs; the schedule goes on as before. A body sent is ignored."},
+	} {
+		paths["/api/v1/survey-programmes/{id}/schedule/"+sa.action] = obj{
+			"parameters": []any{programmeParam},
+			"post": obj{
+				"operationId": sa.op,
+				"tags":        []string{"surveys"},
+				"summary":     sa.summary,
+				"description": sa.desc + " Answers with the schedule. The body may be left out.",
+				"requestBody": optionalBody(reflect.TypeFor[ScheduleNote]()),
+				"responses": obj{
+					"200": scheduleOK,
+					"400": errResponse("BadRequest"),
+					"404": programmeNotFound,
+					"409": noSchedule,
+					"413": errResponse("PayloadTooLarge"),
+					"500": errResponse("InternalError"),
+				},
+			},
+		}
+	}
+	paths["/api/v1/survey-programmes/{id}/cycles"] = obj{
+		"parameters": []any{programmeParam},
+		"get": obj{
+			"operationId": "listSurveyCycles",
+			"tags":        []string{"surveys"},
+			"summary":     "List a programme's cycles",
+			"description": "The programme's cycles, newest first, each with its counts and, once closed, its statistics.",
+			"responses": obj{
+				"200": ok("The cycles.", reflect.TypeFor[CycleList]()),
+				"404": programmeNotFound,
+				"500": errResponse("InternalError"),
+			},
+		},
+		"post": obj{
+			"operationId": "startSurveyCycle",
+			"tags":        []string{"surveys"},
+			"summary":     "Start a survey cycle (调查周期) now",
+			"description": "Starts a cycle of the programme as it now stands: it draws the sample (or takes customer_ids), issues the invitations, reminds, escalates a return rate on course to miss its target, " +
+				"closes when the window ends, computes the statistics and opens an improvement action for each dimension and owner department with dissatisfied answers. " +
+				fmt.Sprintf("The body may be left out. A 400 names customer_ids when it lists more than %d customers or one that is not imported.", maxCycleCustomers),
+			"requestBody": optionalBody(reflect.TypeFor[CycleRequest]()),
+			"responses": obj{
+				"201": ok("The cycle started.", reflect.TypeFor[StartedCycle]()),
+				"400": errResponse("BadRequest"),
+				"404": programmeNotFound,
+				"413": errResponse("PayloadTooLarge"),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	paths["/api/v1/survey-cycles/{id}"] = obj{
+		"parameters": []any{cycleParam},
+		"get": obj{
+			"operationId": "getSurveyCycle",
+			"tags":        []string{"surveys"},
+			"summary":     "Read a survey cycle",
+			"description": "The cycle with the programme it runs, its counts so far and, once closed, its statistics.",
+			"responses": obj{
+				"200": ok("The cycle.", reflect.TypeFor[store.Cycle]()),
+				"404": cycleNotFound,
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	paths["/api/v1/survey-cycles/{id}/selections"] = obj{
+		"parameters": []any{cycleParam},
+		"get": obj{
+			"operationId": "listSurveySelections",
+			"tags":        []string{"surveys"},
+			"summary":     "Who the cycle considered, and why",
+			"description": "Every customer of the population, chosen or not, with the coverage rule it fell in and the reason: who was left out shows as plainly as who was asked.",
+			"responses": obj{
+				"200": ok("The sample.", reflect.TypeFor[SelectionList]()),
+				"404": cycleNotFound,
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	paths["/api/v1/survey-cycles/{id}/invitations"] = obj{
+		"parameters": []any{cycleParam},
+		"get": obj{
+			"operationId": "listSurveyInvitations",
+			"tags":        []string{"surveys"},
+			"summary":     "A cycle's invitations",
+			"description": "The invitations, unanswered first: for a link cycle the signed links to send (while it is open), for the staff channels the call, visit or letter list.",
+			"responses": obj{
+				"200": ok("The invitations.", reflect.TypeFor[InvitationList]()),
+				"404": cycleNotFound,
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	paths["/api/v1/survey-cycles/{id}/answers"] = obj{
+		"parameters": []any{cycleParam},
+		"post": obj{
+			"operationId": "enterSurveyAnswer",
+			"tags":        []string{"surveys"},
+			"summary":     "Enter an answer taken by phone, on a visit or from a letter",
+			"description": "Records an invited customer's answer that staff took, with who answered and who surveyed (000)." + answerSaved +
+				" A customer_id not invited to the cycle is a 400 naming customer_id.",
+			"requestBody": body(reflect.TypeFor[StaffAnswer]()),
+			"responses": obj{
+				"201": answered,
+				"400": errResponse("BadRequest"),
+				"404": cycleNotFound,
+				"410": errResp("The survey has closed; answers are no longer taken."),
+				"413": errResponse("PayloadTooLarge"),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+
+	tokenParam := obj{"name": "token", "in": "path", "required": true,
+		"description": "The invitation link's signed token, as GET /api/v1/survey-cycles/{id}/invitations gave it in url. The link works until a day after the survey closes.",
+		"schema":      obj{"type": "string"}}
+	linkRefused := errResp("The link is forged, damaged or expired. The answer does not say which, and nothing is recorded.")
+	paths["/public/survey/{token}"] = obj{
+		"parameters": []any{tokenParam},
+		"get": obj{
+			"operationId": "getPublicSurvey",
+			"tags":        []string{"public"},
+			"summary":     "The customer's questionnaire",
+			"description": "What the customer sees through their invitation link, no sign-in needed: the questionnaire, whether they have answered and whether the survey is open. " +
+				"Requests are limited per client address (429 past the limit).",
+			"responses": obj{
+				"200": ok("The questionnaire.", reflect.TypeFor[PublicSurvey]()),
+				"403": linkRefused,
+				"429": errResponse("TooManyRequests"),
+				"500": errResponse("InternalError"),
+			},
+		},
+		"post": obj{
+			"operationId": "answerPublicSurvey",
+			"tags":        []string{"public"},
+			"summary":     "The customer answers the questionnaire",
+			"description": "Saves the customer's answer; answering again, while the survey is open, replaces it. No sign-in needed; requests are limited per client address (429 past the limit)." + answerSaved,
+			"requestBody": body(reflect.TypeFor[PublicAnswer]()),
+			"responses": obj{
+				"201": answered,
+				"400": errResponse("BadRequest"),
+				"403": linkRefused,
+				"410": errResp("The survey has closed; answers are no longer taken."),
+				"413": errResponse("PayloadTooLarge"),
+				"429": errResponse("TooManyRequests"),
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+
+	paths["/api/v1/deliveries"] = obj{"post": obj{
+		"operationId": "recordDelivery",
+		"tags":        []string{"surveys"},
+		"summary":     "Record a delivery for its follow-up surveys",
+		"description": "Schedules the after-delivery surveys of one customer: a one-customer cycle of the programme " + followUpDoc() + " after the delivery. " +
+			"Posting the same delivery again (the same customer and reference, or without a reference the same delivered_at) changes nothing and answers alike. A 400 names the field at fault.",
+		"requestBody": body(reflect.TypeFor[workflows.Delivery]()),
+		"responses": obj{
+			"202": ok("The follow-ups are scheduled.", reflect.TypeFor[DeliveryStarted]()),
+			"400": errResponse("BadRequest"),
+			"413": errResponse("PayloadTooLarge"),
+			"500": errResponse("InternalError"),
+		},
+	}}
+}
+
+// definitionPatch is the survey programme PUT /api/v1/survey-programmes/{id}
+// takes: decoded over the stored one; only the version read is required.
+var definitionPatch = requestBody{name: "SurveyDefinitionPatch", required: []string{"version"},
+	doc: "A survey programme's changes, as PUT /api/v1/survey-programmes/{id} takes them. Fields left out keep their stored values; nested objects merge field by field. " + listMergeDoc + " " +
+		"version is required: the version you read, so a programme changed since is not overwritten (409). id is the path's: a value sent is ignored."}
+
+// improvementPaths documents improvement actions: listing, reading, opening
+// and the steps.
+func improvementPaths(g *schemaGen, paths obj, errResp func(string) obj) {
+	actionSchema := g.schema(reflect.TypeFor[improvement.Action]())
+	actionOK := func(desc string) obj { return obj{"description": desc, "content": jsonContent(actionSchema)} }
+	notFound := errResp("No improvement action has this ID.")
+	idParam := obj{"name": "id", "in": "path", "required": true,
+		"description": "The improvement action's ID. A value that is not a UUID names no action (404).",
+		"schema":      obj{"type": "string", "format": "uuid"}}
+	query := func(name, desc string, s obj) obj {
+		return obj{"name": name, "in": "query", "description": desc, "schema": s}
+	}
+
+	paths["/api/v1/improvement-actions"] = obj{
+		"get": obj{
+			"operationId": "listImprovementActions",
+			"tags":        []string{"improvements"},
+			"summary":     "List improvement actions (改进计划)",
+			"description": "The improvement actions the caller may read, newest first, one page at a time, without their timelines; the filters combine. A 400 names the query parameter at fault.",
+			"parameters": []any{
+				query("status", "Only actions awaiting this step, or closed.", g.schema(reflect.TypeFor[improvement.Step]())),
+				query("source", "Only actions opened so.", g.schema(reflect.TypeFor[improvement.SourceKind]())),
+				query("department", "Only actions of this owner department.", obj{"type": "string"}),
+				query("cycle_id", "Only actions a survey cycle opened.", obj{"type": "string"}),
+				query("complaint_id", "Only actions that answer this complaint.", obj{"type": "string", "format": "uuid"}),
+				query("overdue", "Only open actions whose current step is (true) or is not (false) past its deadline.", obj{"type": "boolean"}),
+				query("limit", "Page size.", obj{"type": "integer", "minimum": 1, "maximum": maxPageSize, "default": defaultPageSize}),
+				query("cursor", "The next_cursor of the previous page.", obj{"type": "string"}),
+			},
+			"responses": obj{
+				"200": obj{"description": "One page of improvement actions.", "content": jsonContent(g.schema(reflect.TypeFor[ImprovementList]()))},
+				"400": errResponse("BadRequest"),
+				"500": errResponse("InternalError"),
+			},
+		},
+		"post": obj{
+			"operationId": "openImprovementAction",
+			"tags":        []string{"improvements"},
+			"summary":     "Open an improvement action",
+			"description": "Opens an improvement action by hand; it starts at its plan, due within the policy's time (5 days by default). A 400 names the field at fault: " +
+				"also department when no department has the ID, and source.complaint_id when no complaint has it. " +
+				"With an Idempotency-Key, a retried request answers with the action the first one opened (Idempotent-Replayed: true).",
+			"parameters": []any{obj{
+				"name": "Idempotency-Key", "in": "header",
+				"description": "The action's business key: the same key always names the same action, whose ID it determines, so retrying is safe, and a closed action's key still names it. " +
+					"Reusing a key with other content is a 409 naming Idempotency-Key. Survey cycles open their actions under keys of their own (survey:<cycle ID>:<dimension>:<department>).",
+				"schema": obj{"type": "string", "maxLength": improvement.MaxBusinessKey},
+			}},
+			"requestBody": obj{"required": true, "content": jsonContent(g.schema(reflect.TypeFor[improvement.OpenInput]()))},
+			"responses": obj{
+				"201": obj{
+					"description": "The action opened.",
+					"headers": obj{
+						"Location": obj{"description": "The action's URL.", "schema": obj{"type": "string"}},
+						"Idempotent-Replayed": obj{
+							"description": "true when the response repeats an earlier request's result for the same Idempotency-Key.",
+							"schema":      obj{"type": "string", "enum": []string{"true"}},
+						},
+					},
+					"content": jsonContent(actionSchema),
+				},
+				"400": errResponse("BadRequest"),
+				"409": errResp("The Idempotency-Key already opened an action with other content (field Idempotency-Key)."),
+				"413": errResponse("PayloadTooLarge"),
+				"500": errResponse("InternalError"),
+				"503": errResp("The workflow did not answer in time; the action may still be opened, so retry with the same Idempotency-Key."),
+			},
+		},
+	}
+	paths["/api/v1/improvement-actions/{id}"] = obj{
+		"parameters": []any{idParam},
+		"get": obj{
+			"operationId": "getImprovementAction",
+			"tags":        []string{"improvements"},
+			"summary":     "Read an improvement action",
+			"description": "The action with its rounds, deadlines, escalations and full timeline.",
+			"responses": obj{
+				"200": actionOK("The improvement action."),
+				"404": notFound,
+				"500": errResponse("InternalError"),
+			},
+		},
+	}
+	for _, st := range improvementSteps {
+		d, ok := improvementStepDocs[st.path]
+		if !ok {
+			panic(fmt.Sprintf("openapi: improvement step route %s has no entry in improvementStepDocs", st.path))
+		}
+		paths["/api/v1/improvement-actions/{id}/"+st.path] = obj{
+			"parameters": []any{idParam},
+			"post": obj{
+				"operationId": d.operationID,
+				"tags":        []string{"improvements"},
+				"summary":     d.summary,
+				"description": d.details + " The action must be awaiting this step. Answers with the updated action.",
+				"requestBody": obj{"required": true, "content": jsonContent(g.schema(reflect.TypeOf(d.input)))},
+				"responses": obj{
+					"200": actionOK("The updated improvement action."),
+					"400": errResponse("BadRequest"),
+					"404": notFound,
+					"409": errResp("The action is not awaiting this step: the message says what it waits for (e.g. waiting for verification (round 1), not plan), or that it is closed or still being opened."),
+					"413": errResponse("PayloadTooLarge"),
+					"500": errResponse("InternalError"),
+					"503": errResp("The workflow did not answer in time; the step may still complete, so read the action before retrying."),
+				},
+			},
+		}
+	}
+	if len(improvementStepDocs) != len(improvementSteps) {
+		panic("openapi: improvementStepDocs names a step that has no route")
+	}
+}
+
+// outboxPaths documents the outbox a mail relay and the staff read.
+func outboxPaths(g *schemaGen, paths obj, errResp func(string) obj) {
+	paths["/api/v1/notifications"] = obj{"get": obj{
+		"operationId": "listNotifications",
+		"tags":        []string{"notifications"},
+		"summary":     "Read the outbox",
+		"description": "The messages cxflow wants delivered, oldest first, one page at a time: e-mails for a mail relay to send (with an API token), tasks for the staff. The filters combine. A 400 names the query parameter at fault.",
+		"parameters": []any{
+			obj{"name": "status", "in": "query", "description": "Only messages that stand so, e.g. pending for a relay.", "schema": g.extraEnum("OutboxStatus")},
+			obj{"name": "related", "in": "query", "description": "Only messages about this, e.g. survey-cycle:<cycle ID>.", "schema": obj{"type": "string"}},
+			obj{"name": "after", "in": "query", "description": "Only messages after this ID: the previous page's next_after.", "schema": obj{"type": "integer", "format": "int64", "minimum": 0}},
+			obj{"name": "limit", "in": "query", "description": "Page size.", "schema": obj{"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+		},
+		"responses": obj{
+			"200": obj{"description": "A page of the outbox.", "content": jsonContent(g.schema(reflect.TypeFor[NotificationList]()))},
+			"400": errResponse("BadRequest"),
+			"500": errResponse("InternalError"),
+		},
+	}}
+	paths["/api/v1/notifications/{id}/status"] = obj{
+		"parameters": []any{obj{"name": "id", "in": "path", "required": true,
+			"description": "The message's ID. A value that is not a number names no message (404).",
+			"schema":      obj{"type": "integer", "format": "int64", "minimum": 1}}},
+		"post": obj{
+			"operationId": "reportNotification",
+			"tags":        []string{"notifications"},
+			"summary":     "Report a message delivered or failed",
+			"description": "Records what became of a message: sent (sent_at is set now) or failed, with an optional note; a later report replaces an earlier one. A 400 names status or note.",
+			"requestBody": obj{"required": true, "content": jsonContent(g.body(reflect.TypeFor[NotificationStatus]()))},
+			"responses": obj{
+				"204": obj{"description": "Recorded."},
+				"400": errResponse("BadRequest"),
+				"404": errResp("No message has this ID."),
+				"413": errResponse("PayloadTooLarge"),
+				"500": errResponse("InternalError"),
+			},
 		},
 	}
 }

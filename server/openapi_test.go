@@ -21,14 +21,18 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/improvement"
 	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/survey"
+	"github.com/cxflow/cxflow/workflows"
 )
 
 var openAPIt0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -107,8 +111,11 @@ func TestOpenAPIRoutes(t *testing.T) {
 	}
 	// health, complaints, steps, controls, policy, calendars, policies; sign-in and
 	// customers' links, the signed-in user, callback links, departments, users,
-	// API tokens, audit, codec.
-	if len(routed) < 3+3+len(complaintSteps)+len(complaintControls)+1+6+3+5+2+1+2+4+3+1+3 {
+	// API tokens, audit, codec; customers, programmes, schedules, cycles,
+	// answers, survey links, deliveries; improvement actions and their steps;
+	// the outbox.
+	if len(routed) < 3+3+len(complaintSteps)+len(complaintControls)+1+6+3+5+2+1+2+4+3+1+3+
+		2+4+4+5+1+2+1+3+len(improvementSteps)+2 {
 		t.Errorf("only %d routes found", len(routed))
 	}
 }
@@ -140,6 +147,10 @@ func validRequests() map[reflect.Type]any {
 		complaint.PauseInput{Reason: "等待客户提供故障录像", WaitingOn: complaint.WaitingOnCustomer},
 		complaint.ResumeInput{Comment: "客户已提供录像"},
 		complaint.ExtensionInput{DueAt: openAPIPtr(openAPIt0.Add(48 * time.Hour)), Reason: "备件需从厂家调货，部门经理已批准延期"},
+
+		improvement.PlanInput{Plan: "交货期改为按周滚动排产，每周一通报", DueAt: openAPIPtr(openAPIt0.Add(14 * 24 * time.Hour))},
+		improvement.CompletionInput{Result: "已实施周滚动排产，三月交付准时率 96%"},
+		improvement.VerificationInput{Effective: openAPIPtr(true), Comment: "回访客户确认交期改善"},
 	}
 	m := map[reflect.Type]any{}
 	for _, e := range examples {
@@ -149,7 +160,10 @@ func validRequests() map[reflect.Type]any {
 }
 
 func validateRequest(v any) error {
-	if in, ok := v.(complaint.Intake); ok {
+	switch in := v.(type) {
+	case complaint.Intake:
+		return in.Validate(openAPIt0.Add(time.Hour))
+	case improvement.OpenInput:
 		return in.Validate(openAPIt0.Add(time.Hour))
 	}
 	return v.(stepInput).Validate()
@@ -217,7 +231,7 @@ func TestOpenAPIRequestRequiredMatchesValidate(t *testing.T) {
 	check := func(typ reflect.Type, got []string, what string) {
 		t.Helper()
 		checked[typ] = true
-		want := componentSchema(t, doc, typ.Name()).Required
+		want := componentSchema(t, doc, componentName(typ)).Required
 		if !sameSet(got, want) {
 			t.Errorf("%v%s: Validate requires %v, the document says %v", typ, what, got, want)
 		}
@@ -254,23 +268,63 @@ func TestOpenAPIRequestRequiredMatchesValidate(t *testing.T) {
 		if !sameSet(got, want) {
 			t.Errorf("%v with %s=false: Validate requires %v, the document says %v", typ, c.when, got, want)
 		}
-		desc := componentSchema(t, doc, typ.Name()).Description
+		desc := componentSchema(t, doc, componentName(typ)).Description
 		for _, f := range c.fields {
 			if !strings.Contains(desc, f) {
 				t.Errorf("%v description does not mention conditionally required %s: %q", typ, f, desc)
 			}
 		}
 	}
+	// An improvement action's source requires more by its kind; the rest of
+	// the opening input requires the same whatever the kind.
+	openInput, source := reflect.TypeFor[improvement.OpenInput](), reflect.TypeFor[improvement.Source]()
+	sourceDoc := componentSchema(t, doc, componentName(source)).Description
+	for _, ex := range openExamples() {
+		if err := validateRequest(ex.input); err != nil {
+			t.Fatalf("the %s example is invalid: %v", ex.input.Source.Kind, err)
+		}
+		check(openInput, requiredWhenZero(t, ex.input, nil, ""), " (source kind "+string(ex.input.Source.Kind)+")")
+		sf, _ := openInput.FieldByName("Source")
+		got := requiredWhenZero(t, ex.input, sf.Index, "source.")
+		if want := append([]string{"kind"}, ex.needs...); !sameSet(got, want) {
+			t.Errorf("source kind %s: Validate requires %v, the document says %v", ex.input.Source.Kind, got, want)
+		}
+		if !strings.Contains(sourceDoc, ex.doc) {
+			t.Errorf("ImprovementSource description does not say %q: %s", ex.doc, sourceDoc)
+		}
+		// The fields another kind needs are refused.
+		for _, other := range openExamples() {
+			for _, f := range other.needs {
+				if slices.Contains(ex.needs, f) {
+					continue
+				}
+				in := ex.input
+				v := reflect.ValueOf(&in.Source).Elem()
+				for i := range v.NumField() {
+					if jsonName(v.Type().Field(i)) == f {
+						v.Field(i).Set(reflect.ValueOf(other.input.Source).Field(i))
+					}
+				}
+				var fe *complaint.FieldError
+				if err := validateRequest(in); !errors.As(err, &fe) || fe.Field != "source."+f {
+					t.Errorf("source kind %s with %s: %v, want a 400 naming source.%s", ex.input.Source.Kind, f, err, f)
+				}
+			}
+		}
+	}
+	checked[source] = true
+
 	for typ := range requestRequired {
 		if !checked[typ] {
 			t.Errorf("requestRequired lists %v, but no example checks it", typ)
 		}
 	}
 	// A request type shown in responses too must follow the response rule as well.
+	g := newSchemaGen()
 	for _, root := range responseRoots {
 		for _, typ := range reachableStructs(root) {
-			if r, ok := requestRequired[typ]; ok && !sameSet(r, responseRequired(typ)) {
-				t.Errorf("%v is both a request and a response type, but its required fields differ: %v vs %v", typ, r, responseRequired(typ))
+			if r, ok := requestRequired[typ]; ok && !sameSet(r, g.responseRequired(typ)) {
+				t.Errorf("%v is both a request and a response type, but its required fields differ: %v vs %v", typ, r, g.responseRequired(typ))
 			}
 		}
 	}
@@ -281,6 +335,7 @@ var responseRoots = []reflect.Type{
 	reflect.TypeFor[complaint.Complaint](), reflect.TypeFor[ComplaintList](),
 	reflect.TypeFor[CalendarList](), reflect.TypeFor[calendar.Calendar](),
 	reflect.TypeFor[PolicyList](), reflect.TypeFor[store.StoredPolicy](), reflect.TypeFor[complaint.Policy](),
+	reflect.TypeFor[ImprovementList](), reflect.TypeFor[CycleList](), reflect.TypeFor[ProgrammeList](), reflect.TypeFor[PublicSurvey](),
 }
 
 func reachableStructs(t reflect.Type) []reflect.Type {
@@ -305,8 +360,12 @@ func reachableStructs(t reflect.Type) []reflect.Type {
 // The valid examples validate against their schemas; an unknown field does not.
 func TestOpenAPIRequestExamplesMatchSchemas(t *testing.T) {
 	doc := loadOpenAPI(t)
-	for typ, valid := range validRequests() {
-		s := componentSchema(t, doc, typ.Name())
+	examples := validRequests()
+	for _, ex := range openExamples() {
+		examples[reflect.TypeOf(ex.input)] = ex.input // one kind is enough here
+	}
+	for typ, valid := range examples {
+		s := componentSchema(t, doc, componentName(typ))
 		v := toJSONValue(t, valid)
 		if err := s.VisitJSON(v, openapi3.EnableFormatValidation()); err != nil {
 			t.Errorf("%v example does not match its schema: %v", typ, err)
@@ -319,11 +378,15 @@ func TestOpenAPIRequestExamplesMatchSchemas(t *testing.T) {
 }
 
 // captureClient records the Update and input type a handler sends to the
-// workflow, and answers as a workflow that accepted it.
+// workflow, and answers as a workflow that accepted it; it also records the
+// workflows handlers start, and keeps schedules in memory.
 type captureClient struct {
 	client.Client
 	update string
 	input  reflect.Type
+	// started is the ID of the workflow a handler started.
+	started   string
+	schedules *fakeSchedules
 }
 
 // CheckHealth answers the readiness check.
@@ -980,8 +1043,8 @@ func TestOpenAPIRolesMatchRoutes(t *testing.T) {
 		u := newUser(t, r)
 		bearer := "Bearer " + newSession(t, u)
 		for key, a := range operationAccess {
-			if a.roles == nil || a.action != "" {
-				continue // every signed-in user, or the complaint decides
+			if a.roles == nil || a.action != "" || a.act != "" {
+				continue // every signed-in user, or the complaint or improvement action decides
 			}
 			method, path, _ := strings.Cut(key, " ")
 			rec := serve(h, method, fillPath(path), []byte("{}"), "Authorization", bearer)
@@ -1029,16 +1092,22 @@ func TestOpenAPIRolesMatchPermissions(t *testing.T) {
 	for path, item := range loadOpenAPI(t).Paths.Map() {
 		for method := range item.Operations() {
 			a, ok := accessFor(method + " " + path)
-			if !ok || a.action == "" {
-				continue
-			}
-			checked++
-			if got := rolesAuthorized(a.action); !sameSet(names(got...), names(a.roles...)) {
-				t.Errorf("%s %s: complaint.Authorize(%s) allows %v, the document says %v", method, path, a.action, got, a.roles)
+			switch {
+			case !ok:
+			case a.action != "":
+				checked++
+				if got := rolesAuthorized(a.action); !sameSet(names(got...), names(a.roles...)) {
+					t.Errorf("%s %s: complaint.Authorize(%s) allows %v, the document says %v", method, path, a.action, got, a.roles)
+				}
+			case a.act != "":
+				checked++
+				if got := rolesAuthorizedImprovement(a.act); !sameSet(names(got...), names(a.roles...)) {
+					t.Errorf("%s %s: improvement.Authorize(%s) allows %v, the document says %v", method, path, a.act, got, a.roles)
+				}
 			}
 		}
 	}
-	if checked < len(complaintSteps)+len(complaintControls)+2 {
+	if checked < len(complaintSteps)+len(complaintControls)+2+2+len(improvementSteps) {
 		t.Errorf("only %d operations checked", checked)
 	}
 }
@@ -1338,5 +1407,1220 @@ func TestOpenAPICodecPayloads(t *testing.T) {
 	if rec := serve(h, http.MethodPost, "/api/v1/codec/decode", []byte(`{"payloads":"x"}`)); rec.Code != http.StatusBadRequest ||
 		doc.Paths.Find("/api/v1/codec/decode").Post.Responses.Status(http.StatusBadRequest).Value.Content.Get("text/plain") == nil {
 		t.Errorf("a bad body: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// requiredWhenZero zeroes, one at a time, each field of the struct at index
+// path at in valid that is set, and lists those whose absence makes Validate
+// fail with a FieldError naming the field (or a field inside it).
+func requiredWhenZero(t *testing.T, valid any, at []int, prefix string) []string {
+	t.Helper()
+	root := reflect.ValueOf(valid)
+	st := root.FieldByIndex(at)
+	var req []string
+	for i := 0; i < st.NumField(); i++ {
+		f := st.Type().Field(i)
+		if !f.IsExported() || f.Tag.Get("json") == "-" || st.Field(i).IsZero() {
+			continue
+		}
+		name := prefix + jsonName(f)
+		c := reflect.New(root.Type()).Elem()
+		c.Set(root)
+		c.FieldByIndex(slices.Concat(at, []int{i})).SetZero()
+		err := validateRequest(c.Interface())
+		var fe *complaint.FieldError
+		switch {
+		case err == nil:
+		case errors.As(err, &fe) && (fe.Field == name || strings.HasPrefix(fe.Field, name+".")):
+			req = append(req, jsonName(f))
+		default:
+			t.Errorf("%v without %s: unexpected error %v", root.Type(), name, err)
+		}
+	}
+	return req
+}
+
+// openExample is a valid improvement.OpenInput of one source kind, with
+// every field the kind takes set.
+type openExample struct {
+	input improvement.OpenInput
+	// needs are the source fields the kind requires besides kind; doc is
+	// what ImprovementSource's description says of them.
+	needs []string
+	doc   string
+}
+
+func openExamples() []openExample {
+	base := improvement.OpenInput{
+		Title: "交货期不满意整改", Description: "第三季度调查中交货期得分下降，两家重点客户不满意。", Department: "engineering",
+		DueAt: openAPIPtr(openAPIt0.Add(30 * 24 * time.Hour)), Refs: 2,
+	}
+	bySurvey, byComplaint, manual := base, base, base
+	bySurvey.Source = improvement.Source{Kind: improvement.SourceSurvey, CycleID: "4c1d2b7e-0a9f-4e55-9c3b-7d2e1f0a6b55", Dimension: "delivery_time"}
+	byComplaint.Source = improvement.Source{Kind: improvement.SourceComplaint, ComplaintID: "0b6f7c1e-8a64-4b8e-9d7e-2f3b5a1c9d00"}
+	manual.Source = improvement.Source{Kind: improvement.SourceManual}
+	return []openExample{
+		{bySurvey, []string{"cycle_id", "dimension"}, "kind survey needs cycle_id and dimension"},
+		{byComplaint, []string{"complaint_id"}, "kind complaint needs complaint_id"},
+		{manual, nil, "kind manual takes neither"},
+	}
+}
+
+// rolesAuthorizedImprovement lists the roles that, held alone, may take the
+// act on some improvement action: of any department, completed by anyone.
+func rolesAuthorizedImprovement(act improvement.Act) []org.Role {
+	var actions []improvement.Action
+	for _, dept := range []string{"", "d"} {
+		for _, completedBy := range []string{"", "u", "v"} {
+			a := improvement.Action{ID: "a", Department: dept, Verifiers: improvement.DefaultPolicy().Verifiers, Rounds: []improvement.Round{{Number: 1}}}
+			if completedBy != "" {
+				a.Rounds[0].Completion = &improvement.CompletionRecord{By: improvement.Actor{ID: completedBy}}
+			}
+			actions = append(actions, a)
+		}
+	}
+	var out []org.Role
+	for _, r := range org.Roles {
+		allowed := false
+		for _, x := range actions {
+			for _, dept := range []string{"d", "x", ""} {
+				a := improvement.Actor{ID: "u", Roles: []org.Role{r}, Department: dept}
+				allowed = allowed || improvement.Authorize(a, &x, act) == nil
+			}
+		}
+		if allowed {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// ExecuteWorkflow records the workflow a handler starts and its input, and
+// answers as Temporal does when it starts one.
+func (c *captureClient) ExecuteWorkflow(_ context.Context, o client.StartWorkflowOptions, _ any, args ...any) (client.WorkflowRun, error) {
+	c.started = o.ID
+	if len(args) > 0 {
+		c.input = reflect.TypeOf(args[0])
+	}
+	return nil, nil
+}
+
+// ScheduleClient is an in-memory stand-in for Temporal's schedules.
+func (c *captureClient) ScheduleClient() client.ScheduleClient {
+	if c.schedules == nil {
+		c.schedules = &fakeSchedules{byID: map[string]*client.ScheduleState{}}
+	}
+	return c.schedules
+}
+
+// fakeSchedules keeps each schedule's state by ID, answering as Temporal
+// does: NotFound for a schedule that does not exist, AlreadyExists for one
+// created twice.
+type fakeSchedules struct {
+	client.ScheduleClient
+	byID map[string]*client.ScheduleState
+}
+
+func (f *fakeSchedules) Create(ctx context.Context, o client.ScheduleOptions) (client.ScheduleHandle, error) {
+	if _, ok := f.byID[o.ID]; ok {
+		return nil, serviceerror.NewAlreadyExists("schedule " + o.ID + " already exists")
+	}
+	f.byID[o.ID] = &client.ScheduleState{}
+	return f.GetHandle(ctx, o.ID), nil
+}
+
+func (f *fakeSchedules) GetHandle(_ context.Context, id string) client.ScheduleHandle {
+	return fakeSchedule{f: f, id: id}
+}
+
+type fakeSchedule struct {
+	client.ScheduleHandle
+	f  *fakeSchedules
+	id string
+}
+
+func (h fakeSchedule) state() (*client.ScheduleState, error) {
+	st, ok := h.f.byID[h.id]
+	if !ok {
+		return nil, serviceerror.NewNotFound("schedule " + h.id + " not found")
+	}
+	return st, nil
+}
+
+func (h fakeSchedule) GetID() string { return h.id }
+
+func (h fakeSchedule) Delete(context.Context) error {
+	_, err := h.state()
+	delete(h.f.byID, h.id)
+	return err
+}
+
+func (h fakeSchedule) Update(context.Context, client.ScheduleUpdateOptions) error {
+	_, err := h.state()
+	return err
+}
+
+func (h fakeSchedule) Describe(context.Context) (*client.ScheduleDescription, error) {
+	st, err := h.state()
+	if err != nil {
+		return nil, err
+	}
+	d := &client.ScheduleDescription{Schedule: client.Schedule{State: st}}
+	if !st.Paused {
+		d.Info.NextActionTimes = []time.Time{openAPIt0.AddDate(0, 3, 0), openAPIt0.AddDate(0, 6, 0)}
+	}
+	return d, nil
+}
+
+func (h fakeSchedule) Pause(_ context.Context, o client.SchedulePauseOptions) error {
+	st, err := h.state()
+	if err == nil {
+		st.Paused, st.Note = true, o.Note
+	}
+	return err
+}
+
+func (h fakeSchedule) Unpause(_ context.Context, o client.ScheduleUnpauseOptions) error {
+	st, err := h.state()
+	if err == nil {
+		st.Paused, st.Note = false, o.Note
+	}
+	return err
+}
+
+func (h fakeSchedule) Trigger(context.Context, client.ScheduleTriggerOptions) error {
+	_, err := h.state()
+	return err
+}
+
+// checkAnswer checks that the operation documents the status the handler
+// answered, and that the body matches the schema documented for it.
+func checkAnswer(t *testing.T, op *openapi3.Operation, what string, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	r := op.Responses.Status(rec.Code)
+	if r == nil || r.Value == nil {
+		t.Errorf("%s: status %d is not documented (%s)", what, rec.Code, rec.Body)
+		return
+	}
+	mt := r.Value.Content.Get("application/json")
+	if mt == nil {
+		if rec.Body.Len() > 0 {
+			t.Errorf("%s: status %d documents no body, but the handler sent %s", what, rec.Code, rec.Body)
+		}
+		return
+	}
+	var v any
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Errorf("%s: status %d: the body is not JSON: %s", what, rec.Code, rec.Body)
+		return
+	}
+	if err := mt.Schema.Value.VisitJSON(v, openapi3.EnableFormatValidation()); err != nil {
+		t.Errorf("%s: status %d: the body does not match the documented schema: %v\n%s", what, rec.Code, err, rec.Body)
+	}
+}
+
+var routeParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
+
+// operation is the documented operation of a gin route.
+func operation(t *testing.T, doc *openapi3.T, method, route string) *openapi3.Operation {
+	t.Helper()
+	path := routeParam.ReplaceAllString(route, "{$1}")
+	item := doc.Paths.Find(path)
+	if item == nil || item.GetOperation(method) == nil {
+		t.Fatalf("%s %s is not documented", method, path)
+	}
+	return item.GetOperation(method)
+}
+
+// surveyFixture is a survey programme with customers and an open cycle that
+// invited all of them through links.
+type surveyFixture struct {
+	customers   []survey.Customer
+	programme   survey.Definition
+	cycle       store.Cycle
+	invitations []store.Invitation
+}
+
+// surveyQuestionnaire asks everything a questionnaire can ask, by name.
+func surveyQuestionnaire() survey.Questionnaire {
+	q := survey.DefaultQuestionnaire()
+	q.AskCompetitor = true
+	return q
+}
+
+// seedSurvey stores three customers of RMB 2 million a year (the default
+// coverage surveys them all), a manual programme asking q, and a cycle of it
+// opened now that invited them all.
+func seedSurvey(t *testing.T, q survey.Questionnaire) surveyFixture {
+	t.Helper()
+	st, ctx := needStore(t), context.Background()
+	var fx surveyFixture
+	n := userSeq.Add(1)
+	for i := range 3 {
+		fx.customers = append(fx.customers, survey.Customer{
+			ID: fmt.Sprintf("C%d-%d", n, i), Name: fmt.Sprintf("客户%d", i), Tier: survey.Tiers[i], AnnualVolume: 2_000_000, YearsAsCustomer: i,
+			Segment: "device", Contacts: []survey.Contact{{Name: "王伟", Phone: "138 0000 0000", Email: "wang@example.com"}},
+		})
+	}
+	if err := st.UpsertCustomers(ctx, fx.customers); err != nil {
+		t.Fatal(err)
+	}
+	d := survey.Definition{ID: uuid.NewString(), Name: "重点客户季度满意度调查", Programme: survey.DefaultProgramme(), Run: survey.DefaultRun(),
+		Schedule: survey.Schedule{Kind: survey.ScheduleManual}}
+	d.Programme.Questionnaire = q
+	var err error
+	if fx.programme, err = st.SaveDefinition(ctx, d, 0); err != nil {
+		t.Fatal(err)
+	}
+	id := uuid.NewString()
+	if err := st.CreateCycle(ctx, id, "survey-cycle:"+d.ID+":"+id, fx.programme); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SaveSelections(ctx, id, survey.Sample(fx.customers, d.Programme.Coverage, id)); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	if _, err := st.OpenCycle(ctx, id, survey.ChannelLink, now, now.Add(d.Run.Window.Std())); err != nil {
+		t.Fatal(err)
+	}
+	if fx.cycle, err = st.GetCycle(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if fx.invitations, err = st.Invitations(ctx, id, 100); err != nil || len(fx.invitations) != len(fx.customers) {
+		t.Fatalf("invitations %v: %v", fx.invitations, err)
+	}
+	return fx
+}
+
+// scheduled stores a quarterly programme with its schedule.
+func scheduled(t *testing.T, cc *captureClient) survey.Definition {
+	t.Helper()
+	d := survey.Definition{ID: uuid.NewString(), Name: "季度调查", Programme: survey.DefaultProgramme(), Run: survey.DefaultRun(),
+		Schedule: survey.Schedule{Kind: survey.ScheduleQuarterly, Month: 3}}
+	saved, err := needStore(t).SaveDefinition(context.Background(), d, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc.ScheduleClient()
+	cc.schedules.byID[scheduleID(d.ID)] = &client.ScheduleState{}
+	return saved
+}
+
+// definitionExample is a survey programme with every field set, from the
+// survey package's defaults.
+func definitionExample() survey.Definition {
+	d := survey.Definition{ID: "ignored", Name: "重点客户季度满意度调查", Programme: survey.DefaultProgramme(), Run: survey.DefaultRun(),
+		Schedule: survey.Schedule{Kind: survey.ScheduleQuarterly, Month: 3}, Version: 9}
+	d.Programme.Questionnaire = surveyQuestionnaire()
+	return d
+}
+
+// surveyBody is a survey request body with the route and handler that take
+// it, and an example with every field set.
+type surveyBody struct {
+	schema, method, route, path string
+	handle                      gin.HandlerFunc
+	public                      bool // served without a sign-in
+	example                     any
+	status                      int // what the handler answers a body it accepts
+	optional                    bool
+	// prepare, when set, adapts a body before it is sent.
+	prepare func(map[string]any) map[string]any
+}
+
+// The required fields of the survey request bodies are exactly those whose
+// absence their handlers reject with a 400 naming the field; the examples
+// match the schemas, the handlers answer as documented, and unknown fields
+// are rejected by both. Optional bodies may be left out.
+func TestOpenAPISurveyBodiesMatchHandlers(t *testing.T) {
+	doc := loadOpenAPI(t)
+	cc := &captureClient{}
+	s := testServer(t, cc)
+	fx := seedSurvey(t, surveyQuestionnaire())
+	sched := scheduled(t, cc)
+	answeredAt := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	link := s.security.Links.Sign(LinkPurposeSurvey, fx.invitations[1].ID, time.Now().Add(time.Hour))
+	stored := fx.programme
+	stored.Name = "重点客户季度满意度调查（修订）"
+	bodies := []surveyBody{
+		{schema: "SurveyDefinitionInput", method: http.MethodPost, route: "/api/v1/survey-programmes", handle: s.createProgramme,
+			example: definitionExample(), status: http.StatusCreated},
+		{schema: "SurveyDefinitionPatch", method: http.MethodPut, route: "/api/v1/survey-programmes/:id", path: "/api/v1/survey-programmes/" + fx.programme.ID,
+			handle: s.putProgramme, example: stored, status: http.StatusOK,
+			prepare: func(m map[string]any) map[string]any {
+				if _, ok := m["version"]; ok {
+					cur, err := needStore(t).Definition(context.Background(), fx.programme.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					m["version"] = cur.Version
+				}
+				return m
+			}},
+		{schema: "ScheduleNote", method: http.MethodPost, route: "/api/v1/survey-programmes/:id/schedule/pause", path: "/api/v1/survey-programmes/" + sched.ID + "/schedule/pause",
+			handle: s.scheduleAction("pause"), example: ScheduleNote{Note: "春节期间暂停"}, status: http.StatusOK, optional: true},
+		{schema: "CycleRequest", method: http.MethodPost, route: "/api/v1/survey-programmes/:id/cycles", path: "/api/v1/survey-programmes/" + fx.programme.ID + "/cycles",
+			handle: s.startCycle, example: CycleRequest{CustomerIDs: []string{fx.customers[0].ID}, Reason: "交付后回访"}, status: http.StatusCreated, optional: true},
+		{schema: "StaffAnswer", method: http.MethodPost, route: "/api/v1/survey-cycles/:id/answers", path: "/api/v1/survey-cycles/" + fx.cycle.ID + "/answers",
+			handle: s.enterAnswer, example: StaffAnswer{
+				CustomerID: fx.invitations[0].CustomerID, Channel: survey.ChannelPhone, Respondent: "采购部张经理", AnsweredAt: &answeredAt,
+				Ratings: map[string]string{"product_quality": survey.LevelSatisfied, "delivery_time": survey.LevelDissatisfied}, Recommend: openAPIPtr(8),
+				Competitor: map[string]string{"delivery_time": survey.LevelNeutral}, Comment: "交货期比上季度差",
+			}, status: http.StatusCreated},
+		{schema: "PublicAnswer", method: http.MethodPost, route: "/public/survey/:token", path: "/public/survey/" + link, handle: s.publicSurveyAnswer, public: true,
+			example: PublicAnswer{Ratings: map[string]string{"service": survey.LevelVerySatisfied}, Recommend: openAPIPtr(10),
+				Competitor: map[string]string{"service": survey.LevelSatisfied}, Comment: "服务很好", Segment: "device"}, status: http.StatusCreated},
+		{schema: "Delivery", method: http.MethodPost, route: "/api/v1/deliveries", handle: s.postDelivery, example: workflows.Delivery{
+			CustomerID: fx.customers[2].ID, ProgrammeID: fx.programme.ID, DeliveredAt: answeredAt, Reference: "DN-2026-0001",
+		}, status: http.StatusAccepted},
+	}
+	for _, b := range bodies {
+		if b.path == "" {
+			b.path = b.route
+		}
+		h := signedIn(allRoles(), b.method, b.route, b.handle)
+		if b.public {
+			h = routed(b.method, b.route, b.handle)
+		}
+		op := operation(t, doc, b.method, b.route)
+		what := b.method + " " + b.route
+		if rb := op.RequestBody; rb == nil || rb.Value.Content.Get("application/json").Schema.Ref != "#/components/schemas/"+b.schema || rb.Value.Required == b.optional {
+			t.Errorf("%s does not take %s (optional %v) as documented", what, b.schema, b.optional)
+		}
+		send := func(body any) *httptest.ResponseRecorder {
+			if m, ok := body.(map[string]any); ok && b.prepare != nil {
+				body = b.prepare(maps.Clone(m))
+			}
+			rec := serve(h, b.method, b.path, body)
+			checkAnswer(t, op, what, rec)
+			return rec
+		}
+		sch := componentSchema(t, doc, b.schema)
+		full := toJSONValue(t, b.example).(map[string]any)
+		if err := sch.VisitJSON(full, openapi3.EnableFormatValidation()); err != nil {
+			t.Errorf("%s example does not match its schema: %v", b.schema, err)
+		}
+		if rec := send(full); rec.Code != b.status {
+			t.Fatalf("%s: the handler answers the full example %d, want %d: %s", b.schema, rec.Code, b.status, rec.Body)
+		}
+		var required []string
+		for name := range full {
+			without := maps.Clone(full)
+			delete(without, name)
+			rec := send(without)
+			var e Error
+			_ = json.Unmarshal(rec.Body.Bytes(), &e)
+			switch {
+			case rec.Code == http.StatusBadRequest && e.Field == name:
+				required = append(required, name)
+			case rec.Code != b.status:
+				t.Errorf("%s without %s: %d %s", b.schema, name, rec.Code, rec.Body)
+			}
+		}
+		if !sameSet(required, sch.Required) {
+			t.Errorf("%s: the handler requires %v, the document says %v", b.schema, required, sch.Required)
+		}
+		if b.optional {
+			if rec := send(nil); rec.Code != b.status {
+				t.Errorf("%s: the handler refuses no body: %d %s", what, rec.Code, rec.Body)
+			}
+		}
+		full["unknown_field"] = "x"
+		if rec := send(full); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "unknown_field") {
+			t.Errorf("%s: the handler accepts an unknown field: %d %s", b.schema, rec.Code, rec.Body)
+		}
+		if err := sch.VisitJSON(full); err == nil {
+			t.Errorf("%s schema accepts an unknown field", b.schema)
+		}
+	}
+	// The started workflows take what the handlers were given.
+	if cc.input != reflect.TypeFor[workflows.Delivery]() || !strings.HasPrefix(cc.started, "delivery:") {
+		t.Errorf("the delivery started %s with %v", cc.started, cc.input)
+	}
+
+	// Nested objects merge into the defaults: a programme may change one
+	// setting alone.
+	partial := map[string]any{"name": "部分设置", "run": map[string]any{"window": "720h"}, "programme": map[string]any{"targets": map[string]any{"return_rate": 0.5}}}
+	if err := componentSchema(t, doc, "SurveyDefinitionInput").VisitJSON(partial); err != nil {
+		t.Errorf("SurveyDefinitionInput rejects a partial programme: %v", err)
+	}
+	rec := serve(signedIn(allRoles(), http.MethodPost, "/api/v1/survey-programmes", s.createProgramme), http.MethodPost, "/api/v1/survey-programmes", partial)
+	var got survey.Definition
+	if _ = json.Unmarshal(rec.Body.Bytes(), &got); rec.Code != http.StatusCreated || got.Run.Window.Std() != 720*time.Hour ||
+		got.Programme.Targets.ReturnRate != 0.5 || got.Programme.Targets.IssueRate != survey.DefaultTargets().IssueRate ||
+		!slices.Equal(got.Run.Reminders, survey.DefaultRun().Reminders) || got.Schedule.Kind != survey.ScheduleManual {
+		t.Errorf("a partial programme: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// The survey operations answer as documented: the statuses they give, with
+// the bodies the schemas describe.
+func TestOpenAPISurveyAnswersMatchSchemas(t *testing.T) {
+	doc := loadOpenAPI(t)
+	cc := &captureClient{}
+	s := testServer(t, cc)
+	fx := seedSurvey(t, surveyQuestionnaire())
+	sched := scheduled(t, cc)
+	call := func(method, route, path string, h gin.HandlerFunc, body any) *httptest.ResponseRecorder {
+		t.Helper()
+		rec := serve(signedIn(allRoles(), method, route, h), method, path, body)
+		checkAnswer(t, operation(t, doc, method, route), method+" "+path, rec)
+		return rec
+	}
+	want := func(rec *httptest.ResponseRecorder, status int, field string) {
+		t.Helper()
+		var e Error
+		_ = json.Unmarshal(rec.Body.Bytes(), &e)
+		if rec.Code != status || (field != "" && e.Field != field) {
+			t.Errorf("status %d (%s), want %d naming %q", rec.Code, rec.Body, status, field)
+		}
+	}
+	prog, cyc := "/api/v1/survey-programmes/"+fx.programme.ID, "/api/v1/survey-cycles/"+fx.cycle.ID
+	missing := "/api/v1/survey-programmes/" + uuid.NewString()
+
+	want(call(http.MethodGet, "/api/v1/customers", "/api/v1/customers?limit=2", s.listCustomers, nil), http.StatusOK, "")
+	want(call(http.MethodGet, "/api/v1/customers", "/api/v1/customers?limit=0", s.listCustomers, nil), http.StatusBadRequest, "limit")
+	want(call(http.MethodGet, "/api/v1/survey-programmes", "/api/v1/survey-programmes", s.listProgrammes, nil), http.StatusOK, "")
+	want(call(http.MethodGet, "/api/v1/survey-programmes/:id", prog, s.getProgramme, nil), http.StatusOK, "")
+	want(call(http.MethodGet, "/api/v1/survey-programmes/:id", missing, s.getProgramme, nil), http.StatusNotFound, "")
+	want(call(http.MethodGet, "/api/v1/survey-programmes/:id", "/api/v1/survey-programmes/nope", s.getProgramme, nil), http.StatusNotFound, "")
+	want(call(http.MethodPost, "/api/v1/survey-programmes", "/api/v1/survey-programmes", s.createProgramme, map[string]any{"name": "x", "programme": map[string]any{"coverage": []any{}}}),
+		http.StatusBadRequest, "programme.coverage")
+	stale := toJSONValue(t, fx.programme).(map[string]any)
+	stale["version"] = fx.programme.Version + 5
+	want(call(http.MethodPut, "/api/v1/survey-programmes/:id", prog, s.putProgramme, stale), http.StatusConflict, "version")
+
+	// Schedules: a manual programme has none.
+	want(call(http.MethodGet, "/api/v1/survey-programmes/:id/schedule", prog+"/schedule", s.getSchedule, nil), http.StatusNotFound, "")
+	for _, action := range []string{"pause", "resume", "trigger"} {
+		route := "/api/v1/survey-programmes/:id/schedule/" + action
+		want(call(http.MethodPost, route, prog+"/schedule/"+action, s.scheduleAction(action), nil), http.StatusConflict, "")
+		want(call(http.MethodPost, route, missing+"/schedule/"+action, s.scheduleAction(action), nil), http.StatusNotFound, "")
+		rec := call(http.MethodPost, route, "/api/v1/survey-programmes/"+sched.ID+"/schedule/"+action, s.scheduleAction(action), ScheduleNote{Note: action})
+		var st ScheduleState
+		if _ = json.Unmarshal(rec.Body.Bytes(), &st); rec.Code != http.StatusOK || st.Paused != (action == "pause") || st.Cron != sched.Schedule.CronExpression() {
+			t.Errorf("%s: %d %s", action, rec.Code, rec.Body)
+		}
+	}
+	want(call(http.MethodGet, "/api/v1/survey-programmes/:id/schedule", "/api/v1/survey-programmes/"+sched.ID+"/schedule", s.getSchedule, nil), http.StatusOK, "")
+
+	// Cycles.
+	want(call(http.MethodPost, "/api/v1/survey-programmes/:id/cycles", prog+"/cycles", s.startCycle, nil), http.StatusCreated, "")
+	want(call(http.MethodPost, "/api/v1/survey-programmes/:id/cycles", prog+"/cycles", s.startCycle, CycleRequest{CustomerIDs: []string{"nobody"}}),
+		http.StatusBadRequest, "customer_ids")
+	tooMany := make([]string, maxCycleCustomers+1)
+	for i := range tooMany {
+		tooMany[i] = fx.customers[0].ID
+	}
+	if err := componentSchema(t, doc, "CycleRequest").VisitJSON(toJSONValue(t, CycleRequest{CustomerIDs: tooMany})); err == nil {
+		t.Errorf("CycleRequest schema accepts %d customers", len(tooMany))
+	}
+	want(call(http.MethodPost, "/api/v1/survey-programmes/:id/cycles", prog+"/cycles", s.startCycle, CycleRequest{CustomerIDs: tooMany}),
+		http.StatusBadRequest, "customer_ids")
+	want(call(http.MethodPost, "/api/v1/survey-programmes/:id/cycles", prog+"/cycles", s.startCycle, CycleRequest{CustomerIDs: tooMany[1:]}),
+		http.StatusCreated, "")
+	want(call(http.MethodGet, "/api/v1/survey-programmes/:id/cycles", prog+"/cycles", s.listCycles, nil), http.StatusOK, "")
+	want(call(http.MethodGet, "/api/v1/survey-cycles/:id", cyc, s.getCycle, nil), http.StatusOK, "")
+	want(call(http.MethodGet, "/api/v1/survey-cycles/:id", "/api/v1/survey-cycles/"+uuid.NewString(), s.getCycle, nil), http.StatusNotFound, "")
+	want(call(http.MethodGet, "/api/v1/survey-cycles/:id/selections", cyc+"/selections", s.listSelections, nil), http.StatusOK, "")
+	rec := call(http.MethodGet, "/api/v1/survey-cycles/:id/invitations", cyc+"/invitations", s.listInvitations, nil)
+	var invs InvitationList
+	if _ = json.Unmarshal(rec.Body.Bytes(), &invs); rec.Code != http.StatusOK || len(invs.Items) != len(fx.customers) || invs.Items[0].URL == "" {
+		t.Errorf("invitations: %d %s", rec.Code, rec.Body)
+	}
+
+	// Answers: staff for invited customers only, the customer through a valid link.
+	answer := StaffAnswer{CustomerID: "nobody", Channel: survey.ChannelVisit, Respondent: "张经理", Ratings: map[string]string{"service": survey.LevelSatisfied}}
+	want(call(http.MethodPost, "/api/v1/survey-cycles/:id/answers", cyc+"/answers", s.enterAnswer, answer), http.StatusBadRequest, "customer_id")
+	answer.CustomerID, answer.Channel = fx.customers[0].ID, survey.ChannelLink
+	want(call(http.MethodPost, "/api/v1/survey-cycles/:id/answers", cyc+"/answers", s.enterAnswer, answer), http.StatusBadRequest, "channel")
+	answer.Channel, answer.Ratings = survey.ChannelLetter, map[string]string{"service": "great"}
+	want(call(http.MethodPost, "/api/v1/survey-cycles/:id/answers", cyc+"/answers", s.enterAnswer, answer), http.StatusBadRequest, "ratings.service")
+	answer.Ratings = map[string]string{"service": survey.LevelSatisfied}
+	want(call(http.MethodPost, "/api/v1/survey-cycles/:id/answers", cyc+"/answers", s.enterAnswer, answer), http.StatusCreated, "")
+
+	publicOp := doc.Paths.Find("/public/survey/{token}")
+	link := s.security.Links.Sign(LinkPurposeSurvey, fx.invitations[0].ID, time.Now().Add(time.Hour))
+	get := routed(http.MethodGet, "/public/survey/:token", s.publicSurvey)
+	post := routed(http.MethodPost, "/public/survey/:token", s.publicSurveyAnswer)
+	rec = serve(get, http.MethodGet, "/public/survey/"+link, nil)
+	checkAnswer(t, publicOp.Get, "GET /public/survey/{token}", rec)
+	var ps PublicSurvey
+	if _ = json.Unmarshal(rec.Body.Bytes(), &ps); rec.Code != http.StatusOK || !ps.Open || !ps.Answered || len(ps.Questionnaire.Dimensions) == 0 {
+		t.Errorf("the customer's questionnaire: %d %s", rec.Code, rec.Body)
+	}
+	for _, tok := range []string{link + "x", s.security.Links.Sign(LinkPurposeCallback, fx.invitations[0].ID, time.Now().Add(time.Hour)),
+		s.security.Links.Sign(LinkPurposeSurvey, uuid.NewString(), time.Now().Add(time.Hour))} {
+		rec = serve(get, http.MethodGet, "/public/survey/"+tok, nil)
+		checkAnswer(t, publicOp.Get, "GET /public/survey/{token}", rec)
+		want(rec, http.StatusForbidden, "")
+		rec = serve(post, http.MethodPost, "/public/survey/"+tok, PublicAnswer{})
+		checkAnswer(t, publicOp.Post, "POST /public/survey/{token}", rec)
+		want(rec, http.StatusForbidden, "")
+	}
+	rec = serve(post, http.MethodPost, "/public/survey/"+link, PublicAnswer{Recommend: openAPIPtr(11)})
+	checkAnswer(t, publicOp.Post, "POST /public/survey/{token}", rec)
+	want(rec, http.StatusBadRequest, "recommend")
+
+	// A closed survey takes no answers, from staff or customers.
+	if err := needStore(t).CloseCycle(context.Background(), fx.cycle.ID, survey.Stats{}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	want(call(http.MethodPost, "/api/v1/survey-cycles/:id/answers", cyc+"/answers", s.enterAnswer, answer), http.StatusGone, "")
+	rec = serve(post, http.MethodPost, "/public/survey/"+link, PublicAnswer{})
+	checkAnswer(t, publicOp.Post, "POST /public/survey/{token}", rec)
+	want(rec, http.StatusGone, "")
+
+	// Deliveries.
+	d := workflows.Delivery{CustomerID: fx.customers[0].ID, ProgrammeID: "not-a-programme", DeliveredAt: time.Now().UTC()}
+	want(call(http.MethodPost, "/api/v1/deliveries", "/api/v1/deliveries", s.postDelivery, d), http.StatusBadRequest, "programme_id")
+	d.ProgrammeID, d.CustomerID = fx.programme.ID, "nobody"
+	want(call(http.MethodPost, "/api/v1/deliveries", "/api/v1/deliveries", s.postDelivery, d), http.StatusBadRequest, "customer_id")
+	d.CustomerID, d.DeliveredAt = fx.customers[0].ID, time.Now().Add(48*time.Hour)
+	want(call(http.MethodPost, "/api/v1/deliveries", "/api/v1/deliveries", s.postDelivery, d), http.StatusBadRequest, "delivered_at")
+	d.DeliveredAt = time.Now().UTC()
+	rec = call(http.MethodPost, "/api/v1/deliveries", "/api/v1/deliveries", s.postDelivery, d)
+	var ds DeliveryStarted
+	if _ = json.Unmarshal(rec.Body.Bytes(), &ds); rec.Code != http.StatusAccepted || len(ds.FollowUps) != len(workflows.FollowUpMonths) {
+		t.Errorf("a delivery: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// The CSV import answers as documented; its 400 names file.
+func TestOpenAPICustomerImport(t *testing.T) {
+	doc := loadOpenAPI(t)
+	s := testServer(t, &captureClient{})
+	op := operation(t, doc, http.MethodPost, "/api/v1/customers/import")
+	if op.RequestBody == nil || op.RequestBody.Value.Content.Get("text/csv") == nil {
+		t.Fatal("the import does not document a text/csv body")
+	}
+	h := signedIn(allRoles(), http.MethodPost, "/api/v1/customers/import", s.importCustomers)
+	n := userSeq.Add(1)
+	file := fmt.Sprintf("\uFEFF客户编号,客户名称,等级,年采购额,合作年限,有潜力,代表性项目,类别,联系人,电话,邮箱\n"+
+		"I%d-1,华东电气,a,120万元,3年,否,是,device,王伟,138 0000 0000,wang@example.com\n"+
+		"I%d-2,,D,很多,2,也许,否,,,,\n"+
+		"I%d-3,苏南机械,B,\"1,200,000\",1,Y,N,engineering,李强,,li@example.com\n", n, n, n)
+	rec := serve(h, http.MethodPost, "/api/v1/customers/import", []byte(file), "Content-Type", "text/csv")
+	checkAnswer(t, op, "an import", rec)
+	var res ImportResult
+	if _ = json.Unmarshal(rec.Body.Bytes(), &res); rec.Code != http.StatusOK || res.Imported != 2 || len(res.Errors) == 0 || res.Errors[0].Line != 3 {
+		t.Errorf("an import: %d %s", rec.Code, rec.Body)
+	}
+	for _, bad := range []string{"", "客户编号,客户名称\nX,Y\n", "id,name,annual_volume,bogus\n", "\xff\xfeid,name\n"} {
+		rec := serve(h, http.MethodPost, "/api/v1/customers/import", []byte(bad), "Content-Type", "text/csv")
+		checkAnswer(t, op, "a bad file", rec)
+		var e Error
+		if _ = json.Unmarshal(rec.Body.Bytes(), &e); rec.Code != http.StatusBadRequest || e.Field != "file" {
+			t.Errorf("file %q: %d %s", bad, rec.Code, rec.Body)
+		}
+	}
+	big := bytes.NewBufferString("id,name,annual_volume\n")
+	for big.Len() <= maxCSV {
+		big.WriteString("X,名称名称名称名称名称名称名称名称名称名称,1\n")
+	}
+	rec = serve(h, http.MethodPost, "/api/v1/customers/import", big.Bytes(), "Content-Type", "text/csv")
+	checkAnswer(t, op, "a file too large", rec)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a file of %d bytes: %d %s", big.Len(), rec.Code, rec.Body)
+	}
+}
+
+// The columns the import documents are those survey.ParseCSV reads, with
+// the same headers and the same required ones.
+func TestOpenAPICSVColumns(t *testing.T) {
+	doc := loadOpenAPI(t)
+	desc := doc.Paths.Find("/api/v1/customers/import").Post.RequestBody.Value.Description
+	var known []string
+	for _, c := range csvColumns {
+		known = append(known, strings.Join(c.headers, "/"))
+		for _, h := range c.headers {
+			if !strings.Contains(desc, h) {
+				t.Errorf("the import does not document header %s", h)
+			}
+		}
+	}
+	_, _, err := survey.ParseCSV(strings.NewReader("bogus\n"))
+	if err == nil || !strings.HasSuffix(err.Error(), "the columns are "+strings.Join(known, ", ")) {
+		t.Errorf("ParseCSV knows other columns than the document: %v", err)
+	}
+	// Each column may be left out unless the document says it is required;
+	// headers match in any case, with spaces around.
+	values := map[string]string{"id": "X1", "name": "名称", "annual_volume": "1"}
+	for _, c := range csvColumns {
+		var header, row []string
+		for _, o := range csvColumns {
+			if o.field != c.field {
+				header, row = append(header, " "+strings.ToUpper(o.headers[len(o.headers)-1])+" "), append(row, values[o.field])
+			}
+		}
+		customers, _, err := survey.ParseCSV(strings.NewReader(strings.Join(header, ",") + "\n" + strings.Join(row, ",") + "\n"))
+		missing := err != nil && strings.Contains(err.Error(), "column "+c.field+" is required")
+		switch {
+		case missing != c.required:
+			t.Errorf("a file without %s: %v, but the document says required=%v", c.field, err, c.required)
+		case !c.required && (err != nil || len(customers) != 1):
+			t.Errorf("a file without %s: %v %v", c.field, customers, err)
+		}
+	}
+}
+
+// storeImprovement saves a under a new ID (and business key, when it has
+// one), as the workflow would, and returns it as stored.
+func storeImprovement(t *testing.T, a improvement.Action, requestHash string) improvement.Action {
+	t.Helper()
+	st, ctx := needStore(t), context.Background()
+	if a.BusinessKey != "" {
+		a.BusinessKey += ":" + uuid.NewString()
+		a.ID = improvement.IDFor(a.BusinessKey)
+	} else {
+		a.ID = uuid.NewString()
+	}
+	events := a.Timeline
+	a.Timeline = nil
+	if err := st.SaveImprovement(ctx, a, events, requestHash); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := st.GetImprovement(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stored.Action
+}
+
+// sampleImprovement is an action in its second round, after a plan that
+// was not effective, with every field set.
+func sampleImprovement() improvement.Action {
+	at := openAPIt0
+	by := complaint.Actor{ID: "u-1", Name: "李娜", Role: "department_member", Roles: []org.Role{org.RoleDepartmentMember}, Department: "engineering"}
+	verifier := complaint.Actor{ID: "u-2", Name: "王芳", Role: "quality_department", Roles: []org.Role{org.RoleQualityDepartment}, Department: "quality"}
+	day := 24 * time.Hour
+	planDue, due, stepDue := at.Add(8*day), at.Add(30*day), at.Add(17*day)
+	planned, completed, verified := at.Add(2*day), at.Add(6*day), at.Add(12*day)
+	cycle := "4c1d2b7e-0a9f-4e55-9c3b-7d2e1f0a6b55"
+	return improvement.Action{
+		ID:         "3f1c9a2e-6b7d-4e8f-9a0b-1c2d3e4f5a6b",
+		Source:     improvement.Source{Kind: improvement.SourceSurvey, CycleID: cycle, Dimension: "delivery_time"},
+		Department: "engineering", Title: "交货期不满意整改", Description: "两家重点客户对交货期不满意。", Refs: 2,
+		BusinessKey: improvement.SurveyKey(cycle, "delivery_time", "engineering"),
+		Status:      improvement.StepPlan, StatusLabel: improvement.StepPlan.Label(), Round: 2,
+		DueAt: due, StepDueAt: &stepDue, Overdue: true, EscalationLevel: complaint.LevelDepartmentHead,
+		Verifiers: improvement.DefaultPolicy().Verifiers, OpenedBy: complaint.SystemActor, CreatedAt: at,
+		Rounds: []improvement.Round{
+			{Number: 1, StartedAt: at,
+				Plan:         &improvement.PlanRecord{Plan: "增加备货", DueAt: &planDue, By: by, At: planned},
+				Completion:   &improvement.CompletionRecord{Result: "已增加备货", By: by, At: completed},
+				Verification: &improvement.VerificationRecord{Effective: false, Comment: "交期未改善", By: verifier, At: verified}},
+			{Number: 2, StartedAt: verified},
+		},
+		Deadlines: []improvement.Deadline{
+			{Step: improvement.StepPlan, Round: 1, StartedAt: at, DueAt: at.Add(5 * day), CompletedAt: &planned},
+			{Step: improvement.StepCompletion, Round: 1, StartedAt: planned, DueAt: planDue, CompletedAt: &completed},
+			{Step: improvement.StepVerification, Round: 1, StartedAt: completed, DueAt: completed.Add(7 * day), CompletedAt: &verified},
+			{Step: improvement.StepPlan, Round: 2, StartedAt: verified, DueAt: stepDue},
+		},
+		Escalations: []improvement.Escalation{{Seq: 1, Step: improvement.StepPlan, Round: 2, Level: complaint.LevelDepartmentHead, At: stepDue, DueAt: stepDue,
+			Reason: improvement.ReasonOverdue, Notify: []string{"工程部经理"}}},
+		Timeline: []improvement.Event{
+			{Seq: 1, At: at, Step: improvement.StepOpen, Round: 1, Action: improvement.ActionOpened, Actor: complaint.SystemActor, Detail: json.RawMessage(`{"title":"交货期不满意整改"}`)},
+			{Seq: 2, At: planned, Step: improvement.StepPlan, Round: 1, Action: improvement.ActionPlanned, Actor: by, Detail: json.RawMessage(`{"plan":"增加备货"}`)},
+			{Seq: 3, At: verified, Step: improvement.StepVerification, Round: 1, Action: improvement.ActionNotEffective, Actor: verifier},
+			{Seq: 4, At: verified, Step: improvement.StepPlan, Round: 2, Action: improvement.ActionNewRound, Actor: verifier},
+		},
+		PolicyVersion: improvement.DefaultPolicy().Version, Version: 7,
+	}
+}
+
+// closedImprovement is an action verified effective.
+func closedImprovement() improvement.Action {
+	a := sampleImprovement()
+	closed := a.Rounds[1].StartedAt.Add(72 * time.Hour)
+	a.Status, a.StatusLabel, a.Resolution, a.StepDueAt, a.ClosedAt, a.Overdue = improvement.StepClosed, improvement.StepClosed.Label(), improvement.ResolutionEffective, nil, &closed, false
+	a.Timeline = append(a.Timeline, improvement.Event{Seq: 5, At: closed, Step: improvement.StepClosed, Round: 2, Action: improvement.ActionClosed, Actor: a.Timeline[2].Actor})
+	return a
+}
+
+// Each improvement step route documents the body its handler decodes: the
+// example passes the handler and reaches the action's workflow as that type,
+// as the Update the step names; the handler then answers with the stored action.
+func TestOpenAPIImprovementStepBodiesMatchHandlers(t *testing.T) {
+	doc := loadOpenAPI(t)
+	examples := validRequests()
+	a := storeImprovement(t, sampleImprovement(), "")
+	for _, st := range improvementSteps {
+		route := "/api/v1/improvement-actions/:id/" + st.path
+		op := operation(t, doc, http.MethodPost, route)
+		typ := reflect.TypeOf(improvementStepDocs[st.path].input)
+		if ref := op.RequestBody.Value.Content.Get("application/json").Schema.Ref; ref != "#/components/schemas/"+componentName(typ) {
+			t.Errorf("%s body is %s, want %v", route, ref, typ)
+		}
+		cc := &captureClient{}
+		h := signedIn(allRoles(), http.MethodPost, route, st.handle(testServer(t, cc)))
+		rec := serve(h, http.MethodPost, "/api/v1/improvement-actions/"+a.ID+"/"+st.path, examples[typ])
+		if cc.input != typ || cc.update != st.path {
+			t.Errorf("POST %s: the handler sent %s with %v (status %d: %s), the document says %v", route, cc.update, cc.input, rec.Code, rec.Body, typ)
+			continue
+		}
+		checkAnswer(t, op, "POST "+route, rec)
+		var got improvement.Action
+		if _ = json.Unmarshal(rec.Body.Bytes(), &got); rec.Code != http.StatusOK || got.ID != a.ID {
+			t.Errorf("POST %s: %d %s", route, rec.Code, rec.Body)
+		}
+		rec = serve(h, http.MethodPost, "/api/v1/improvement-actions/nope/"+st.path, examples[typ])
+		checkAnswer(t, op, "POST "+route, rec)
+		if rec.Code != http.StatusNotFound {
+			t.Errorf("POST %s to no action: %d %s", route, rec.Code, rec.Body)
+		}
+	}
+}
+
+// Opening, reading and listing improvement actions answer as documented:
+// the required fields are those the handler rejects without, a repeated
+// Idempotency-Key replays the action it opened, and one reused for other
+// content is a 409.
+func TestOpenAPIImprovementOpenAndRead(t *testing.T) {
+	doc := loadOpenAPI(t)
+	s := testServer(t, &captureClient{})
+	openOp := operation(t, doc, http.MethodPost, "/api/v1/improvement-actions")
+	for _, ex := range openExamples() {
+		if err := componentSchema(t, doc, "ImprovementOpenInput").VisitJSON(toJSONValue(t, ex.input), openapi3.EnableFormatValidation()); err != nil {
+			t.Errorf("the %s example does not match ImprovementOpenInput: %v", ex.input.Source.Kind, err)
+		}
+	}
+
+	// An action already opened under a key, as the workflow stores it.
+	in := openExamples()[2].input
+	due := time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Microsecond)
+	in.DueAt = &due
+	a := sampleImprovement()
+	a.Source, a.Department, a.Title, a.Description, a.Refs, a.DueAt, a.BusinessKey = in.Source, in.Department, in.Title, in.Description, in.Refs, due, "test"
+	a = storeImprovement(t, a, in.Hash())
+	h := signedIn(allRoles(), http.MethodPost, "/api/v1/improvement-actions", s.openImprovement)
+	send := func(body any, key string, u ...org.User) *httptest.ResponseRecorder {
+		t.Helper()
+		hh := h
+		if len(u) > 0 {
+			hh = signedIn(u[0], http.MethodPost, "/api/v1/improvement-actions", s.openImprovement)
+		}
+		rec := serve(hh, http.MethodPost, "/api/v1/improvement-actions", body, "Idempotency-Key", key)
+		checkAnswer(t, openOp, "POST /api/v1/improvement-actions", rec)
+		return rec
+	}
+	rec := send(in, a.BusinessKey)
+	var got improvement.Action
+	if _ = json.Unmarshal(rec.Body.Bytes(), &got); rec.Code != http.StatusCreated || got.ID != a.ID ||
+		rec.Header().Get("Idempotent-Replayed") != "true" || rec.Header().Get("Location") != "/api/v1/improvement-actions/"+a.ID {
+		t.Errorf("a replayed open: %d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+	full := toJSONValue(t, in).(map[string]any)
+	var required []string
+	for name := range full {
+		without := maps.Clone(full)
+		delete(without, name)
+		rec := send(without, a.BusinessKey)
+		var e Error
+		_ = json.Unmarshal(rec.Body.Bytes(), &e)
+		switch {
+		case rec.Code == http.StatusBadRequest && (e.Field == name || strings.HasPrefix(e.Field, name+".")):
+			required = append(required, name)
+		case rec.Code != http.StatusConflict: // other content under the same key
+			t.Errorf("an open without %s: %d %s", name, rec.Code, rec.Body)
+		}
+	}
+	if want := componentSchema(t, doc, "ImprovementOpenInput").Required; !sameSet(required, want) {
+		t.Errorf("ImprovementOpenInput: the handler requires %v, the document says %v", required, want)
+	}
+	for _, c := range []struct {
+		what   string
+		mutate func(*improvement.OpenInput)
+		status int
+		field  string
+	}{
+		{"other content", func(in *improvement.OpenInput) { in.Title = "另一个标题" }, http.StatusConflict, "Idempotency-Key"},
+		{"no such department", func(in *improvement.OpenInput) { in.Department = "nowhere" }, http.StatusBadRequest, "department"},
+		{"no such complaint", func(in *improvement.OpenInput) {
+			in.Source = improvement.Source{Kind: improvement.SourceComplaint, ComplaintID: uuid.NewString()}
+		}, http.StatusBadRequest, "source.complaint_id"},
+		{"a past due date", func(in *improvement.OpenInput) { in.DueAt = openAPIPtr(time.Now().Add(-time.Hour)) }, http.StatusBadRequest, "due_at"},
+	} {
+		body := in
+		c.mutate(&body)
+		rec := send(body, a.BusinessKey)
+		var e Error
+		if _ = json.Unmarshal(rec.Body.Bytes(), &e); rec.Code != c.status || e.Field != c.field {
+			t.Errorf("an open with %s: %d %s, want %d naming %s", c.what, rec.Code, rec.Body, c.status, c.field)
+		}
+	}
+	if rec := send(in, strings.Repeat("k", improvement.MaxBusinessKey+1)); rec.Code != http.StatusBadRequest {
+		t.Errorf("a long Idempotency-Key: %d %s", rec.Code, rec.Body)
+	}
+	if rec := send(in, a.BusinessKey, withRoles(org.RoleIntakeClerk)); rec.Code != http.StatusForbidden {
+		t.Errorf("customer service opened an action: %d %s", rec.Code, rec.Body)
+	}
+	branch := withRoles(org.RoleBranchHead)
+	branch.Department = "suzhou"
+	if rec := send(in, a.BusinessKey, branch); rec.Code != http.StatusForbidden {
+		t.Errorf("a branch head opened another department's action: %d %s", rec.Code, rec.Body)
+	}
+
+	// Reading and listing.
+	getOp := operation(t, doc, http.MethodGet, "/api/v1/improvement-actions/:id")
+	listOp := operation(t, doc, http.MethodGet, "/api/v1/improvement-actions")
+	for _, c := range []struct {
+		u      org.User
+		path   string
+		status int
+	}{
+		{allRoles(), "/api/v1/improvement-actions/" + a.ID, http.StatusOK},
+		{withRoles(org.RoleIntakeClerk), "/api/v1/improvement-actions/" + a.ID, http.StatusForbidden},
+		{withRoles(org.RoleDepartmentMember), "/api/v1/improvement-actions/" + a.ID, http.StatusForbidden}, // after-sales, not engineering
+		{allRoles(), "/api/v1/improvement-actions/" + uuid.NewString(), http.StatusNotFound},
+		{allRoles(), "/api/v1/improvement-actions/nope", http.StatusNotFound},
+	} {
+		rec := serve(signedIn(c.u, http.MethodGet, "/api/v1/improvement-actions/:id", s.getImprovement), http.MethodGet, c.path, nil)
+		checkAnswer(t, getOp, "GET "+c.path, rec)
+		if rec.Code != c.status {
+			t.Errorf("GET %s as %v: %d %s, want %d", c.path, c.u.Roles, rec.Code, rec.Body, c.status)
+		}
+	}
+	for _, c := range []struct {
+		u      org.User
+		query  string
+		status int
+	}{
+		{allRoles(), "?status=plan&source=manual&department=engineering&overdue=false&limit=5", http.StatusOK},
+		{allRoles(), "?complaint_id=" + uuid.NewString(), http.StatusOK},
+		{withRoles(org.RoleIntakeClerk), "", http.StatusOK},
+		{withRoles(org.RoleDepartmentMember), "?department=engineering", http.StatusOK},
+		{allRoles(), "?status=open", http.StatusBadRequest},
+		{allRoles(), "?source=audit", http.StatusBadRequest},
+		{allRoles(), "?complaint_id=x", http.StatusBadRequest},
+		{allRoles(), "?overdue=maybe", http.StatusBadRequest},
+		{allRoles(), "?limit=0", http.StatusBadRequest},
+		{allRoles(), "?cursor=zzz", http.StatusBadRequest},
+	} {
+		rec := serve(signedIn(c.u, http.MethodGet, "/api/v1/improvement-actions", s.listImprovements), http.MethodGet, "/api/v1/improvement-actions"+c.query, nil)
+		checkAnswer(t, listOp, "GET /api/v1/improvement-actions"+c.query, rec)
+		if rec.Code != c.status {
+			t.Errorf("GET /api/v1/improvement-actions%s as %v: %d %s, want %d", c.query, c.u.Roles, rec.Code, rec.Body, c.status)
+		}
+	}
+	// The documented query parameters are those the handler reads.
+	var params []string
+	for _, p := range listOp.Parameters {
+		params = append(params, p.Value.Name)
+	}
+	if want := []string{"status", "source", "department", "cycle_id", "complaint_id", "overdue", "limit", "cursor"}; !sameSet(params, want) {
+		t.Errorf("GET /api/v1/improvement-actions documents %v, the handler reads %v", params, want)
+	}
+}
+
+// The constraints documented for survey and improvement fields accept
+// exactly what the server does.
+func TestOpenAPISurveyConstraints(t *testing.T) {
+	doc := loadOpenAPI(t)
+	prop := func(schema, name string) *openapi3.Schema {
+		t.Helper()
+		p := componentSchema(t, doc, schema).Properties[name]
+		if p == nil {
+			t.Fatalf("%s has no property %s", schema, name)
+		}
+		return p.Value
+	}
+	for _, v := range []string{"on_time", "a", "a1_b", "Delivery", "1a", "_a", "a-b", strings.Repeat("a", 40), strings.Repeat("a", 41), ""} {
+		q := survey.DefaultQuestionnaire()
+		q.Dimensions[0].Code = v
+		if got, want := prop("SurveyDimension", "code").VisitJSON(v) == nil, q.Validate() == nil; got != want {
+			t.Errorf("dimension code %q: the schema accepts it: %v, Validate: %v", v, got, want)
+		}
+		sc := survey.DefaultScale()
+		sc.Levels[0].Code = v
+		if got, want := prop("ScaleLevel", "code").VisitJSON(v) == nil, sc.Validate() == nil; got != want {
+			t.Errorf("level code %q: the schema accepts it: %v, Validate: %v", v, got, want)
+		}
+	}
+	for _, v := range []float64{-0.1, 0, 0.5, 1, 1.1} {
+		if got, want := prop("CoverageRule", "share").VisitJSON(v) == nil, survey.ValidateCoverage([]survey.CoverageRule{{Name: "r", Share: v}}) == nil; got != want {
+			t.Errorf("share %g: the schema accepts it: %v, Validate: %v", v, got, want)
+		}
+		if got, want := prop("SurveyTargets", "return_rate").VisitJSON(v) == nil, (survey.Targets{ReturnRate: v}).Validate() == nil; got != want {
+			t.Errorf("return_rate %g: the schema accepts it: %v, Validate: %v", v, got, want)
+		}
+	}
+	q := surveyQuestionnaire()
+	for _, v := range []int{-1, 0, 10, 11} {
+		a := survey.Answer{CustomerID: "c", Recommend: &v}
+		for _, schema := range []string{"StaffAnswer", "PublicAnswer"} {
+			if got, want := prop(schema, "recommend").VisitJSON(float64(v)) == nil, q.ValidateAnswer(a) == nil; got != want {
+				t.Errorf("%s recommend %d: the schema accepts it: %v, ValidateAnswer: %v", schema, v, got, want)
+			}
+		}
+	}
+	for _, n := range []int{200, 201} {
+		in := openExamples()[2].input
+		in.Title = strings.Repeat("改", n)
+		if got, want := prop("ImprovementOpenInput", "title").VisitJSON(in.Title) == nil, in.Validate(openAPIt0) == nil; got != want {
+			t.Errorf("a title of %d characters: the schema accepts it: %v, Validate: %v", n, got, want)
+		}
+	}
+	for _, n := range []int{10000, 10001} {
+		in := improvement.PlanInput{Plan: strings.Repeat("计", n)}
+		if got, want := prop("ImprovementPlanInput", "plan").VisitJSON(in.Plan) == nil, in.Validate() == nil; got != want {
+			t.Errorf("a plan of %d characters: the schema accepts it: %v, Validate: %v", n, got, want)
+		}
+	}
+	for _, v := range []string{"quality", "Quality", "质量部"} {
+		in := openExamples()[2].input
+		in.Department = v
+		if got, want := prop("ImprovementOpenInput", "department").VisitJSON(v) == nil, in.Validate(openAPIt0) == nil; got != want {
+			t.Errorf("department %q: the schema accepts it: %v, Validate: %v", v, got, want)
+		}
+	}
+	// Every schedule kind documented is one Validate accepts, and no other.
+	for _, k := range append(slices.Clone(scheduleKinds), "weekly") {
+		sc := survey.Schedule{Kind: k, Cron: "0 9 1 * *"}
+		if got, want := componentSchema(t, doc, "ScheduleKind").VisitJSON(string(k)) == nil, sc.Validate() == nil; got != want {
+			t.Errorf("schedule kind %s: the schema accepts it: %v, Validate: %v", k, got, want)
+		}
+	}
+}
+
+// sampleStats are a cycle's statistics as survey.ComputeStats computes them
+// from a few answers, with a previous cycle for the trends.
+func sampleStats(t *testing.T) (first, second survey.Stats) {
+	t.Helper()
+	q := surveyQuestionnaire()
+	answers := []survey.Answer{
+		{CustomerID: "C1", Segment: "device", Tier: survey.TierA, Recommend: openAPIPtr(9),
+			Ratings:    map[string]string{"product_quality": survey.LevelVerySatisfied, "delivery_time": survey.LevelDissatisfied},
+			Competitor: map[string]string{"delivery_time": survey.LevelSatisfied}, Comment: "交期太长"},
+		{CustomerID: "C2", Tier: survey.TierB, Recommend: openAPIPtr(5), Ratings: map[string]string{"product_quality": survey.LevelSatisfied, "service": survey.LevelVeryDissatisfied}},
+		{CustomerID: "C3", Segment: "engineering", Ratings: map[string]string{"product_quality": survey.LevelNeutral}},
+	}
+	first, err := survey.ComputeStats(survey.StatsInput{Questionnaire: q, Targets: survey.DefaultTargets(), Population: 5, Issued: 4, Answers: answers[:2]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err = survey.ComputeStats(survey.StatsInput{Questionnaire: q, Targets: survey.DefaultTargets(), Population: 5, Issued: 4, Answers: answers, Previous: &first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return first, second
+}
+
+// Survey and improvement responses marshalled from the Go types validate
+// against their schemas, and the schemas reject what the types cannot produce.
+func TestOpenAPISurveyAndImprovementRoundTrip(t *testing.T) {
+	doc := loadOpenAPI(t)
+	first, second := sampleStats(t)
+	empty, err := survey.ComputeStats(survey.StatsInput{Questionnaire: survey.DefaultQuestionnaire(), Targets: survey.DefaultTargets()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := survey.Definition{ID: "7e0f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b", Name: "重点客户季度满意度调查", Programme: survey.DefaultProgramme(), Run: survey.DefaultRun(),
+		Schedule: survey.Schedule{Kind: survey.ScheduleManual}, Version: 1}
+	opened, closes, closed := openAPIt0, openAPIt0.Add(21*24*time.Hour), openAPIt0.Add(21*24*time.Hour+time.Minute)
+	cycle := store.Cycle{ID: "4c1d2b7e-0a9f-4e55-9c3b-7d2e1f0a6b55", ProgrammeID: def.ID, WorkflowID: "survey-cycle:" + def.ID + ":1", Status: store.CycleClosed,
+		Definition: def, Population: 5, Chosen: 4, Issued: 4, Returned: 3, OpenedAt: &opened, ClosesAt: &closes, ClosedAt: &closed,
+		EscalationLevel: string(complaint.LevelDepartmentHead), Actions: 2, Stats: &second, CreatedAt: openAPIt0}
+	drawing := store.Cycle{ID: cycle.ID, ProgrammeID: def.ID, WorkflowID: cycle.WorkflowID, Status: store.CycleDrawing, Definition: definitionExample(), CreatedAt: openAPIt0}
+	drawing.Definition.ID, drawing.Definition.Run.Reminders = def.ID, nil
+	customers := []survey.Customer{
+		{ID: "C1", Name: "华东电气", Tier: survey.TierA, AnnualVolume: 1_200_000, YearsAsCustomer: 3, Potential: true, Representative: true, Segment: "device",
+			Contacts: []survey.Contact{{Name: "王伟", Phone: "138 0000 0000", Email: "wang@example.com"}}},
+		{ID: "C2", Name: "苏南机械", AnnualVolume: 0},
+	}
+	_, rowErrs, err := survey.ParseCSV(strings.NewReader("客户编号,客户名称,年采购额\nC1,,很多\n,x,1\nC3,y\n"))
+	if err != nil || len(rowErrs) < 3 {
+		t.Fatalf("ParseCSV: %v %v", rowErrs, err)
+	}
+	answeredAt := openAPIt0.Add(time.Hour)
+	invitation := store.Invitation{ID: "9a0e5b8c-1f2d-4e3a-8b7c-6d5e4f3a2b10", CycleID: cycle.ID, CustomerID: "C1", Channel: survey.ChannelLink, IssuedAt: openAPIt0}
+	answeredInv := invitation
+	answeredInv.Channel, answeredInv.Reminders, answeredInv.AnsweredAt = survey.ChannelPhone, 2, &answeredAt
+
+	cases := []struct {
+		schema string
+		value  any
+	}{
+		{"SurveyStats", first},
+		{"SurveyStats", second},
+		{"SurveyStats", empty},
+		{"SurveyCycle", cycle},
+		{"SurveyCycle", drawing},
+		{"CycleList", CycleList{Items: []store.Cycle{cycle, drawing}}},
+		{"CycleList", CycleList{Items: []store.Cycle{}}},
+		{"SurveyDefinition", def},
+		{"SurveyDefinition", definitionExample()},
+		{"ProgrammeList", ProgrammeList{Items: []survey.Definition{def}}},
+		{"ProgrammeList", ProgrammeList{Items: []survey.Definition{}}},
+		{"CustomerList", CustomerList{Items: customers, Next: "C2"}},
+		{"CustomerList", CustomerList{Items: []survey.Customer{}}},
+		{"ImportResult", ImportResult{Imported: 12, Errors: rowErrs}},
+		{"ImportResult", ImportResult{Errors: []survey.RowError{}}},
+		{"SelectionList", SelectionList{Items: survey.Sample(append(customers, survey.Customer{ID: "C9", Name: "n", AnnualVolume: 600_000}), survey.DefaultCoverage(), cycle.ID)}},
+		{"InvitationList", InvitationList{Items: []InvitationView{{Invitation: invitation, URL: "https://cxflow.example.com/public/survey/abc.def"}, {Invitation: answeredInv}}}},
+		{"ScheduleState", ScheduleState{Cron: "0 9 1 3,6,9,12 *", Paused: true, Note: "春节期间暂停", NextRun: []time.Time{}}},
+		{"ScheduleState", ScheduleState{Cron: "0 9 1 3,6,9,12 *", NextRun: []time.Time{openAPIt0}}},
+		{"StartedCycle", StartedCycle{CycleID: cycle.ID, WorkflowID: cycle.WorkflowID}},
+		{"DeliveryStarted", DeliveryStarted{WorkflowID: "delivery:C1:DN-1", FollowUps: []time.Time{openAPIt0, openAPIt0.AddDate(0, 3, 0)}}},
+		{"PublicSurvey", PublicSurvey{Programme: def.Name, Questionnaire: surveyQuestionnaire(), ClosesAt: &closes, Open: true}},
+		{"PublicSurvey", PublicSurvey{Programme: def.Name, Questionnaire: survey.DefaultQuestionnaire(), Answered: true}},
+		{"AnswerReceipt", map[string]any{"status": "answered", "cycle_id": cycle.ID}},
+
+		{"ImprovementAction", sampleImprovement()},
+		{"ImprovementAction", closedImprovement()},
+		{"ImprovementList", ImprovementList{Items: []improvement.Action{sampleImprovement(), closedImprovement()}, NextCursor: "abc"}},
+		{"ImprovementList", ImprovementList{Items: []improvement.Action{}}},
+	}
+	for _, c := range cases {
+		if err := componentSchema(t, doc, c.schema).VisitJSON(toJSONValue(t, c.value), openapi3.EnableFormatValidation()); err != nil {
+			t.Errorf("%s %+v does not match its schema: %v", c.schema, c.value, err)
+		}
+	}
+
+	for name, c := range map[string]struct {
+		schema string
+		value  any
+		mutate func(map[string]any)
+	}{
+		"a bogus cycle status":     {"SurveyCycle", cycle, func(m map[string]any) { m["status"] = "paused" }},
+		"a bogus escalation":       {"SurveyCycle", cycle, func(m map[string]any) { m["escalation_level"] = "general_manager" }},
+		"a bogus schedule kind":    {"SurveyDefinition", def, func(m map[string]any) { m["schedule"].(map[string]any)["kind"] = "weekly" }},
+		"a bogus run channel":      {"SurveyDefinition", def, func(m map[string]any) { m["run"].(map[string]any)["channel"] = "fax" }},
+		"a window in words":        {"SurveyDefinition", def, func(m map[string]any) { m["run"].(map[string]any)["window"] = "three weeks" }},
+		"no coverage":              {"SurveyDefinition", def, func(m map[string]any) { m["programme"].(map[string]any)["coverage"] = nil }},
+		"a stats without index":    {"SurveyCycle", cycle, func(m map[string]any) { delete(m["stats"].(map[string]any), "index") }},
+		"a bogus tier":             {"CustomerList", CustomerList{Items: customers}, func(m map[string]any) { m["items"].([]any)[0].(map[string]any)["tier"] = "D" }},
+		"a bogus invitation":       {"InvitationList", InvitationList{Items: []InvitationView{{Invitation: invitation}}}, func(m map[string]any) { m["items"].([]any)[0].(map[string]any)["channel"] = "fax" }},
+		"an open action status":    {"ImprovementAction", sampleImprovement(), func(m map[string]any) { m["status"] = "open" }},
+		"a bogus source":           {"ImprovementAction", sampleImprovement(), func(m map[string]any) { m["source"].(map[string]any)["kind"] = "audit" }},
+		"a bogus resolution":       {"ImprovementAction", closedImprovement(), func(m map[string]any) { m["resolution"] = "resolved" }},
+		"a bogus verifier":         {"ImprovementAction", sampleImprovement(), func(m map[string]any) { m["verifiers"] = []any{"janitor"} }},
+		"a closed deadline":        {"ImprovementAction", sampleImprovement(), func(m map[string]any) { m["deadlines"].([]any)[0].(map[string]any)["step"] = "closed" }},
+		"an owner escalation":      {"ImprovementAction", sampleImprovement(), func(m map[string]any) { m["escalations"].([]any)[0].(map[string]any)["level"] = "owner" }},
+		"a bogus timeline step":    {"ImprovementAction", sampleImprovement(), func(m map[string]any) { m["timeline"].([]any)[0].(map[string]any)["step"] = "record" }},
+		"an action without rounds": {"ImprovementAction", sampleImprovement(), func(m map[string]any) { delete(m, "rounds") }},
+	} {
+		v := toJSONValue(t, c.value).(map[string]any)
+		c.mutate(v)
+		if err := componentSchema(t, doc, c.schema).VisitJSON(v, openapi3.EnableFormatValidation()); err == nil {
+			t.Errorf("%s schema accepts %s", c.schema, name)
+		}
+	}
+}
+
+// The survey programme bodies describe the defaults and the merging as the
+// survey package has them.
+func TestOpenAPISurveyDefaultsDescribed(t *testing.T) {
+	doc := loadOpenAPI(t)
+	desc := componentSchema(t, doc, "SurveyDefinitionInput").Description
+	for _, r := range survey.DefaultCoverage() {
+		if !strings.Contains(desc, r.Name) || !strings.Contains(desc, r.Label) {
+			t.Errorf("SurveyDefinitionInput does not describe the default coverage rule %s: %s", r.Name, desc)
+		}
+	}
+	for _, d := range survey.DefaultDimensions() {
+		if !strings.Contains(desc, d.Code) {
+			t.Errorf("SurveyDefinitionInput does not describe the default dimension %s", d.Code)
+		}
+	}
+	for _, sc := range []survey.Scale{survey.DefaultScale(), survey.AssessmentScale(), survey.EmployeeScale()} {
+		if !strings.Contains(componentSchema(t, doc, "RatingScale").Description, describeScale(sc)) {
+			t.Errorf("RatingScale does not describe the preset %s", sc.Name)
+		}
+	}
+	delivery := componentSchema(t, doc, "Delivery").Description
+	for _, m := range workflows.FollowUpMonths {
+		if !strings.Contains(followUpDoc(), fmt.Sprint(m)) || !strings.Contains(delivery, followUpDoc()) {
+			t.Errorf("Delivery does not say the follow-up %d months after: %s", m, delivery)
+		}
+	}
+}
+
+// The outbox answers as documented, and its report body requires what the
+// handler does.
+func TestOpenAPINotifications(t *testing.T) {
+	doc := loadOpenAPI(t)
+	s := testServer(t, &captureClient{})
+	ctx := context.Background()
+	related := "survey-cycle:" + uuid.NewString()
+	if _, err := needStore(t).Enqueue(ctx, []store.Notification{
+		{Key: related + ":1", Channel: "email", Recipient: "wang@example.com", Subject: "满意度调查邀请", Body: "请填写", Link: "https://cxflow.example.com/public/survey/abc.def", Related: related},
+		{Key: related + ":2", Channel: "task", Recipient: "department:market", Subject: "请电话调查客户", Body: "请录入答卷", Related: related},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	listOp := operation(t, doc, http.MethodGet, "/api/v1/notifications")
+	list := signedIn(allRoles(), http.MethodGet, "/api/v1/notifications", s.listNotifications)
+	rec := serve(list, http.MethodGet, "/api/v1/notifications?status=pending&limit=1&related="+related, nil)
+	checkAnswer(t, listOp, "GET /api/v1/notifications", rec)
+	var page NotificationList
+	if _ = json.Unmarshal(rec.Body.Bytes(), &page); rec.Code != http.StatusOK || len(page.Items) != 1 || page.NextAfter != page.Items[0].ID {
+		t.Fatalf("the outbox: %d %s", rec.Code, rec.Body)
+	}
+	for _, q := range []string{"?status=lost", "?after=-1", "?limit=1001"} {
+		rec := serve(list, http.MethodGet, "/api/v1/notifications"+q, nil)
+		checkAnswer(t, listOp, "GET /api/v1/notifications"+q, rec)
+		if rec.Code != http.StatusBadRequest {
+			t.Errorf("GET /api/v1/notifications%s: %d %s", q, rec.Code, rec.Body)
+		}
+	}
+
+	route := "/api/v1/notifications/:id/status"
+	op := operation(t, doc, http.MethodPost, route)
+	h := signedIn(allRoles(), http.MethodPost, route, s.markNotification)
+	path := fmt.Sprintf("/api/v1/notifications/%d/status", page.Items[0].ID)
+	send := func(path string, body any) *httptest.ResponseRecorder {
+		rec := serve(h, http.MethodPost, path, body)
+		checkAnswer(t, op, "POST "+route, rec)
+		return rec
+	}
+	sch := componentSchema(t, doc, "NotificationStatus")
+	full := toJSONValue(t, NotificationStatus{Status: "failed", Note: "邮箱不存在"}).(map[string]any)
+	if err := sch.VisitJSON(full); err != nil {
+		t.Errorf("the example does not match NotificationStatus: %v", err)
+	}
+	if rec := send(path, full); rec.Code != http.StatusNoContent {
+		t.Fatalf("a report: %d %s", rec.Code, rec.Body)
+	}
+	var required []string
+	for name := range full {
+		without := maps.Clone(full)
+		delete(without, name)
+		rec := send(path, without)
+		var e Error
+		_ = json.Unmarshal(rec.Body.Bytes(), &e)
+		switch {
+		case rec.Code == http.StatusBadRequest && e.Field == name:
+			required = append(required, name)
+		case rec.Code != http.StatusNoContent:
+			t.Errorf("a report without %s: %d %s", name, rec.Code, rec.Body)
+		}
+	}
+	if !sameSet(required, sch.Required) {
+		t.Errorf("NotificationStatus: the handler requires %v, the document says %v", required, sch.Required)
+	}
+	for _, c := range []struct {
+		path   string
+		body   any
+		status int
+	}{
+		{path, NotificationStatus{Status: "pending"}, http.StatusBadRequest},
+		{path, NotificationStatus{Status: "sent", Note: strings.Repeat("x", maxNotificationNote+1)}, http.StatusBadRequest},
+		{path, map[string]any{"status": "sent", "unknown_field": 1}, http.StatusBadRequest},
+		{"/api/v1/notifications/999999999/status", NotificationStatus{Status: "sent"}, http.StatusNotFound},
+		{"/api/v1/notifications/x/status", NotificationStatus{Status: "sent"}, http.StatusNotFound},
+	} {
+		if rec := send(c.path, c.body); rec.Code != c.status {
+			t.Errorf("POST %s %v: %d %s, want %d", c.path, c.body, rec.Code, rec.Body, c.status)
+		}
+	}
+	if err := componentSchema(t, doc, "NotificationStatus").VisitJSON(map[string]any{"status": "pending"}); err == nil {
+		t.Error("NotificationStatus schema accepts status pending")
+	}
+	rec = serve(list, http.MethodGet, "/api/v1/notifications?related="+related, nil)
+	checkAnswer(t, listOp, "GET /api/v1/notifications", rec)
+	if _ = json.Unmarshal(rec.Body.Bytes(), &page); len(page.Items) != 2 || page.Items[0].Status != "failed" || page.Items[1].Status != "pending" {
+		t.Errorf("the outbox after a report: %s", rec.Body)
 	}
 }

@@ -137,6 +137,13 @@ func (s *Server) Handler() http.Handler {
 	}
 	api.POST("/complaints/:id/callback-link", s.createCallbackLink)
 
+	api.GET("/improvement-actions", s.listImprovements)
+	api.POST("/improvement-actions", s.openImprovement)
+	api.GET("/improvement-actions/:id", s.getImprovement)
+	for _, st := range improvementSteps {
+		api.POST("/improvement-actions/:id/"+st.path, st.handle(s))
+	}
+
 	admin := requireRole("administration", org.RoleAdministrator)
 	api.POST("/complaints/:id/policy", admin, s.migratePolicy)
 
@@ -161,6 +168,32 @@ func (s *Server) Handler() http.Handler {
 	api.POST("/api-tokens", admin, s.createAPIToken)
 	api.DELETE("/api-tokens/:id", admin, s.revokeAPIToken)
 
+	surveyAdmin := requireRole("managing survey programmes", org.RoleMarketDepartment, org.RoleAdministrator)
+	surveyRead := requireRole("survey data", org.RoleMarketDepartment, org.RoleQualityDepartment, org.RoleIntakeClerk,
+		org.RoleGeneralManager, org.RoleInternalAuditor, org.RoleAdministrator)
+	api.POST("/customers/import", surveyAdmin, s.importCustomers)
+	api.GET("/customers", surveyRead, s.listCustomers)
+	api.GET("/survey-programmes", surveyRead, s.listProgrammes)
+	api.POST("/survey-programmes", surveyAdmin, s.createProgramme)
+	api.GET("/survey-programmes/:id", surveyRead, s.getProgramme)
+	api.PUT("/survey-programmes/:id", surveyAdmin, s.putProgramme)
+	api.GET("/survey-programmes/:id/schedule", surveyRead, s.getSchedule)
+	api.POST("/survey-programmes/:id/schedule/pause", surveyAdmin, s.scheduleAction("pause"))
+	api.POST("/survey-programmes/:id/schedule/resume", surveyAdmin, s.scheduleAction("resume"))
+	api.POST("/survey-programmes/:id/schedule/trigger", surveyAdmin, s.scheduleAction("trigger"))
+	api.POST("/survey-programmes/:id/cycles", surveyAdmin, s.startCycle)
+	api.GET("/survey-programmes/:id/cycles", surveyRead, s.listCycles)
+	api.GET("/survey-cycles/:id", surveyRead, s.getCycle)
+	api.GET("/survey-cycles/:id/selections", surveyRead, s.listSelections)
+	api.GET("/survey-cycles/:id/invitations", surveyRead, s.listInvitations)
+	outbox := requireRole("the outbox", org.RoleAdministrator, org.RoleMarketDepartment, org.RoleIntakeClerk)
+	api.GET("/notifications", outbox, s.listNotifications)
+	api.POST("/notifications/:id/status", outbox, s.markNotification)
+	api.POST("/deliveries", requireRole("recording deliveries", org.RoleIntakeClerk, org.RoleMarketDepartment, org.RoleAdministrator), s.postDelivery)
+	api.POST("/survey-cycles/:id/answers", requireRole("entering survey answers", org.RoleIntakeClerk, org.RoleMarketDepartment), s.enterAnswer)
+	r.GET("/public/survey/:token", s.publicLimit.middleware(), s.publicSurvey)
+	r.POST("/public/survey/:token", s.publicLimit.middleware(), s.publicSurveyAnswer)
+
 	api.GET("/audit", requireRole("the audit trail", org.RoleInternalAuditor, org.RoleAdministrator), s.listAudit)
 
 	if s.security.Codec != nil {
@@ -174,10 +207,15 @@ func (s *Server) Handler() http.Handler {
 	return r
 }
 
+// limitBody bounds request bodies; the customer import takes files, not forms.
 func limitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		limit := n
+		if c.Request.URL.Path == "/api/v1/customers/import" {
+			limit = maxCSV
+		}
 		if c.Request.Body != nil {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		}
 		c.Next()
 	}

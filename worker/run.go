@@ -19,7 +19,10 @@ func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool
 	if err != nil {
 		return err
 	}
-	acts := &activities.Activities{Store: store.New(pool), Temporal: tc, Policy: policy, Location: cfg.Location}
+	acts := &activities.Activities{Store: store.New(pool), Temporal: tc, Policy: policy, Location: cfg.Location, PublicURL: cfg.PublicURL}
+	if cfg.Secrets != nil {
+		acts.Links = cfg.Secrets.Links
+	}
 	w := New(tc, cfg.TaskQueue, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", cfg.TaskQueue, err)

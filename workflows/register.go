@@ -11,4 +11,7 @@ type Registry interface {
 func Register(r Registry) {
 	r.RegisterWorkflowWithOptions(Complaint, workflow.RegisterOptions{Name: ComplaintWorkflow})
 	r.RegisterWorkflowWithOptions(RolloutCalendar, workflow.RegisterOptions{Name: CalendarRolloutWorkflow})
+	r.RegisterWorkflowWithOptions(Improvement, workflow.RegisterOptions{Name: ImprovementWorkflow})
+	r.RegisterWorkflowWithOptions(SurveyCycle, workflow.RegisterOptions{Name: SurveyCycleWorkflow})
+	r.RegisterWorkflowWithOptions(DeliveryFollowUp, workflow.RegisterOptions{Name: DeliveryFollowUpWorkflow})
 }

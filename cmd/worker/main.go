@@ -9,7 +9,6 @@ import (
 	"syscall"
 
 	"github.com/cxflow/cxflow/config"
-	"github.com/cxflow/cxflow/payloadcrypt"
 	"github.com/cxflow/cxflow/worker"
 )
 
@@ -26,12 +25,13 @@ func run() error {
 		return err
 	}
 	log := cfg.Logger()
-	// The worker only needs the payload keys: it encrypts and decrypts histories.
-	kr, err := payloadcrypt.FromEnv()
+	// Payload keys encrypt and decrypt histories; link keys sign the survey
+	// links the outbox sends.
+	secrets, err := config.LoadSecrets()
 	if err != nil {
 		return err
 	}
-	cfg.Secrets = &config.Secrets{Keyring: kr}
+	cfg.Secrets = &secrets
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	tc, err := cfg.DialTemporal(ctx, log)

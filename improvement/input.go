@@ -1,0 +1,253 @@
+package improvement
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Text limits, as for complaints: printable on a form, small in histories.
+const (
+	maxShortText = 200
+	maxLongText  = 10_000
+	// MaxRefs bounds the count of answers an action refers to.
+	MaxRefs = 1_000_000
+	// MaxBusinessKey bounds a business key (an Idempotency-Key through the API).
+	MaxBusinessKey = 200
+)
+
+func fieldErr(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+func required(field, v string, max int) *FieldError {
+	if strings.TrimSpace(v) == "" {
+		return fieldErr(field, "is required")
+	}
+	return optional(field, v, max)
+}
+
+func optional(field, v string, max int) *FieldError {
+	if utf8.RuneCountInString(v) > max {
+		return fieldErr(field, "must be at most %d characters", max)
+	}
+	return nil
+}
+
+// firstErr returns the first non-nil error; typed so a nil *FieldError stays nil.
+func firstErr(errs ...*FieldError) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// SourceKind says what opened an action.
+type SourceKind string
+
+const (
+	// SourceSurvey: dissatisfied answers on one dimension of a survey cycle (002 制度).
+	SourceSurvey SourceKind = "survey"
+	// SourceComplaint: a complaint's review or CAPA (001).
+	SourceComplaint SourceKind = "complaint"
+	// SourceManual: opened by hand, e.g. after an internal audit.
+	SourceManual SourceKind = "manual"
+)
+
+// SourceKinds lists the valid kinds.
+var SourceKinds = []SourceKind{SourceSurvey, SourceComplaint, SourceManual}
+
+// Source is what the action answers.
+type Source struct {
+	Kind SourceKind `json:"kind"`
+	// CycleID and Dimension name the survey cycle and the dimension code (survey).
+	CycleID   string `json:"cycle_id,omitempty"`
+	Dimension string `json:"dimension,omitempty"`
+	// ComplaintID names the complaint (complaint).
+	ComplaintID string `json:"complaint_id,omitempty"`
+}
+
+// Validate checks the source; fields are named under "source.".
+func (s Source) Validate() error {
+	switch s.Kind {
+	case SourceSurvey:
+		if err := firstErr(
+			required("source.cycle_id", s.CycleID, maxShortText),
+			required("source.dimension", s.Dimension, maxShortText),
+		); err != nil {
+			return err
+		}
+		if s.ComplaintID != "" {
+			return fieldErr("source.complaint_id", "is only for source kind complaint")
+		}
+	case SourceComplaint:
+		if s.ComplaintID == "" {
+			return fieldErr("source.complaint_id", "is required for source kind complaint")
+		}
+		if _, err := uuid.Parse(s.ComplaintID); err != nil {
+			return fieldErr("source.complaint_id", "must be a complaint ID")
+		}
+		return s.surveyFieldsUnset()
+	case SourceManual:
+		if err := s.surveyFieldsUnset(); err != nil {
+			return err
+		}
+		if s.ComplaintID != "" {
+			return fieldErr("source.complaint_id", "is only for source kind complaint")
+		}
+	default:
+		return fieldErr("source.kind", "must be one of survey, complaint, manual")
+	}
+	return nil
+}
+
+func (s Source) surveyFieldsUnset() error {
+	switch {
+	case s.CycleID != "":
+		return fieldErr("source.cycle_id", "is only for source kind survey")
+	case s.Dimension != "":
+		return fieldErr("source.dimension", "is only for source kind survey")
+	}
+	return nil
+}
+
+var departmentPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// OpenInput is what an opener says about a new action: the request body of
+// POST /api/v1/improvement-actions.
+type OpenInput struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	// Department is the owner department's ID.
+	Department string `json:"department"`
+	// DueAt is the deadline to complete the action.
+	DueAt  *time.Time `json:"due_at"`
+	Source Source     `json:"source"`
+	// Refs counts what the action answers (e.g. dissatisfied answers).
+	Refs int `json:"refs,omitempty"`
+}
+
+// Validate checks the input against now, the time it is opened.
+func (in OpenInput) Validate(now time.Time) error {
+	if err := firstErr(
+		required("title", in.Title, maxShortText),
+		required("description", in.Description, maxLongText),
+		required("department", in.Department, maxShortText),
+	); err != nil {
+		return err
+	}
+	if !departmentPattern.MatchString(in.Department) {
+		return fieldErr("department", "must be a department ID, e.g. engineering")
+	}
+	if in.DueAt == nil {
+		return fieldErr("due_at", "is required: the deadline to complete the action")
+	}
+	if !in.DueAt.After(now) {
+		return fieldErr("due_at", "must be in the future")
+	}
+	if in.Refs < 0 || in.Refs > MaxRefs {
+		return fieldErr("refs", "must be between 0 and %d", MaxRefs)
+	}
+	return in.Source.Validate()
+}
+
+// Hash identifies the input's content (times at microsecond precision, in UTC),
+// so a repeated open can tell the same request from another one.
+func (in OpenInput) Hash() string {
+	if in.DueAt != nil {
+		d := in.DueAt.UTC().Truncate(time.Microsecond)
+		in.DueAt = &d
+	}
+	b, _ := json.Marshal(in)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Open starts an action: the input, who opens it, and optionally the business
+// key that makes opening idempotent (see SurveyKey, ComplaintKey).
+type Open struct {
+	OpenInput
+	BusinessKey string `json:"business_key,omitempty"`
+	OpenedBy    Actor  `json:"opened_by"`
+}
+
+// Validate checks the open request against now.
+func (o Open) Validate(now time.Time) error {
+	if err := o.OpenInput.Validate(now); err != nil {
+		return err
+	}
+	return firstErr(optional("business_key", o.BusinessKey, MaxBusinessKey))
+}
+
+// ID is the action ID the open names: derived from the business key, or
+// fresh when there is none.
+func (o Open) ID() string {
+	if o.BusinessKey != "" {
+		return IDFor(o.BusinessKey)
+	}
+	return uuid.NewString()
+}
+
+// PlanInput is the owner department's plan (制定改进计划).
+type PlanInput struct {
+	Plan string `json:"plan"`
+	// DueAt is when the plan will be complete; without it, the action's due_at.
+	DueAt *time.Time `json:"due_at,omitempty"`
+}
+
+func (in PlanInput) Validate() error { return firstErr(required("plan", in.Plan, maxLongText)) }
+
+// CheckDue checks the plan's date against now and the action's deadline: in
+// the future, and not later than the action's due_at while that is still
+// ahead; once it has passed (a late plan, a new round) the plan must give its own.
+func (in PlanInput) CheckDue(now, actionDue time.Time) error {
+	if in.DueAt == nil {
+		if !actionDue.After(now) {
+			return fieldErr("due_at", "is required: the action's due date (%s) has passed; give the date this plan will be complete by",
+				actionDue.UTC().Format(time.RFC3339))
+		}
+		return nil
+	}
+	if !in.DueAt.After(now) {
+		return fieldErr("due_at", "must be in the future")
+	}
+	if actionDue.After(now) && in.DueAt.After(actionDue) {
+		return fieldErr("due_at", "must not be after the action's due date (%s)", actionDue.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// CompletionInput reports the plan carried out (实施完成).
+type CompletionInput struct {
+	Result string `json:"result"`
+}
+
+func (in CompletionInput) Validate() error {
+	return firstErr(required("result", in.Result, maxLongText))
+}
+
+// VerificationInput judges whether the action was effective (效果验证).
+type VerificationInput struct {
+	Effective *bool  `json:"effective"`
+	Comment   string `json:"comment"`
+}
+
+func (in VerificationInput) Validate() error {
+	if in.Effective == nil {
+		return fieldErr("effective", "is required (true or false)")
+	}
+	if !*in.Effective {
+		// Why it was not effective is what the next round's plan must answer.
+		return firstErr(required("comment", in.Comment, maxLongText))
+	}
+	return firstErr(optional("comment", in.Comment, maxLongText))
+}

@@ -1,0 +1,289 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/survey"
+	"github.com/cxflow/cxflow/workflows"
+)
+
+// postCSV imports customers as the market department.
+func postCSV(t *testing.T, csv string) response {
+	t.Helper()
+	return call(t, stack.api.URL, http.MethodPost, "/api/v1/customers/import", csv,
+		"Authorization", "Bearer "+tokenOf(t, "market"), "Content-Type", "text/csv")
+}
+
+// shortProgramme runs a cycle in seconds: answers for window, reminders within it.
+func shortProgramme(t *testing.T, name, window string, reminders []string) string {
+	t.Helper()
+	r := as(t, "market", http.MethodPost, "/api/v1/survey-programmes", map[string]any{
+		"name": name,
+		"run":  map[string]any{"window": window, "reminders": reminders, "channel": "link", "owner_department": "market", "action_due": "720h"},
+	})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	return r.field(t, "id").(string)
+}
+
+func startCycle(t *testing.T, programme string) string {
+	t.Helper()
+	r := as(t, "market", http.MethodPost, "/api/v1/survey-programmes/"+programme+"/cycles", nil)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	return r.field(t, "cycle_id").(string)
+}
+
+func waitCycle(t *testing.T, id, status string, within time.Duration) store.Cycle {
+	t.Helper()
+	var cy store.Cycle
+	require.Eventually(t, func() bool {
+		r := as(t, "market", http.MethodGet, "/api/v1/survey-cycles/"+id, nil)
+		if r.status != http.StatusOK {
+			return false
+		}
+		r.json(t, &cy)
+		return cy.Status == status
+	}, within, 200*time.Millisecond, "cycle %s never reached %s", id, status)
+	return cy
+}
+
+func TestSurveyCycleThroughTheAPI(t *testing.T) {
+	tag := uuid.NewString()[:6]
+	csv := "客户编号,客户名称,等级,年采购额,合作年限,有潜力,代表性项目,类别,联系人,电话,邮箱\n" +
+		"BIG1-" + tag + ",华东电气,A,120万,5,否,否,device,王经理,,wang@example.cn\n" +
+		"BIG2-" + tag + ",中原重工,A,1500000,3,否,否,engineering,李工,,li@example.cn\n" +
+		"MID1-" + tag + ",洛阳机械,B,600000,2,否,否,device,刘工,0379-6000000,\n" +
+		"NEW1-" + tag + ",新客户,C,20000,0,否,否,device,,,new@example.cn\n" +
+		"BAD1-" + tag + ",,C,abc,1,否,否,device,,,\n"
+	r := postCSV(t, csv)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	var imp struct {
+		Imported int `json:"imported"`
+		Errors   []struct {
+			Line  int    `json:"line"`
+			Field string `json:"field"`
+		} `json:"errors"`
+	}
+	r.json(t, &imp)
+	require.Equal(t, 4, imp.Imported)
+	require.NotEmpty(t, imp.Errors)
+	require.Equal(t, 6, imp.Errors[0].Line, "the bad row is named by its line")
+	require.Equal(t, http.StatusForbidden, as(t, "engineer", http.MethodGet, "/api/v1/customers", nil).status)
+
+	programme := shortProgramme(t, "重点客户满意度调查 "+tag, "14s", []string{"4s", "8s"})
+	cycleID := startCycle(t, programme)
+	waitCycle(t, cycleID, "open", 15*time.Second)
+
+	// Who was chosen and why.
+	var sel struct {
+		Items []survey.Selection `json:"items"`
+	}
+	as(t, "quality", http.MethodGet, "/api/v1/survey-cycles/"+cycleID+"/selections", nil).json(t, &sel)
+	chosen := map[string]survey.Selection{}
+	for _, s := range sel.Items {
+		if strings.HasSuffix(s.CustomerID, tag) {
+			chosen[s.CustomerID] = s
+		}
+	}
+	require.True(t, chosen["BIG1-"+tag].Chosen)
+	require.Contains(t, chosen["BIG1-"+tag].Reason, "100万")
+	require.False(t, chosen["NEW1-"+tag].Chosen, "a new small customer without potential is not surveyed")
+
+	var inv struct {
+		Items []struct {
+			CustomerID string `json:"customer_id"`
+			URL        string `json:"url"`
+		} `json:"items"`
+	}
+	as(t, "market", http.MethodGet, "/api/v1/survey-cycles/"+cycleID+"/invitations", nil).json(t, &inv)
+	links := map[string]string{}
+	for _, iv := range inv.Items {
+		if strings.HasSuffix(iv.CustomerID, tag) {
+			require.True(t, strings.HasPrefix(iv.URL, "http://cxflow.test/public/survey/"), iv.URL)
+			links[iv.CustomerID] = strings.TrimPrefix(iv.URL, "http://cxflow.test")
+		}
+	}
+	require.Len(t, links, 3)
+
+	// The outbox holds an e-mail with the link for customers with an address,
+	// a task for the market department for the one without.
+	var outbox struct {
+		Items []struct {
+			ID        int64  `json:"id"`
+			Channel   string `json:"channel"`
+			Recipient string `json:"recipient"`
+			Link      string `json:"link"`
+		} `json:"items"`
+	}
+	r = as(t, "market", http.MethodGet, "/api/v1/notifications?related=survey-cycle:"+cycleID, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	r.json(t, &outbox)
+	emails, tasks := 0, 0
+	for _, n := range outbox.Items {
+		switch n.Channel {
+		case "email":
+			emails++
+			require.Contains(t, []string{"wang@example.cn", "li@example.cn"}, n.Recipient)
+			require.True(t, strings.HasPrefix(n.Link, "http://cxflow.test/public/survey/"))
+		case "task":
+			tasks++
+			require.Equal(t, "department:market", n.Recipient)
+		}
+	}
+	require.Equal(t, 2, emails)
+	require.Equal(t, 1, tasks)
+	require.Equal(t, http.StatusNoContent, as(t, "market", http.MethodPost,
+		fmt.Sprintf("/api/v1/notifications/%d/status", outbox.Items[0].ID), map[string]any{"status": "sent"}).status)
+	require.Equal(t, http.StatusForbidden, as(t, "engineer", http.MethodGet, "/api/v1/notifications", nil).status)
+
+	// The customer opens the form and answers; answering again replaces it.
+	page := anonymous(t, http.MethodGet, links["BIG1-"+tag], nil)
+	require.Equal(t, http.StatusOK, page.status, "%s", page.body)
+	require.Contains(t, string(page.body), "产品质量")
+	ratings := func(quality string) map[string]any {
+		return map[string]any{"ratings": map[string]string{"product_quality": quality, "service": "satisfied"}, "recommend": 9, "comment": "交货后一周出现故障"}
+	}
+	require.Equal(t, http.StatusCreated, anonymous(t, http.MethodPost, links["BIG1-"+tag], ratings("very_satisfied")).status)
+	require.Equal(t, http.StatusCreated, anonymous(t, http.MethodPost, links["BIG1-"+tag], ratings("dissatisfied")).status)
+	bad := anonymous(t, http.MethodPost, links["BIG2-"+tag], map[string]any{"ratings": map[string]string{"product_quality": "great"}})
+	require.Equal(t, http.StatusBadRequest, bad.status, "%s", bad.body)
+	require.Equal(t, http.StatusForbidden, anonymous(t, http.MethodPost, "/public/survey/forged.token", ratings("satisfied")).status)
+
+	// Customer service enters a phone answer, with who answered.
+	r = as(t, "clerk", http.MethodPost, "/api/v1/survey-cycles/"+cycleID+"/answers", map[string]any{
+		"customer_id": "MID1-" + tag, "channel": "phone", "respondent": "设备部 刘工",
+		"ratings": map[string]string{"product_quality": "satisfied", "service": "very_dissatisfied"},
+	})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	r = as(t, "clerk", http.MethodPost, "/api/v1/survey-cycles/"+cycleID+"/answers", map[string]any{
+		"customer_id": "NEW1-" + tag, "channel": "phone", "respondent": "x", "ratings": map[string]string{"service": "satisfied"},
+	})
+	require.Equal(t, http.StatusBadRequest, r.status, "not invited: %s", r.body)
+	require.Equal(t, "customer_id", r.field(t, "field"))
+
+	cy := waitCycle(t, cycleID, "closed", 30*time.Second)
+	require.NotNil(t, cy.Stats)
+	require.Equal(t, 2, cy.Stats.Answers)
+	require.Equal(t, 2, cy.Stats.ReturnRate.Count)
+	require.Equal(t, cy.Issued, cy.Stats.ReturnRate.Of)
+	require.Len(t, cy.Stats.Dissatisfied, 2, "quality 不满意 from the link, service 很不满意 by phone")
+	var pq *survey.DimensionStats
+	for i := range cy.Stats.Dimensions {
+		if cy.Stats.Dimensions[i].Code == "product_quality" {
+			pq = &cy.Stats.Dimensions[i]
+		}
+	}
+	require.NotNil(t, pq)
+	require.Equal(t, 2, pq.Count)
+	require.InDelta(t, 55.0, *pq.Average, 1e-9, "(30 + 80) / 2: the replaced answer counts, not the first")
+
+	// After the close: 410, and the links no longer take answers.
+	r = anonymous(t, http.MethodPost, links["BIG2-"+tag], ratings("satisfied"))
+	require.Equal(t, http.StatusGone, r.status, "%s", r.body)
+
+	// One improvement action per owner department and dimension, opened after the close.
+	require.Eventually(t, func() bool {
+		var n int
+		err := stack.pool.QueryRow(context.Background(),
+			`SELECT count(*) FROM improvement_actions WHERE source_cycle_id = $1`, cycleID).Scan(&n)
+		return err == nil && n == 2
+	}, 20*time.Second, 200*time.Millisecond)
+	require.Eventually(t, func() bool {
+		var got store.Cycle
+		as(t, "market", http.MethodGet, "/api/v1/survey-cycles/"+cycleID, nil).json(t, &got)
+		return got.Actions == 2
+	}, 10*time.Second, 200*time.Millisecond)
+}
+
+// historyEvents counts a workflow's history events.
+func historyEvents(t *testing.T, workflowID string) int {
+	t.Helper()
+	h, err := collectHistory(stack.client.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT))
+	require.NoError(t, err)
+	return len(h.Events)
+}
+
+// A cycle's history does not grow with the number of customers: ten thousand
+// recipients make the same history as three.
+func TestCycleHistoryDoesNotGrowWithRecipients(t *testing.T) {
+	ctx := context.Background()
+	st := store.New(stack.pool)
+	const n = 10_000
+	tag := uuid.NewString()[:6]
+	many := make([]survey.Customer, n)
+	for i := range many {
+		many[i] = survey.Customer{ID: fmt.Sprintf("K%05d-%s", i, tag), Name: "客户", Tier: survey.TierA, AnnualVolume: 2_000_000, YearsAsCustomer: 3}
+	}
+	require.NoError(t, st.UpsertCustomers(ctx, many))
+
+	programme := shortProgramme(t, "万户调查 "+tag, "3s", []string{"1s"})
+	cycleID := startCycle(t, programme)
+	cy := waitCycle(t, cycleID, "closed", 60*time.Second)
+	require.GreaterOrEqual(t, cy.Issued, n)
+	big := historyEvents(t, cy.WorkflowID)
+
+	small := shortProgramme(t, "三户调查 "+tag, "3s", []string{"1s"})
+	smallCycle := startCycle(t, small)
+	// Same customers table, but follow-up cycles name their customers: three.
+	r := as(t, "market", http.MethodPost, "/api/v1/survey-programmes/"+small+"/cycles", map[string]any{
+		"customer_ids": []string{many[0].ID, many[1].ID, many[2].ID},
+	})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	three := r.field(t, "cycle_id").(string)
+	waitCycle(t, smallCycle, "closed", 60*time.Second)
+	cy3 := waitCycle(t, three, "closed", 60*time.Second)
+	require.Equal(t, 3, cy3.Issued)
+	smallEvents := historyEvents(t, cy3.WorkflowID)
+	t.Logf("3 recipients: %d events; %d recipients: %d events", smallEvents, cy.Issued, big)
+	// The same steps, whatever the number of recipients; only how the worker
+	// batches activity completions into workflow tasks can shift a few events.
+	require.InDelta(t, smallEvents, big, 6, "the same history for 3 and %d recipients", cy.Issued)
+	require.Less(t, big, 120)
+	require.Equal(t, workflows.CycleID(cy.WorkflowID), cy.ID)
+}
+
+func TestProgrammeSchedule(t *testing.T) {
+	r := as(t, "market", http.MethodPost, "/api/v1/survey-programmes", map[string]any{
+		"name":     "重点客户季度调查 " + uuid.NewString()[:6],
+		"schedule": map[string]any{"kind": "quarterly", "month": 1},
+		"run":      map[string]any{"window": "504h", "reminders": []string{"168h"}, "channel": "link", "owner_department": "market", "action_due": "720h"},
+	})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	id := r.field(t, "id").(string)
+	var sch struct {
+		Cron    string      `json:"cron"`
+		Paused  bool        `json:"paused"`
+		NextRun []time.Time `json:"next_runs"`
+	}
+	r = as(t, "quality", http.MethodGet, "/api/v1/survey-programmes/"+id+"/schedule", nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	r.json(t, &sch)
+	require.Equal(t, "0 9 1 1,4,7,10 *", sch.Cron)
+	require.NotEmpty(t, sch.NextRun)
+	require.Contains(t, []time.Month{time.January, time.April, time.July, time.October}, sch.NextRun[0].In(mustLocation("Asia/Shanghai")).Month())
+
+	as(t, "market", http.MethodPost, "/api/v1/survey-programmes/"+id+"/schedule/pause", map[string]any{"note": "春节暂停"}).json(t, &sch)
+	require.True(t, sch.Paused)
+	as(t, "market", http.MethodPost, "/api/v1/survey-programmes/"+id+"/schedule/resume", nil).json(t, &sch)
+	require.False(t, sch.Paused)
+	require.Equal(t, http.StatusForbidden, as(t, "quality", http.MethodPost, "/api/v1/survey-programmes/"+id+"/schedule/pause", nil).status)
+
+	// Triggered now, the schedule starts a cycle.
+	require.Equal(t, http.StatusOK, as(t, "market", http.MethodPost, "/api/v1/survey-programmes/"+id+"/schedule/trigger", nil).status)
+	require.Eventually(t, func() bool {
+		var list struct {
+			Items []store.Cycle `json:"items"`
+		}
+		as(t, "market", http.MethodGet, "/api/v1/survey-programmes/"+id+"/cycles", nil).json(t, &list)
+		return len(list.Items) == 1
+	}, 20*time.Second, 200*time.Millisecond)
+}

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/cxflow/cxflow/improvement"
+)
+
+// SaveImprovement writes a snapshot of the improvement action and its new
+// timeline events in one transaction. An older snapshot than the stored one
+// changes nothing; events and escalations already stored are skipped.
+func (s *Store) SaveImprovement(ctx context.Context, a improvement.Action, events []improvement.Event, requestHash string) error {
+	a.Timeline = nil
+	view, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("save improvement action %s: encode: %w", a.ID, err)
+	}
+	var key, complaintID *string
+	if a.BusinessKey != "" {
+		key = &a.BusinessKey
+	}
+	if a.Source.ComplaintID != "" {
+		complaintID = &a.Source.ComplaintID
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO improvement_actions (id, source_kind, source_cycle_id, source_complaint_id, dimension,
+				business_key, department, title, status, resolution, round, refs, due_at, step_due_at,
+				escalation_level, opened_by, policy_version, request_hash, version, view, created_at, closed_at, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22, now())
+			ON CONFLICT (id) DO UPDATE SET
+				status = EXCLUDED.status, resolution = EXCLUDED.resolution, round = EXCLUDED.round,
+				step_due_at = EXCLUDED.step_due_at, escalation_level = EXCLUDED.escalation_level,
+				version = EXCLUDED.version, view = EXCLUDED.view, closed_at = EXCLUDED.closed_at, updated_at = now()
+			WHERE improvement_actions.version < EXCLUDED.version`,
+			a.ID, a.Source.Kind, a.Source.CycleID, complaintID, a.Source.Dimension,
+			key, a.Department, a.Title, a.Status, a.Resolution, a.Round, a.Refs, a.DueAt, a.StepDueAt,
+			a.EscalationLevel, a.OpenedBy.ID, a.PolicyVersion, requestHash, a.Version, view, a.CreatedAt, a.ClosedAt); err != nil {
+			return fmt.Errorf("upsert: %w", err)
+		}
+		batch := &pgx.Batch{}
+		for _, e := range events {
+			batch.Queue(`
+				INSERT INTO improvement_events (action_id, seq, at, step, round, action, actor_id, actor_name,
+					actor_role, actor_department, detail)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+				ON CONFLICT (action_id, seq) DO NOTHING`,
+				a.ID, e.Seq, e.At, e.Step, e.Round, e.Action, e.Actor.ID, e.Actor.Name, e.Actor.Role, e.Actor.Department, nullJSON(e.Detail))
+		}
+		for _, e := range a.Escalations {
+			batch.Queue(`
+				INSERT INTO improvement_escalations (action_id, seq, step, round, level, at, due_at, reason, notify)
+				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
+				ON CONFLICT (action_id, seq) DO NOTHING`,
+				a.ID, e.Seq, e.Step, e.Round, e.Level, e.At, e.DueAt, e.Reason, nonNil(e.Notify))
+		}
+		if batch.Len() == 0 {
+			return nil
+		}
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return fmt.Errorf("timeline: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save improvement action %s v%d: %w", a.ID, a.Version, err)
+	}
+	return nil
+}
+
+func nonNil(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
+
+// StoredImprovement is an action as the read model holds it, with what the
+// API needs to answer a repeated open.
+type StoredImprovement struct {
+	Action      improvement.Action
+	RequestHash string
+}
+
+// GetImprovement returns the action with its full timeline.
+func (s *Store) GetImprovement(ctx context.Context, id string) (StoredImprovement, error) {
+	var st StoredImprovement
+	var view []byte
+	err := s.pool.QueryRow(ctx, `SELECT view, request_hash FROM improvement_actions WHERE id = $1`, id).Scan(&view, &st.RequestHash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return st, ErrNotFound
+	}
+	if err != nil {
+		return st, fmt.Errorf("get improvement action %s: %w", id, err)
+	}
+	if err := json.Unmarshal(view, &st.Action); err != nil {
+		return st, fmt.Errorf("get improvement action %s: decode: %w", id, err)
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT seq, at, step, round, action, actor_id, actor_name, actor_role, actor_department, detail
+		FROM improvement_events WHERE action_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return st, fmt.Errorf("timeline of improvement action %s: %w", id, err)
+	}
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (improvement.Event, error) {
+		var e improvement.Event
+		var detail []byte
+		err := r.Scan(&e.Seq, &e.At, &e.Step, &e.Round, &e.Action, &e.Actor.ID, &e.Actor.Name, &e.Actor.Role, &e.Actor.Department, &detail)
+		e.At = e.At.UTC()
+		e.Detail = detail
+		return e, err
+	})
+	if err != nil {
+		return st, fmt.Errorf("timeline of improvement action %s: %w", id, err)
+	}
+	st.Action.Timeline = events
+	return st, nil
+}
+
+// ImprovementFilter selects improvement actions for a list page.
+type ImprovementFilter struct {
+	Department string
+	Status     improvement.Step
+	Source     improvement.SourceKind
+	// CycleID and ComplaintID keep the actions a survey cycle or a complaint opened.
+	CycleID     string
+	ComplaintID string
+	// Overdue, when set, keeps only open actions whose step is past (or within) its due time.
+	Overdue *bool
+	Limit   int
+	Cursor  string
+	Now     time.Time
+}
+
+// ListImprovements returns one page, newest first, and the cursor of the next
+// page ("" on the last). Timelines are left out.
+func (s *Store) ListImprovements(ctx context.Context, f ImprovementFilter) ([]improvement.Action, string, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Department != "" {
+		where = append(where, "department = "+arg(f.Department))
+	}
+	if f.Status != "" {
+		where = append(where, "status = "+arg(f.Status))
+	}
+	if f.Source != "" {
+		where = append(where, "source_kind = "+arg(f.Source))
+	}
+	if f.CycleID != "" {
+		where = append(where, "source_cycle_id = "+arg(f.CycleID))
+	}
+	if f.ComplaintID != "" {
+		where = append(where, "source_complaint_id = "+arg(f.ComplaintID))
+	}
+	if f.Overdue != nil {
+		overdue := "status <> 'closed' AND COALESCE(step_due_at <= " + arg(f.Now) + ", false)"
+		if *f.Overdue {
+			where = append(where, overdue)
+		} else {
+			where = append(where, "NOT ("+overdue+")")
+		}
+	}
+	if f.Cursor != "" {
+		at, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, fmt.Sprintf("(created_at, id) < (%s, %s)", arg(at), arg(id)))
+	}
+	q := "SELECT view FROM improvement_actions"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	// One extra row tells whether another page follows.
+	q += " ORDER BY created_at DESC, id DESC LIMIT " + arg(f.Limit+1)
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("list improvement actions: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (improvement.Action, error) {
+		var a improvement.Action
+		var view []byte
+		if err := r.Scan(&view); err != nil {
+			return a, err
+		}
+		return a, json.Unmarshal(view, &a)
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("list improvement actions: %w", err)
+	}
+	next := ""
+	if len(list) > f.Limit {
+		list = list[:f.Limit]
+		last := list[len(list)-1]
+		next = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return list, next, nil
+}

@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Notification is a message in the outbox.
+type Notification struct {
+	ID        int64      `json:"id"`
+	Key       string     `json:"-"`
+	CreatedAt time.Time  `json:"created_at"`
+	Channel   string     `json:"channel"`
+	Recipient string     `json:"recipient"`
+	Subject   string     `json:"subject"`
+	Body      string     `json:"body"`
+	Link      string     `json:"link,omitempty"`
+	Related   string     `json:"related,omitempty"`
+	Status    string     `json:"status"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+	Note      string     `json:"note,omitempty"`
+}
+
+// Enqueue adds messages to the outbox; a message whose key is there already
+// is not added again.
+func (s *Store) Enqueue(ctx context.Context, ns []Notification) (int, error) {
+	added := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for start := 0; start < len(ns); start += 500 {
+			batch := &pgx.Batch{}
+			end := min(start+500, len(ns))
+			for _, n := range ns[start:end] {
+				batch.Queue(`INSERT INTO notifications (key, channel, recipient, subject, body, link, related)
+					VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (key) DO NOTHING`,
+					n.Key, n.Channel, n.Recipient, n.Subject, n.Body, n.Link, n.Related)
+			}
+			br := tx.SendBatch(ctx, batch)
+			for range ns[start:end] {
+				tag, err := br.Exec()
+				if err != nil {
+					br.Close()
+					return err
+				}
+				added += int(tag.RowsAffected())
+			}
+			if err := br.Close(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("enqueue notifications: %w", err)
+	}
+	return added, nil
+}
+
+// Notifications lists outbox messages by status and relation, oldest first,
+// after the given ID.
+func (s *Store) Notifications(ctx context.Context, status, related string, after int64, limit int) ([]Notification, error) {
+	q := `SELECT id, created_at, channel, recipient, subject, body, link, related, status, sent_at, note
+		FROM notifications WHERE id > $1`
+	args := []any{after}
+	if status != "" {
+		args = append(args, status)
+		q += " AND status = $" + strconv.Itoa(len(args))
+	}
+	if related != "" {
+		args = append(args, related)
+		q += " AND related = $" + strconv.Itoa(len(args))
+	}
+	args = append(args, limit)
+	q += " ORDER BY id LIMIT $" + strconv.Itoa(len(args))
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list notifications: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Notification, error) {
+		var n Notification
+		return n, r.Scan(&n.ID, &n.CreatedAt, &n.Channel, &n.Recipient, &n.Subject, &n.Body, &n.Link, &n.Related, &n.Status, &n.SentAt, &n.Note)
+	})
+}
+
+// MarkNotification records a delivery (sent) or its failure.
+func (s *Store) MarkNotification(ctx context.Context, id int64, status, note string, at time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE notifications SET status = $2, note = $3, sent_at = CASE WHEN $2 = 'sent' THEN $4 ELSE sent_at END
+		WHERE id = $1`, id, status, note, at)
+	if err != nil {
+		return fmt.Errorf("mark notification %d: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// UnansweredContacts lists a cycle's unanswered invitations with the
+// customer's name and first e-mail address, for invitations and reminders.
+func (s *Store) UnansweredContacts(ctx context.Context, cycleID string) ([]InvitationContact, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT i.id::text, i.customer_id, i.channel, c.name, coalesce(c.contacts->0->>'email', ''), coalesce(c.contacts->0->>'name', '')
+		FROM survey_invitations i JOIN customers c ON c.id = i.customer_id
+		WHERE i.cycle_id = $1 AND i.answered_at IS NULL ORDER BY i.customer_id`, cycleID)
+	if err != nil {
+		return nil, fmt.Errorf("unanswered invitations of %s: %w", cycleID, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (InvitationContact, error) {
+		var ic InvitationContact
+		return ic, r.Scan(&ic.InvitationID, &ic.CustomerID, &ic.Channel, &ic.CustomerName, &ic.Email, &ic.ContactName)
+	})
+}
+
+// InvitationContact is whom an invitation reaches.
+type InvitationContact struct {
+	InvitationID string
+	CustomerID   string
+	Channel      string
+	CustomerName string
+	Email        string
+	ContactName  string
+}
