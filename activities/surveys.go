@@ -65,6 +65,8 @@ func (a *Activities) DrawSample(ctx context.Context, req SampleRequest) (SampleR
 		if err != nil {
 			return SampleResult{}, err
 		}
+		// Customers outside the programme's population are not part of its cycles at all.
+		customers = c.Definition.Programme.Population.Filter(customers)
 		sel = survey.Sample(customers, c.Definition.Programme.Coverage, req.CycleID)
 	}
 	chosen, err := a.Store.SaveSelections(ctx, req.CycleID, sel)

@@ -89,6 +89,9 @@ func isShare(v float64) bool { return v >= 0 && v <= 1 } // false for NaN
 // surveyed, what they are asked and what counts as success. A cycle keeps the
 // programme it started with.
 type Programme struct {
+	// Population narrows who the programme is about before the coverage rules
+	// draw from them; empty means every customer.
+	Population    Population     `json:"population"`
 	Coverage      []CoverageRule `json:"coverage"`
 	Targets       Targets        `json:"targets"`
 	Questionnaire Questionnaire  `json:"questionnaire"`
@@ -99,8 +102,51 @@ func DefaultProgramme() Programme {
 	return Programme{Coverage: DefaultCoverage(), Targets: DefaultTargets(), Questionnaire: DefaultQuestionnaire()}
 }
 
+// Population selects the customers a programme surveys (e.g. device
+// customers vs engineering-project customers, 000), by segment and tier.
+type Population struct {
+	Segments []string `json:"segments,omitempty"`
+	Tiers    []Tier   `json:"tiers,omitempty"`
+}
+
+// Includes reports whether the customer belongs to the population.
+func (p Population) Includes(c Customer) bool {
+	if len(p.Segments) > 0 && !oneOf(c.Segment, p.Segments) {
+		return false
+	}
+	return len(p.Tiers) == 0 || oneOf(c.Tier, p.Tiers)
+}
+
+// Filter keeps the customers in the population.
+func (p Population) Filter(cs []Customer) []Customer {
+	var out []Customer
+	for _, c := range cs {
+		if p.Includes(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (p Population) validate() error {
+	for _, t := range p.Tiers {
+		if !oneOf(t, Tiers) {
+			return fieldErr("tiers", "unknown tier %q: must be A, B or C", t)
+		}
+	}
+	for _, s := range p.Segments {
+		if s == "" {
+			return fieldErr("segments", "a segment must not be empty")
+		}
+	}
+	return nil
+}
+
 // Validate checks that the programme can run a cycle.
 func (p Programme) Validate() error {
+	if err := within("population", p.Population.validate()); err != nil {
+		return err
+	}
 	if err := validateCoverage("coverage", p.Coverage); err != nil {
 		return err
 	}

@@ -60,3 +60,19 @@ func TestProgrammeValidationNamesTheField(t *testing.T) {
 	}
 	requireField(t, ValidateCoverage([]CoverageRule{{Name: "all", Share: 2}}), "rules[0].share")
 }
+
+func TestPopulationNarrowsTheProgramme(t *testing.T) {
+	p := Population{Segments: []string{"device"}, Tiers: []Tier{TierA, TierB}}
+	cs := []Customer{
+		{ID: "1", Segment: "device", Tier: TierA},
+		{ID: "2", Segment: "engineering", Tier: TierA},
+		{ID: "3", Segment: "device", Tier: TierC},
+	}
+	got := p.Filter(cs)
+	require.Len(t, got, 1)
+	require.Equal(t, "1", got[0].ID)
+	require.Len(t, Population{}.Filter(cs), 3, "an empty population is every customer")
+	prog := DefaultProgramme()
+	prog.Population.Tiers = []Tier{"Z"}
+	requireField(t, prog.Validate(), "population.tiers")
+}
