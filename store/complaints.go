@@ -259,28 +259,35 @@ func (s *Store) ListComplaints(ctx context.Context, f ListFilter) ([]complaint.C
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	// One extra row tells whether another page follows.
-	q += " ORDER BY received_at DESC, id DESC LIMIT " + arg(f.Limit+1)
-	rows, err := s.pool.Query(ctx, q, args...)
+	q += " ORDER BY received_at DESC, id DESC"
+	return listViews(ctx, s, q, args, f.Limit, func(c complaint.Complaint) (time.Time, string) { return c.ReceivedAt, c.ID })
+}
+
+// listViews runs a keyset-paged query that selects one jsonb view column,
+// decodes each row into T and returns the cursor of the next page ("" on the
+// last): one extra row tells whether another page follows.
+func listViews[T any](ctx context.Context, s *Store, q string, args []any, limit int, key func(T) (time.Time, string)) ([]T, string, error) {
+	args = append(args, limit+1)
+	rows, err := s.pool.Query(ctx, q+" LIMIT $"+strconv.Itoa(len(args)), args...)
 	if err != nil {
-		return nil, "", fmt.Errorf("list complaints: %w", err)
+		return nil, "", fmt.Errorf("list: %w", err)
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (complaint.Complaint, error) {
-		var c complaint.Complaint
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) {
+		var v T
 		var view []byte
 		if err := r.Scan(&view); err != nil {
-			return c, err
+			return v, err
 		}
-		return c, json.Unmarshal(view, &c)
+		return v, json.Unmarshal(view, &v)
 	})
 	if err != nil {
-		return nil, "", fmt.Errorf("list complaints: %w", err)
+		return nil, "", fmt.Errorf("list: %w", err)
 	}
 	next := ""
-	if len(list) > f.Limit {
-		list = list[:f.Limit]
-		last := list[len(list)-1]
-		next = encodeCursor(last.ReceivedAt, last.ID)
+	if len(list) > limit {
+		list = list[:limit]
+		at, id := key(list[len(list)-1])
+		next = encodeCursor(at, id)
 	}
 	return list, next, nil
 }

@@ -183,28 +183,10 @@ func (s *Store) ListImprovements(ctx context.Context, f ImprovementFilter) ([]im
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	// One extra row tells whether another page follows.
-	q += " ORDER BY created_at DESC, id DESC LIMIT " + arg(f.Limit+1)
-	rows, err := s.pool.Query(ctx, q, args...)
+	q += " ORDER BY created_at DESC, id DESC"
+	list, next, err := listViews(ctx, s, q, args, f.Limit, func(a improvement.Action) (time.Time, string) { return a.CreatedAt, a.ID })
 	if err != nil {
 		return nil, "", fmt.Errorf("list improvement actions: %w", err)
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (improvement.Action, error) {
-		var a improvement.Action
-		var view []byte
-		if err := r.Scan(&view); err != nil {
-			return a, err
-		}
-		return a, json.Unmarshal(view, &a)
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("list improvement actions: %w", err)
-	}
-	next := ""
-	if len(list) > f.Limit {
-		list = list[:f.Limit]
-		last := list[len(list)-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
 	}
 	return list, next, nil
 }
