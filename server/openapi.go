@@ -19,6 +19,7 @@ import (
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/improvement"
 	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/reports"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/survey"
 	"github.com/cxflow/cxflow/workflows"
@@ -307,6 +308,12 @@ var componentNames = map[reflect.Type]string{
 	reflect.TypeFor[survey.Group]():           "StatsGroup",
 	reflect.TypeFor[survey.Dissatisfaction](): "DissatisfiedRating",
 	reflect.TypeFor[store.Cycle]():            "SurveyCycle",
+
+	reflect.TypeFor[reports.Count]():         "ReportCount",
+	reflect.TypeFor[reports.StepFigures]():   "ReportStepFigures",
+	reflect.TypeFor[reports.DepartmentSLA](): "ReportDepartmentSLA",
+	reflect.TypeFor[reports.Comparison]():    "ReportComparison",
+	reflect.TypeFor[reports.CategoryDelta](): "ReportCategoryDelta",
 }
 
 // componentName is the name of t's component.
@@ -454,6 +461,14 @@ var fieldEnums = map[fieldKey]string{
 	{reflect.TypeFor[NotificationStatus](), "status"}:    "OutboxReport",
 }
 
+// freeStrings are fields of a named string type that may hold values outside
+// the type's list: the reports show what stored complaints hold, values an
+// older policy or procedure allowed included. They are plain strings.
+var freeStrings = map[fieldKey]bool{
+	{reflect.TypeFor[reports.StepFigures](), "step"}:       true,
+	{reflect.TypeFor[reports.CategoryDelta](), "category"}: true,
+}
+
 var typeDocs = map[reflect.Type]string{
 	reflect.TypeFor[complaint.Step]():             "A step of the complaint procedure; a complaint's status is the step awaiting action: " + labelled(append(slices.Clone(complaint.ActionSteps), complaint.StepClosed)) + ".",
 	reflect.TypeFor[complaint.Severity]():         "Incident severity (事故等级) graded from the estimated direct loss by the complaint's policy, least severe first: none (无), slight (轻微), minor (较小), general (一般), serious (较大), major (重大), extraordinary (特别重大).",
@@ -597,6 +612,17 @@ var typeDocs = map[reflect.Type]string{
 	reflect.TypeFor[DeliveryStarted]():        "The delivery's follow-up workflow and when its surveys start.",
 	reflect.TypeFor[store.Notification]():     "A message in the outbox: a survey invitation or reminder to e-mail, or a task for staff (a call or visit to make, a return rate falling short).",
 	reflect.TypeFor[NotificationList]():       "A page of the outbox, oldest first; pass next_after as after for the next page. No next_after means the last page.",
+
+	reflect.TypeFor[reports.ComplaintAnalysis](): "The complaint analysis report (季度客户投诉分析报告) for a period: the complaints received in it (of one branch when branch is set), " +
+		"their counts by category, severity, complainant class, channel, responsible department and branch, the handling times and SLA compliance of their completed steps, " +
+		"the escalations made in the period, the reviews' cause types and the most frequent root causes, compared with the previous period and the same period last year. " +
+		"Shares and rates are fractions rounded to four places (0.25 is 25%); a ratio whose base is zero is null, or for a count's share absent. Labels are in Chinese.",
+	reflect.TypeFor[reports.Count](): "How many complaints (or reviews, escalations, root causes) have a key, with the key's Chinese label. " +
+		"share is count over the table's base (the period's complaints, or the reviews for cause types); absent where there is no base (escalations, root causes) or it is zero.",
+	reflect.TypeFor[reports.StepFigures]():   "One step's handling times and SLA compliance over its completed runs in the period's complaints.",
+	reflect.TypeFor[reports.DepartmentSLA](): "The SLA compliance of the completed steps of a responsible department's complaints.",
+	reflect.TypeFor[reports.Comparison]():    "The report set against another period (of the same branch): its totals and category counts.",
+	reflect.TypeFor[reports.CategoryDelta](): "One category's count in this period and the other.",
 }
 
 var fieldDocs = map[fieldKey]string{
@@ -866,6 +892,52 @@ var fieldDocs = map[fieldKey]string{
 	{reflect.TypeFor[store.Notification](), "note"}:         "What the last report said, e.g. why it failed.",
 	{reflect.TypeFor[NotificationList](), "next_after"}:     "Present when the page is full: pass it as after for the next page.",
 	{reflect.TypeFor[NotificationStatus](), "note"}:         "Why it failed, or anything worth keeping; at most 2000 bytes (UTF-8).",
+
+	{reflect.TypeFor[reports.Period](), "from"}:                             "The start of the period's first day, midnight in Asia/Shanghai.",
+	{reflect.TypeFor[reports.Period](), "to"}:                               "The end of the period: midnight in Asia/Shanghai after its last day (excluded).",
+	{reflect.TypeFor[reports.Period](), "branch"}:                           "The branch whose complaints are counted; absent for the whole company.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "from_date"}:             "The period's first day, YYYY-MM-DD.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "to_date"}:               "The period's last day (included), YYYY-MM-DD.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "total"}:                 "Complaints received in the period.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "founded"}:               "Of them, those validated as founded (成立).",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "not_founded"}:           "Of them, those validated as not founded; those not yet validated count in neither.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "not_founded_share"}:     "not_founded / total; null when there is no complaint.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "reopened"}:              "Complaints reopened (sent back by an unsatisfied customer) at least once.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "reopenings"}:            "How many times they were reopened in all.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "reopen_rate"}:           "reopened / founded; null when none is founded.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "direct_loss"}:           "The sum of the complaints' estimated direct losses, in RMB, rounded to the fen.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "by_category"}:           "By category: every category of the procedure (zeros included) in order, then any other a complaint holds.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "by_severity"}:           "By severity: every severity, least severe first (zeros included), then any other.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "by_complainant_class"}:  "By complainant class: A, B and C (zeros included), then any other.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "by_channel"}:            "By channel: every channel (zeros included), then any other.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "by_department"}:         "By responsible department (key the department ID, empty for complaints not assigned yet, labelled " + reports.Unassigned + "), most frequent first.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "by_branch"}:             "By branch (key the branch ID, empty for headquarters' complaints, labelled 总部), most frequent first.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "steps"}:                 "Every step with a time limit, in procedure order (a step no longer in the procedure after them).",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "department_sla"}:        "By responsible department, most completed steps first.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "escalations"}:           "The escalations made in the period, by level (department_head, market_department, general_manager, zeros included), whenever their complaints were received.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "cause_types"}:           "The reviews' cause types (原因类型); share is over the reviewed complaints.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "top_root_causes"}:       "The ten most frequent root causes as written (key and label alike), most frequent first.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "previous_period"}:       "Against the period of the same length just before: the previous quarter, half, year or months, else as many days before.",
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "same_period_last_year"}: "Against the same period one year earlier.",
+	{reflect.TypeFor[reports.Count](), "key"}:                               "The value counted, e.g. service_product, a department ID or a root cause.",
+	{reflect.TypeFor[reports.Count](), "label"}:                             "The key's Chinese label, e.g. 服务产品投诉; the key itself where it has none.",
+	{reflect.TypeFor[reports.StepFigures](), "step"}:                        "The step: " + labelled(reports.StepOrder) + ", or one no longer in the procedure.",
+	{reflect.TypeFor[reports.StepFigures](), "completed"}:                   "Runs of the step completed.",
+	{reflect.TypeFor[reports.StepFigures](), "median_hours"}:                "The median wall-clock hours from a run's start to its completion, to two places; null when none completed.",
+	{reflect.TypeFor[reports.StepFigures](), "p90_hours"}:                   "The 90th percentile of the same; null when none completed.",
+	{reflect.TypeFor[reports.StepFigures](), "within_sla"}:                  "Completed runs whose SLA was not breached.",
+	{reflect.TypeFor[reports.StepFigures](), "sla_compliance"}:              "within_sla / completed; null when none completed.",
+	{reflect.TypeFor[reports.DepartmentSLA](), "department"}:                "The department's ID; empty for steps before assignment.",
+	{reflect.TypeFor[reports.DepartmentSLA](), "sla_compliance"}:            "within_sla / completed; null when none completed.",
+	{reflect.TypeFor[reports.Comparison](), "total"}:                        "Complaints received in the other period.",
+	{reflect.TypeFor[reports.Comparison](), "delta"}:                        "This period's total minus the other's.",
+	{reflect.TypeFor[reports.Comparison](), "delta_share"}:                  "delta / the other's total; null when that is zero.",
+	{reflect.TypeFor[reports.Comparison](), "categories"}:                   "Every category of the procedure, then any other either period has.",
+	{reflect.TypeFor[reports.CategoryDelta](), "category"}:                  "The category: " + strings.Join(names(complaint.Categories...), ", ") + ", or one an older policy allowed.",
+	{reflect.TypeFor[reports.CategoryDelta](), "current"}:                   "Its count in this period.",
+	{reflect.TypeFor[reports.CategoryDelta](), "other"}:                     "Its count in the other period.",
+	{reflect.TypeFor[reports.CategoryDelta](), "delta"}:                     "current minus other.",
+	{reflect.TypeFor[reports.CategoryDelta](), "delta_share"}:               "delta / other; null when other is zero.",
 }
 
 const passwordDoc = "At least 10 characters and at most 256 bytes."
@@ -927,6 +999,11 @@ var fieldExtras = map[fieldKey]obj{
 	{reflect.TypeFor[store.Notification](), "id"}:            {"format": "int64", "minimum": 1},
 	{reflect.TypeFor[NotificationList](), "next_after"}:      {"format": "int64", "minimum": 1},
 	{reflect.TypeFor[NotificationStatus](), "note"}:          {"maxLength": maxNotificationNote},
+
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "from_date"}: {"format": "date"},
+	{reflect.TypeFor[reports.ComplaintAnalysis](), "to_date"}:   {"format": "date"},
+	{reflect.TypeFor[reports.Comparison](), "from_date"}:        {"format": "date"},
+	{reflect.TypeFor[reports.Comparison](), "to_date"}:          {"format": "date"},
 }
 
 var (
@@ -1242,7 +1319,9 @@ func (g *schemaGen) object(t reflect.Type, variant *requestBody) obj {
 	props := obj{}
 	for _, f := range jsonFields(t) {
 		var p obj
-		if name, ok := lookup(fieldEnums, t, f); ok {
+		if lookupBool(freeStrings, t, f) {
+			p = obj{"type": "string"}
+		} else if name, ok := lookup(fieldEnums, t, f); ok {
 			p = g.extraEnum(name)
 			if f.typ.Kind() == reflect.Slice {
 				p = obj{"type": "array", "items": p}
@@ -1725,6 +1804,7 @@ func buildOpenAPI() obj {
 	surveyPaths(g, paths, errResp)
 	improvementPaths(g, paths, errResp)
 	outboxPaths(g, paths, errResp)
+	reportPaths(g, paths)
 	secure(paths)
 
 	return obj{
@@ -1760,6 +1840,7 @@ func buildOpenAPI() obj {
 			obj{"name": "surveys", "description": "Survey programmes (调查方案), their schedules and cycles, the sample, invitations, staff-entered answers and after-delivery surveys."},
 			obj{"name": "improvements", "description": "Improvement actions (改进计划 · 纠正预防措施): opening, planning, completing and verifying them."},
 			obj{"name": "notifications", "description": "The outbox: survey invitations and reminders to e-mail and tasks for staff, for a mail relay (with an API token) or the staff to pick up and report delivered."},
+			obj{"name": "reports", "description": "Management reports (管理报表) computed from the complaints: the complaint analysis (季度客户投诉分析报告), as JSON, CSV or an Excel workbook."},
 			obj{"name": "public", "description": "Customers' signed links, without signing in: the callback link (making one, what the customer sees and answers through it) and the survey invitation link."},
 			obj{"name": "codec", "description": "Temporal's remote codec, to read encrypted workflow payloads in the Temporal Web UI and CLI."},
 			obj{"name": "operations", "description": "Health checks and this document."},
@@ -1805,15 +1886,15 @@ var roleDuties = map[org.Role]string{
 	org.RoleIntakeClerk: "customer service (业务部 · 客服 · 专人专线), who records complaints, makes the callback (回访) and sends customers their callback links; " +
 		"enters survey answers taken by phone, on visits or from letters, and records deliveries",
 	org.RoleMarketDepartment: "validates and assigns complaints and writes the closing review; approves plans of serious cases and branches' cases; may pause and resume any step; " +
-		"runs the satisfaction surveys (customers, programmes, schedules, cycles) and opens and verifies improvement actions",
-	org.RoleBranchHead: "does the market department's part (recording, validation, assignment, review) for the complaints of their own branch, and opens, plans and completes their branch's improvement actions",
+		"runs the satisfaction surveys (customers, programmes, schedules, cycles) and opens and verifies improvement actions; reads the complaint reports",
+	org.RoleBranchHead: "does the market department's part (recording, validation, assignment, review) for the complaints of their own branch, opens, plans and completes their branch's improvement actions, and reads their branch's complaint reports",
 	org.RoleDepartmentMember: "a member of the responsible department (责任部门), who analyses the root cause, proposes the plan and carries it out, for the complaints assigned to their department; " +
 		"plans and completes their department's improvement actions",
 	org.RoleDepartmentHead:    "head of a department (主管领导 · 部门经理), who does what its members do, approves its plans and extends its deadlines",
-	org.RoleQualityDepartment: "tracks corrective and preventive actions: opens and verifies improvement actions, and reads the survey results",
-	org.RoleGeneralManager:    "approves plans of severe cases and may extend any deadline",
-	org.RoleInternalAuditor:   "reads everything, the audit trail included",
-	org.RoleAdministrator:     "manages departments, users, API tokens, working calendars, SLA policies and survey programmes, and moves complaints between policy versions",
+	org.RoleQualityDepartment: "tracks corrective and preventive actions: opens and verifies improvement actions, and reads the survey results and the complaint reports",
+	org.RoleGeneralManager:    "approves plans of severe cases, may extend any deadline and reads the complaint reports",
+	org.RoleInternalAuditor:   "reads everything, the audit trail and the complaint reports included",
+	org.RoleAdministrator:     "manages departments, users, API tokens, working calendars, SLA policies and survey programmes, moves complaints between policy versions and reads the complaint reports",
 }
 
 // describeRoles names roles with their labels: "administrator (系统管理员), …".
@@ -1968,7 +2049,17 @@ var operationAccess = map[string]access{
 		" see every improvement action, members and heads of a department and branch heads their own department's, and others none (an empty list)"},
 	"GET /api/v1/improvement-actions/{id}": {roles: improvementReaders, act: improvement.ActRead,
 		who: describeRoles(improvementReadAllRoles()) + " for every action; members and heads of the owner department, or its branch head, for their own department's"},
+
+	"GET /api/v1/reports/complaints": reportAccess,
 }
+
+// reportAccess: the report readers read the whole company's reports and any
+// branch's; a branch head only their own branch's.
+var reportAccess = access{roles: append(slices.Clone(reportReaders), org.RoleBranchHead),
+	who: describeRoles(reportReaders) + " for the whole company or any branch; " + describeRoles([]org.Role{org.RoleBranchHead}) +
+		" for their own branch only (the report of their department, also when branch is left out)",
+	refused: "Refused: the caller holds none of the roles " + strings.Join(names(append(slices.Clone(reportReaders), org.RoleBranchHead)...), ", ") +
+		", or is a branch head (without one of the other roles) asking for another branch's report; error says who may."}
 
 var (
 	outboxAccess      = access{roles: []org.Role{org.RoleAdministrator, org.RoleMarketDepartment, org.RoleIntakeClerk}}
@@ -2998,4 +3089,57 @@ func outboxPaths(g *schemaGen, paths obj, errResp func(string) obj) {
 			},
 		},
 	}
+}
+
+// reportPaths documents the management reports.
+func reportPaths(g *schemaGen, paths obj) {
+	query := func(name, desc string, s obj) obj {
+		return obj{"name": name, "in": "query", "description": desc, "schema": s}
+	}
+	const oneWay = " Give the period one way only: quarter, half, year, month, or from with to."
+	paths["/api/v1/reports/complaints"] = obj{"get": obj{
+		"operationId": "complaintAnalysis",
+		"tags":        []string{"reports"},
+		"summary":     "The complaint analysis report (季度客户投诉分析报告)",
+		"description": "The complaints received in a period (civil dates in Asia/Shanghai), of the whole company or one branch, analysed: counts by category, severity, " +
+			"complainant class, channel, responsible department and branch; handling times and SLA compliance of completed steps; escalations; cause types and the most " +
+			"frequent root causes; and the comparison with the previous period and the same period last year. format picks JSON (the default), CSV or an Excel workbook; " +
+			"CSV and workbook are downloads (Content-Disposition: attachment) with one table (CSV block, worksheet) per part, headed in lang. " +
+			"A 400 names the query parameter at fault: quarter when no period is given, the second of two ways given (in the order quarter, half, year, month, from), " +
+			"from for to without from, to for from without to or a to before from, and branch for an ID that is no branch.",
+		"parameters": []any{
+			query("quarter", "A quarter, e.g. 2026Q1 (q accepted too)."+oneWay, obj{"type": "string", "pattern": `^[0-9]{4}[Qq][1-4]$`, "example": "2026Q1"}),
+			query("half", "A half year, e.g. 2026H1 (January–June) or 2026H2 (h accepted too)."+oneWay, obj{"type": "string", "pattern": `^[0-9]{4}[Hh][12]$`, "example": "2026H1"}),
+			query("year", "A calendar year, e.g. 2026."+oneWay, obj{"type": "integer", "minimum": 1900, "maximum": 9998, "example": 2026}),
+			query("month", "A month, YYYY-MM, e.g. 2026-03."+oneWay, obj{"type": "string", "pattern": `^[0-9]{4}-(0[1-9]|1[0-2])$`, "example": "2026-03"}),
+			query("from", "The period's first day, YYYY-MM-DD; needs to."+oneWay, obj{"type": "string", "format": "date", "example": "2026-01-01"}),
+			query("to", "The period's last day (included), YYYY-MM-DD, not before from; only with from.", obj{"type": "string", "format": "date", "example": "2026-03-31"}),
+			query("branch", "Only the complaints concerning this branch: the ID of a branch (a department of kind branch, see GET /api/v1/departments). "+
+				"Left out, the whole company's; for a branch head without a company-wide role, their own branch, the only one they may ask for.",
+				obj{"type": "string", "example": "suzhou"}),
+			query("format", "json (the report as a ComplaintAnalysis), csv (UTF-8 with a byte-order mark, for Excel) or xlsx (an Excel workbook).",
+				obj{"type": "string", "enum": []string{"json", "csv", "xlsx"}, "default": "json"}),
+			query("lang", "The language of the CSV's and workbook's table names, headers and keys: zh (Chinese, with Chinese labels) or en (English, with the keys). "+
+				"JSON is not translated: its labels are Chinese.", obj{"type": "string", "enum": []string{string(reports.Chinese), string(reports.English)}, "default": string(reports.Chinese)}),
+		},
+		"responses": obj{
+			"200": obj{
+				"description": "The report, in the format asked for: application/json, text/csv; charset=utf-8 (with a byte-order mark) or an xlsx workbook.",
+				"headers": obj{"Content-Disposition": obj{
+					"description": `For csv and xlsx: attachment; filename="complaint-analysis-<from_date>-<to_date>.csv" (or .xlsx), the branch ID appended to the name (-<branch>) for a branch's report.`,
+					"schema":      obj{"type": "string"},
+				}},
+				"content": obj{
+					"application/json": obj{"schema": g.schema(reflect.TypeFor[reports.ComplaintAnalysis]())},
+					"text/csv": obj{"schema": obj{"type": "string",
+						"description": "The report's tables one after another, each as a line with its name, a header line and its rows, followed by an empty line; " +
+							"UTF-8 after a byte-order mark (EF BB BF). Shares are percentages with two decimals (25.00%), hours and money two decimals; a null is an empty cell."}},
+					contentTypeXLSX: obj{"schema": obj{"type": "string", "format": "binary",
+						"description": "An Excel workbook, one worksheet per table with a bold, frozen header row; figures are numbers (shares as percentages)."}},
+				},
+			},
+			"400": errResponse("BadRequest"),
+			"500": errResponse("InternalError"),
+		},
+	}}
 }

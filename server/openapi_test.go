@@ -30,6 +30,7 @@ import (
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/improvement"
 	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/reports"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/survey"
 	"github.com/cxflow/cxflow/workflows"
@@ -113,9 +114,9 @@ func TestOpenAPIRoutes(t *testing.T) {
 	// customers' links, the signed-in user, callback links, departments, users,
 	// API tokens, audit, codec; customers, programmes, schedules, cycles,
 	// answers, survey links, deliveries; improvement actions and their steps;
-	// the outbox.
+	// the outbox; the complaint analysis report.
 	if len(routed) < 3+3+len(complaintSteps)+len(complaintControls)+1+6+3+5+2+1+2+4+3+1+3+
-		2+4+4+5+1+2+1+3+len(improvementSteps)+2 {
+		2+4+4+5+1+2+1+3+len(improvementSteps)+2+1 {
 		t.Errorf("only %d routes found", len(routed))
 	}
 }
@@ -2623,4 +2624,249 @@ func TestOpenAPINotifications(t *testing.T) {
 	if _ = json.Unmarshal(rec.Body.Bytes(), &page); len(page.Items) != 2 || page.Items[0].Status != "failed" || page.Items[1].Status != "pending" {
 		t.Errorf("the outbox after a report: %s", rec.Body)
 	}
+}
+
+// reportComplaints stores complaints received in the second quarter of 2011,
+// which no other test uses: a founded, reopened and escalated one of the
+// suzhou branch with completed steps, one not founded, and one whose category
+// and a step are values the procedure no longer has.
+func reportComplaints(t *testing.T) {
+	t.Helper()
+	at := time.Date(2011, 4, 11, 9, 0, 0, 0, reports.Location)
+	done := func(h int) *time.Time { d := at.Add(time.Duration(h) * time.Hour); return &d }
+	c := sampleComplaint()
+	c.ReceivedAt, c.CreatedAt, c.ClosedAt = at, at, done(300)
+	c.Branch, c.Department = "suzhou", "engineering"
+	c.Deadlines = []complaint.Deadline{
+		{Step: complaint.StepValidation, StartedAt: at, DueAt: *done(8), CompletedAt: done(3)},
+		{Step: complaint.StepAssignment, StartedAt: *done(3), DueAt: *done(11), CompletedAt: done(20), SLAStatus: complaint.SLABreached},
+		{Step: complaint.StepReview, StartedAt: *done(200), DueAt: *done(208)},
+	}
+	c.Escalations = []complaint.Escalation{{Seq: 1, Step: complaint.StepAssignment, Level: complaint.LevelDepartmentHead, At: *done(11), DueAt: *done(11), Reason: complaint.ReasonOverdue}}
+	c.Timeline = nil
+	storeComplaint(t, c)
+
+	n := freshComplaint()
+	n.ReceivedAt, n.CreatedAt = at.Add(24*time.Hour), at.Add(24*time.Hour)
+	n.Validation = &complaint.ValidationRecord{Founded: false, Reason: "不属实", Reply: "已答复", At: n.ReceivedAt}
+	n.Status, n.Resolution, n.DueAt, n.Deadlines = complaint.StepClosed, complaint.ResolutionNotFounded, nil, nil
+	storeComplaint(t, n)
+
+	old := freshComplaint()
+	old.ReceivedAt, old.CreatedAt = at.Add(48*time.Hour), at.Add(48*time.Hour)
+	old.Category = "after_sales"
+	old.Deadlines = []complaint.Deadline{{Step: "acceptance", StartedAt: old.ReceivedAt, DueAt: old.ReceivedAt.Add(time.Hour), CompletedAt: done(49)}}
+	storeComplaint(t, old)
+}
+
+// The complaint analysis report as documented: who may read it (the real
+// middleware and the branch heads' scoping), its answers in each format, and
+// the 400s naming the documented parameter at fault.
+func TestOpenAPIComplaintAnalysis(t *testing.T) {
+	doc := loadOpenAPI(t)
+	const route = "/api/v1/reports/complaints"
+	op := operation(t, doc, http.MethodGet, route)
+	reportComplaints(t)
+	st, ctx := needStore(t), context.Background()
+
+	// Samples from the store validate against the schema: the quarter with
+	// its complaints, one branch's, and a period without any (null ratios).
+	sch := componentSchema(t, doc, "ComplaintAnalysis")
+	if got := op.Responses.Status(http.StatusOK).Value.Content.Get("application/json").Schema.Value; got != sch {
+		t.Errorf("the 200's JSON is not a ComplaintAnalysis")
+	}
+	q := reports.Quarter(2011, 2)
+	suzhou := q
+	suzhou.Branch = "suzhou"
+	for _, p := range []reports.Period{q, suzhou, reports.Quarter(1901, 1), reports.Dates(reports.Date(2011, 4, 11), reports.Date(2011, 4, 11))} {
+		a, err := st.ComplaintAnalysis(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.VisitJSON(toJSONValue(t, a), openapi3.EnableFormatValidation()); err != nil {
+			t.Errorf("the analysis of %s–%s %q does not match its schema: %v", a.FromDate, a.ToDate, p.Branch, err)
+		}
+		if p == q && (a.Total != 3 || a.Founded != 1 || a.NotFounded != 1 || a.Reopened != 1 || a.ReopenRate == nil ||
+			!slices.ContainsFunc(a.PreviousPeriod.Categories, func(c reports.CategoryDelta) bool { return c.Category == "after_sales" }) ||
+			!slices.ContainsFunc(a.Steps, func(s reports.StepFigures) bool { return s.Step == "acceptance" })) {
+			t.Errorf("the sample does not hold what was stored: %+v", a)
+		}
+	}
+	for name, mutate := range map[string]func(map[string]any){
+		"a missing total":      func(m map[string]any) { delete(m, "total") },
+		"a date in words":      func(m map[string]any) { m["from_date"] = "April 1st" },
+		"a count as string":    func(m map[string]any) { m["by_category"].([]any)[0].(map[string]any)["count"] = "3" },
+		"a missing comparison": func(m map[string]any) { delete(m, "same_period_last_year") },
+	} {
+		a, _ := st.ComplaintAnalysis(ctx, q)
+		v := toJSONValue(t, a).(map[string]any)
+		mutate(v)
+		if sch.VisitJSON(v, openapi3.EnableFormatValidation()) == nil {
+			t.Errorf("ComplaintAnalysis schema accepts %s", name)
+		}
+	}
+
+	// The documented roles are those the route lets through.
+	var xroles []string
+	for _, r := range op.Extensions["x-roles"].([]any) {
+		xroles = append(xroles, r.(string))
+	}
+	h := testServer(t, &captureClient{}).Handler()
+	get := func(u org.User, query string) *httptest.ResponseRecorder {
+		t.Helper()
+		rec := serve(h, http.MethodGet, route+query, nil, "Authorization", "Bearer "+newSession(t, u))
+		if rec.Header().Get("Content-Type") == "application/json; charset=utf-8" {
+			checkAnswer(t, op, "GET "+route+query, rec)
+		}
+		return rec
+	}
+	for _, r := range org.Roles {
+		rec := get(newUser(t, r), "?quarter=2011Q2")
+		if allowed := slices.Contains(xroles, string(r)); (rec.Code == http.StatusForbidden) == allowed {
+			t.Errorf("as %s: status %d (%s), but x-roles %v", r, rec.Code, rec.Body, xroles)
+		}
+	}
+	if !sameSet(xroles, names(requireReportReaderRoles(t)...)) {
+		t.Errorf("x-roles %v, the middleware allows %v", xroles, requireReportReaderRoles(t))
+	}
+
+	// A branch head reads their own branch's report, by default too, and no other.
+	head, err := st.CreateUser(ctx, org.User{ID: uuid.NewString(), Username: fmt.Sprintf("head-%d", userSeq.Add(1)), Name: "分公司经理",
+		Department: "suzhou", Roles: []org.Role{org.RoleBranchHead}}, testPasswordHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	market := newUser(t, org.RoleMarketDepartment)
+	for _, c := range []struct {
+		who    org.User
+		query  string
+		status int
+		branch string
+	}{
+		{head, "?quarter=2011Q2", http.StatusOK, "suzhou"},
+		{head, "?quarter=2011Q2&branch=suzhou", http.StatusOK, "suzhou"},
+		{head, "?quarter=2011Q2&branch=quality", http.StatusForbidden, ""},
+		{market, "?quarter=2011Q2", http.StatusOK, ""},
+		{market, "?quarter=2011Q2&branch=suzhou", http.StatusOK, "suzhou"},
+	} {
+		rec := get(c.who, c.query)
+		var a reports.ComplaintAnalysis
+		_ = json.Unmarshal(rec.Body.Bytes(), &a)
+		if rec.Code != c.status || (c.status == http.StatusOK && a.Branch != c.branch) {
+			t.Errorf("GET %s as %v: %d %s, want %d for branch %q", c.query, c.who.Roles, rec.Code, rec.Body, c.status, c.branch)
+		}
+		if c.status == http.StatusOK && c.branch == "" && a.Total < 3 {
+			t.Errorf("GET %s as %v: the whole company's report has %d complaints", c.query, c.who.Roles, a.Total)
+		}
+	}
+
+	// Every documented way of giving the period works, with its example.
+	for _, query := range []string{"?quarter=2026Q1", "?quarter=2026q1", "?half=2026H1", "?year=2026", "?month=2026-03", "?from=2026-01-01&to=2026-03-31"} {
+		if rec := get(market, query); rec.Code != http.StatusOK {
+			t.Errorf("GET %s: %d %s", query, rec.Code, rec.Body)
+		}
+	}
+	for _, name := range []string{"quarter", "half", "year", "month", "from", "to", "branch"} {
+		p := op.Parameters.GetByInAndName("query", name)
+		if p == nil || p.Schema.Value.VisitJSON(p.Schema.Value.Example) != nil {
+			t.Errorf("parameter %s: not documented, or its example does not match its schema", name)
+		}
+	}
+
+	// Bad parameters answer 400 naming the documented parameter at fault, and
+	// the documented schema rejects a bad value of one parameter as well.
+	for _, c := range []struct {
+		query, field string
+		value        any // the bad value, when the parameter's schema can tell
+	}{
+		{"", "quarter", nil},
+		{"?format=csv", "quarter", nil},
+		{"?quarter=2026Q5", "quarter", "2026Q5"},
+		{"?quarter=26Q1", "quarter", "26Q1"},
+		{"?quarter=2026Q1&year=2026", "year", nil},
+		{"?month=2026-03&from=2026-03-01&to=2026-03-31", "from", nil},
+		{"?half=2026H3", "half", "2026H3"},
+		{"?year=26", "year", 26},
+		{"?year=1899", "year", 1899},
+		{"?month=2026-13", "month", "2026-13"},
+		{"?month=2026-3", "month", "2026-3"},
+		{"?from=2026-01-01", "to", nil},
+		{"?to=2026-01-31", "from", nil},
+		{"?from=2026-02-01&to=2026-01-31", "to", nil},
+		{"?from=2026/01/01&to=2026-01-31", "from", "2026/01/01"},
+		{"?from=2026-01-01&to=2026-02-30", "to", nil}, // the date format checks the shape only
+		{"?quarter=2026Q1&format=pdf", "format", "pdf"},
+		{"?quarter=2026Q1&lang=fr", "lang", "fr"},
+		{"?quarter=2026Q1&branch=nowhere", "branch", nil},
+		{"?quarter=2026Q1&branch=quality", "branch", nil},
+	} {
+		rec := get(market, c.query)
+		var e Error
+		_ = json.Unmarshal(rec.Body.Bytes(), &e)
+		if rec.Code != http.StatusBadRequest || e.Field != c.field {
+			t.Errorf("GET %s: %d %s, want a 400 naming %s", c.query, rec.Code, rec.Body, c.field)
+		}
+		p := op.Parameters.GetByInAndName("query", e.Field)
+		if p == nil {
+			t.Errorf("GET %s: the 400 names %q, which is not a documented parameter", c.query, e.Field)
+			continue
+		}
+		if c.value != nil && p.Schema.Value.VisitJSON(c.value, openapi3.EnableFormatValidation()) == nil {
+			t.Errorf("parameter %s: the schema accepts %v, which the server rejects", c.field, c.value)
+		}
+	}
+
+	// CSV and the workbook: the documented content types, downloads named by
+	// the period (and the branch).
+	ok := op.Responses.Status(http.StatusOK).Value
+	if ok.Headers["Content-Disposition"] == nil {
+		t.Error("the 200 documents no Content-Disposition")
+	}
+	for _, c := range []struct {
+		query, contentType, file string
+		magic                    []byte
+	}{
+		{"?quarter=2011Q2&format=csv", "text/csv", "complaint-analysis-2011-04-01-2011-06-30.csv", []byte{0xEF, 0xBB, 0xBF}},
+		{"?quarter=2011Q2&format=csv&lang=en&branch=suzhou", "text/csv", "complaint-analysis-2011-04-01-2011-06-30-suzhou.csv", []byte("\xEF\xBB\xBFSummary\n")},
+		{"?month=2011-04&format=xlsx&lang=en", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "complaint-analysis-2011-04-01-2011-04-30.xlsx", []byte("PK\x03\x04")},
+		{"?quarter=2011Q2&format=json", "application/json", "", []byte("{")},
+	} {
+		rec := get(market, c.query)
+		mediaType, _, _ := strings.Cut(rec.Header().Get("Content-Type"), ";")
+		if rec.Code != http.StatusOK || mediaType != c.contentType || ok.Content.Get(c.contentType) == nil || !bytes.HasPrefix(rec.Body.Bytes(), c.magic) {
+			t.Errorf("GET %s: %d %s (documented: %v), body starts %q", c.query, rec.Code, rec.Header().Get("Content-Type"),
+				ok.Content.Get(c.contentType) != nil, rec.Body.Bytes()[:min(rec.Body.Len(), 8)])
+		}
+		want := ""
+		if c.file != "" {
+			want = fmt.Sprintf("attachment; filename=%q", c.file)
+		}
+		if got := rec.Header().Get("Content-Disposition"); got != want {
+			t.Errorf("GET %s: Content-Disposition %q, want %q", c.query, got, want)
+		}
+	}
+	if len(ok.Content) != 3 {
+		t.Errorf("the 200 documents %d content types, want JSON, CSV and xlsx", len(ok.Content))
+	}
+}
+
+// requireReportReaderRoles lists the roles that requireReportReader, the
+// route's middleware, lets through when held alone.
+func requireReportReaderRoles(t *testing.T) []org.Role {
+	t.Helper()
+	var out []org.Role
+	for _, r := range org.Roles {
+		h := signedIn(withRoles(r), http.MethodGet, "/r", func(c *gin.Context) {
+			requireReportReader(c)
+			if !c.IsAborted() {
+				c.Status(http.StatusNoContent)
+			}
+		})
+		if rec := serve(h, http.MethodGet, "/r", nil); rec.Code == http.StatusNoContent {
+			out = append(out, r)
+		} else if rec.Code != http.StatusForbidden {
+			t.Errorf("requireReportReader as %s: %d %s", r, rec.Code, rec.Body)
+		}
+	}
+	return out
 }

@@ -196,6 +196,8 @@ func (s *Server) Handler() http.Handler {
 
 	api.GET("/audit", requireRole("the audit trail", org.RoleInternalAuditor, org.RoleAdministrator), s.listAudit)
 
+	api.GET("/reports/complaints", requireReportReader, s.complaintAnalysis)
+
 	if s.security.Codec != nil {
 		codec := r.Group("/api/v1/codec", s.codecCORS(), s.authenticate(),
 			requireRole("decoding workflow payloads", org.RoleAdministrator, org.RoleInternalAuditor,
