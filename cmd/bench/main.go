@@ -31,6 +31,8 @@ const stepsPerComplaint = 8
 type options struct {
 	n, conc, warmup, sample int
 	logPath                 string
+	// reportComplaints and reportAnswers size the report benchmark (0: skip it).
+	reportComplaints, reportAnswers int
 }
 
 func main() {
@@ -40,6 +42,8 @@ func main() {
 	flag.IntVar(&o.warmup, "warmup", 8, "unmeasured lifecycles and floor workflows run first")
 	flag.IntVar(&o.sample, "sample", 10, "closed workflows whose histories are measured (0: all)")
 	flag.StringVar(&o.logPath, "log", "", "write the stack's logs (JSON) to this file; default: discard them")
+	flag.IntVar(&o.reportComplaints, "report-complaints", 100_000, "complaints loaded for the report benchmark (0: skip it)")
+	flag.IntVar(&o.reportAnswers, "report-answers", 50_000, "survey answers loaded for the report benchmark")
 	flag.Parse()
 	if o.n < 1 || o.conc < 1 || o.warmup < 0 || flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "bench: -n and -c must be at least 1, -warmup at least 0, and no arguments")
@@ -166,6 +170,14 @@ func run(o options) error {
 		cx: cx, cxHist: cxHist, cxTypes: cxTypes,
 		floor: fl, flHist: flHist, flTypes: flTypes,
 	})
+	if o.reportComplaints > 0 {
+		progress("reports: loading %d complaints and %d answers, then measuring ...", o.reportComplaints, o.reportAnswers)
+		rl, err := runReportLoad(dctx, s.pool, o.reportComplaints, o.reportAnswers)
+		if err != nil {
+			return interrupted(ctx, err)
+		}
+		rl.write(os.Stdout)
+	}
 	if n := cx.errors + fl.errors; n > 0 {
 		return errors.New(strconv.Itoa(n) + " lifecycles or floor workflows failed (see the report)")
 	}
