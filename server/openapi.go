@@ -1805,6 +1805,9 @@ func buildOpenAPI() obj {
 	improvementPaths(g, paths, errResp)
 	outboxPaths(g, paths, errResp)
 	reportPaths(g, paths)
+	assessmentPaths(g, paths, errResp)
+	satisfactionPaths(g, paths, errResp)
+	evidencePaths(g, paths, errResp)
 	secure(paths)
 
 	return obj{

@@ -197,6 +197,16 @@ func (s *Server) Handler() http.Handler {
 	api.GET("/audit", requireRole("the audit trail", org.RoleInternalAuditor, org.RoleAdministrator), s.listAudit)
 
 	api.GET("/reports/complaints", requireReportReader, s.complaintAnalysis)
+	api.GET("/reports/departments", requireRole("the department assessment", reportReaders...), s.departmentAssessment)
+	api.POST("/assessment/checks", requireRole("entering audit checks", checkEntrants...), s.postAuditCheck)
+	api.POST("/assessment/credits", requireRole("entering assessment credits", creditEntrants...), s.postAssessmentCredit)
+	api.GET("/reports/satisfaction", requireSatisfactionReader, s.satisfactionReport)
+	api.GET("/reports/churn", requireSatisfactionReader, s.churnReport)
+	api.POST("/customers/volumes", requireVolumeImporter, s.importVolumes)
+	api.GET("/reports/audit-evidence", requireEvidenceReader, s.auditEvidence)
+	api.POST("/reports/regenerate", requireCompanyReports, s.regenerateReport)
+	api.GET("/report-versions", requireCompanyReports, s.listReportVersions)
+	api.GET("/report-versions/:id", requireCompanyReports, s.getReportVersion)
 
 	if s.security.Codec != nil {
 		codec := r.Group("/api/v1/codec", s.codecCORS(), s.authenticate(),

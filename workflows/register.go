@@ -14,4 +14,5 @@ func Register(r Registry) {
 	r.RegisterWorkflowWithOptions(Improvement, workflow.RegisterOptions{Name: ImprovementWorkflow})
 	r.RegisterWorkflowWithOptions(SurveyCycle, workflow.RegisterOptions{Name: SurveyCycleWorkflow})
 	r.RegisterWorkflowWithOptions(DeliveryFollowUp, workflow.RegisterOptions{Name: DeliveryFollowUpWorkflow})
+	r.RegisterWorkflowWithOptions(GenerateReports, workflow.RegisterOptions{Name: GenerateReportsWorkflow})
 }

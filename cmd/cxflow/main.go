@@ -174,6 +174,7 @@ func run() error {
 	errs := make(chan error, 2)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	go server.KeepReportSchedule(runCtx, tc, cfg.TaskQueue, log)
 	wg.Add(2)
 	go func() {
 		defer wg.Done()

@@ -57,5 +57,6 @@ func run() error {
 		return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}
 	log.Info("api listening", "addr", ln.Addr().String())
+	go server.KeepReportSchedule(ctx, tc, cfg.TaskQueue, log)
 	return server.New(tc, store.New(pool), cfg.TaskQueue, log).WithPolicy(policy).WithSecurity(server.SecurityFrom(cfg)).WithOIDC(oidcLogin).Serve(ctx, ln)
 }

@@ -1,0 +1,318 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cxflow/cxflow/assessment"
+	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/reports"
+	"github.com/cxflow/cxflow/store"
+)
+
+// assessmentRules are the department assessment's scoring rules.
+var assessmentRules = assessment.DefaultRules()
+
+// Who enters the assessment's data.
+var (
+	checkEntrants  = []org.Role{org.RoleInternalAuditor}
+	creditEntrants = []org.Role{org.RoleMarketDepartment, org.RoleAdministrator}
+)
+
+// AuditCheckInput is an internal auditor's standards check.
+type AuditCheckInput struct {
+	Department string   `json:"department"`
+	Month      string   `json:"month"`
+	Item       string   `json:"item"`
+	Earned     *float64 `json:"earned"`
+	Possible   *float64 `json:"possible"`
+	Note       string   `json:"note"`
+}
+
+// CreditInput is a yearly credit: satisfaction work or a customer award.
+type CreditInput struct {
+	Department string   `json:"department"`
+	Year       *int     `json:"year"`
+	Kind       string   `json:"kind"`
+	Points     *float64 `json:"points"`
+	Reason     string   `json:"reason"`
+}
+
+// MonthlyAssessment is the monthly service score of every department.
+type MonthlyAssessment struct {
+	Month       string                            `json:"month"`
+	Rules       assessment.AssessmentRules        `json:"rules"`
+	Departments []assessment.DepartmentMonthScore `json:"departments"`
+}
+
+// YearlyAssessment is the yearly adjustment of every department.
+type YearlyAssessment struct {
+	Year        int                                   `json:"year"`
+	Rules       assessment.AssessmentRules            `json:"rules"`
+	Departments []assessment.DepartmentYearAdjustment `json:"departments"`
+}
+
+// knownDepartment answers a 400 naming department unless it is one.
+func (s *Server) knownDepartment(c *gin.Context, id string) bool {
+	_, err := s.store.Department(c, id)
+	if errors.Is(err, store.ErrNotFound) {
+		abort(c, http.StatusBadRequest, "department must be the ID of a department (see GET /api/v1/departments)", "department")
+		return false
+	}
+	if err != nil {
+		s.internal(c, "read the department", err)
+		return false
+	}
+	return true
+}
+
+// postAuditCheck enters an internal auditor's standards check.
+func (s *Server) postAuditCheck(c *gin.Context) {
+	var in AuditCheckInput
+	if !bindJSON(c, &in, "") {
+		return
+	}
+	switch {
+	case in.Earned == nil:
+		abort(c, http.StatusBadRequest, "earned: is required", "earned")
+		return
+	case in.Possible == nil:
+		abort(c, http.StatusBadRequest, "possible: is required", "possible")
+		return
+	}
+	a := actor(c)
+	check := assessment.AuditCheck{Department: strings.TrimSpace(in.Department), Month: strings.TrimSpace(in.Month), Item: strings.TrimSpace(in.Item),
+		Earned: *in.Earned, Possible: *in.Possible, Note: in.Note, Auditor: a.ID, AuditorName: a.Name}
+	if err := check.Validate(); err != nil {
+		fieldError(c, err)
+		return
+	}
+	if !s.knownDepartment(c, check.Department) {
+		return
+	}
+	saved, err := s.store.AddAuditCheck(c, check)
+	if err != nil {
+		s.internal(c, "store the audit check", err)
+		return
+	}
+	c.JSON(http.StatusCreated, saved)
+}
+
+// postAssessmentCredit enters a credit for satisfaction work or a customer award.
+func (s *Server) postAssessmentCredit(c *gin.Context) {
+	var in CreditInput
+	if !bindJSON(c, &in, "") {
+		return
+	}
+	if in.Year == nil {
+		abort(c, http.StatusBadRequest, "year: is required", "year")
+		return
+	}
+	credit := assessment.AssessmentCredit{Department: strings.TrimSpace(in.Department), Year: *in.Year, Kind: in.Kind,
+		Reason: strings.TrimSpace(in.Reason), EnteredBy: actor(c).ID}
+	if in.Points != nil {
+		credit.Points = *in.Points
+	}
+	if err := credit.Validate(assessmentRules); err != nil {
+		fieldError(c, err)
+		return
+	}
+	if credit.Kind == assessment.CreditCustomerAward {
+		credit.Points = assessmentRules.AwardPoints
+	}
+	if !s.knownDepartment(c, credit.Department) {
+		return
+	}
+	saved, err := s.store.AddAssessmentCredit(c, credit)
+	if err != nil {
+		s.internal(c, "store the credit", err)
+		return
+	}
+	c.JSON(http.StatusCreated, saved)
+}
+
+// departmentAssessment serves the department assessment: the monthly service
+// scores (month=) or the yearly adjustment (year=), as JSON, CSV or a workbook.
+func (s *Server) departmentAssessment(c *gin.Context) {
+	for _, k := range []string{"quarter", "half", "from", "to"} {
+		if c.Query(k) != "" {
+			abort(c, http.StatusBadRequest, "the department assessment is by month (month=2026-03) or year (year=2026), not "+k, k)
+			return
+		}
+	}
+	p, err := reports.ParseQuery(c.Query)
+	var pe *reports.ParamError
+	if errors.As(err, &pe) {
+		param := pe.Param
+		if param == "quarter" {
+			param = "month"
+			pe.Message = "give month=2026-03 (monthly service scores) or year=2026 (yearly adjustment)"
+		}
+		abort(c, http.StatusBadRequest, param+": "+pe.Message, param)
+		return
+	}
+	format := c.DefaultQuery("format", "json")
+	if format != "json" && format != "csv" && format != "xlsx" {
+		abort(c, http.StatusBadRequest, "format must be json, csv or xlsx", "format")
+		return
+	}
+	lang := reports.Language(c.DefaultQuery("lang", string(reports.Chinese)))
+	if lang != reports.Chinese && lang != reports.English {
+		abort(c, http.StatusBadRequest, "lang must be zh or en", "lang")
+		return
+	}
+
+	var (
+		body   any
+		tables []reports.Table
+		name   string
+	)
+	if m := strings.TrimSpace(c.Query("month")); m != "" {
+		month := p.From.In(reports.Location).Format("2006-01")
+		in, err := s.store.AssessmentMonth(c, month, p.From, p.To)
+		if err != nil {
+			s.internal(c, "compute the department assessment", err)
+			return
+		}
+		a := MonthlyAssessment{Month: month, Rules: assessmentRules, Departments: []assessment.DepartmentMonthScore{}}
+		for _, d := range in {
+			a.Departments = append(a.Departments, assessmentRules.Monthly(d))
+		}
+		body, tables, name = a, a.Tables(lang), "department-assessment-"+month
+	} else {
+		year := p.From.In(reports.Location).Year()
+		in, err := s.store.AssessmentYear(c, year, p.From, p.To)
+		if err != nil {
+			s.internal(c, "compute the department assessment", err)
+			return
+		}
+		a := YearlyAssessment{Year: year, Rules: assessmentRules, Departments: []assessment.DepartmentYearAdjustment{}}
+		for _, d := range in {
+			a.Departments = append(a.Departments, assessmentRules.Yearly(d))
+		}
+		body, tables, name = a, a.Tables(lang), "department-assessment-"+strconv.Itoa(year)
+	}
+	switch format {
+	case "csv":
+		var buf bytes.Buffer
+		if err := reports.WriteCSV(&buf, tables); err != nil {
+			s.internal(c, "write the CSV", err)
+			return
+		}
+		attachment(c, name+".csv")
+		c.Data(http.StatusOK, contentTypeCSV, buf.Bytes())
+	case "xlsx":
+		var buf bytes.Buffer
+		if err := reports.WriteXLSX(&buf, tables); err != nil {
+			s.internal(c, "write the workbook", err)
+			return
+		}
+		attachment(c, name+".xlsx")
+		c.Data(http.StatusOK, contentTypeXLSX, buf.Bytes())
+	default:
+		c.JSON(http.StatusOK, body)
+	}
+}
+
+func asmPick(lang reports.Language, zh, en string) string {
+	if lang == reports.English {
+		return en
+	}
+	return zh
+}
+
+// asmEvidenceText lists a line's evidence: complaints by number, the rest by ID.
+func asmEvidenceText(es []assessment.Evidence) string {
+	parts := make([]string, 0, len(es))
+	for _, e := range es {
+		id := e.ID
+		if e.Kind == "complaint" && e.Label != "" {
+			id = e.Label
+		}
+		parts = append(parts, e.Kind+" "+id)
+	}
+	return strings.Join(parts, "; ")
+}
+
+var asmLineLabels = map[string][2]string{
+	"standards":         {"标准化检查", "standards"},
+	"survey":            {"满意度调查", "survey"},
+	"complaints":        {"客户投诉", "complaints"},
+	"head_penalty":      {"单位负责人扣分", "unit head deduction"},
+	"satisfaction_work": {"满意度工作加分", "satisfaction work"},
+	"awards":            {"客户表彰加分", "customer awards"},
+	"bonus":             {"加分合计", "bonus"},
+	"major_complaints":  {"重大投诉扣分", "major complaints"},
+}
+
+func asmBasisTable(lang reports.Language) reports.Table {
+	return reports.Table{Name: asmPick(lang, "评分依据", "Basis"), Headers: []string{
+		asmPick(lang, "部门", "Department"), asmPick(lang, "项目", "Item"), asmPick(lang, "得分", "Points"), asmPick(lang, "满分", "Max"),
+		asmPick(lang, "计算", "Basis"), asmPick(lang, "依据", "Evidence"),
+	}}
+}
+
+func asmBasisRow(lang reports.Language, dept string, l assessment.ScoreLine) []any {
+	label := asmLineLabels[l.Item]
+	var pts any = reports.Number(l.Points)
+	if !l.Measured {
+		pts = nil
+	}
+	return []any{dept, asmPick(lang, label[0], label[1]), pts, reports.Number(l.Max), l.Basis, asmEvidenceText(l.Evidence)}
+}
+
+func asmMeasured(l assessment.ScoreLine) any {
+	if !l.Measured {
+		return nil
+	}
+	return reports.Number(l.Points)
+}
+
+// Tables lays the monthly assessment out: the scores, and every line's basis.
+func (a MonthlyAssessment) Tables(lang reports.Language) []reports.Table {
+	scores := reports.Table{Name: asmPick(lang, "月度服务考评", "Monthly service score"), Headers: []string{
+		asmPick(lang, "月份", "Month"), asmPick(lang, "部门编号", "Department ID"), asmPick(lang, "部门", "Department"),
+		asmPick(lang, "标准化（50）", "Standards (50)"), asmPick(lang, "满意度（20）", "Survey (20)"), asmPick(lang, "投诉（30）", "Complaints (30)"),
+		asmPick(lang, "得分", "Score"), asmPick(lang, "等级", "Rating"), asmPick(lang, "满意率", "Satisfaction rate"), asmPick(lang, "负责人扣分", "Unit head deduction"),
+	}}
+	basis := asmBasisTable(lang)
+	for _, d := range a.Departments {
+		rating := d.RatingLabel
+		if lang == reports.English {
+			rating = d.Rating
+		}
+		var rate any
+		if d.SatisfactionRate != nil {
+			rate = reports.Percent(*d.SatisfactionRate)
+		}
+		scores.Rows = append(scores.Rows, []any{a.Month, d.Department, d.Name, asmMeasured(d.Standards), asmMeasured(d.Survey), asmMeasured(d.Complaints),
+			reports.Number(d.Score), rating, rate, asmMeasured(d.HeadPenalty)})
+		for _, l := range []assessment.ScoreLine{d.Standards, d.Survey, d.Complaints, d.HeadPenalty} {
+			basis.Rows = append(basis.Rows, asmBasisRow(lang, d.Department, l))
+		}
+	}
+	return []reports.Table{scores, basis}
+}
+
+// Tables lays the yearly adjustment out: the adjustments, and every line's basis.
+func (a YearlyAssessment) Tables(lang reports.Language) []reports.Table {
+	adj := reports.Table{Name: asmPick(lang, "年度考核加减分", "Yearly adjustment"), Headers: []string{
+		asmPick(lang, "年度", "Year"), asmPick(lang, "部门编号", "Department ID"), asmPick(lang, "部门", "Department"),
+		asmPick(lang, "满意度工作", "Satisfaction work"), asmPick(lang, "客户表彰", "Customer awards"), asmPick(lang, "加分合计", "Bonus"),
+		asmPick(lang, "重大投诉", "Major complaints"), asmPick(lang, "合计", "Total"),
+	}}
+	basis := asmBasisTable(lang)
+	for _, d := range a.Departments {
+		adj.Rows = append(adj.Rows, []any{strconv.Itoa(a.Year), d.Department, d.Name, reports.Number(d.SatisfactionWork.Points), reports.Number(d.Awards.Points),
+			reports.Number(d.Bonus.Points), reports.Number(d.MajorComplaint.Points), reports.Number(d.Total)})
+		for _, l := range []assessment.ScoreLine{d.SatisfactionWork, d.Awards, d.Bonus, d.MajorComplaint} {
+			basis.Rows = append(basis.Rows, asmBasisRow(lang, d.Department, l))
+		}
+	}
+	return []reports.Table{adj, basis}
+}

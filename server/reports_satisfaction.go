@@ -1,0 +1,146 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/reports"
+	"github.com/cxflow/cxflow/survey"
+)
+
+// Who reads the satisfaction and churn reports, and who imports volumes.
+var (
+	requireSatisfactionReader = requireRole("the satisfaction reports", reportReaders...)
+	volumeImporters           = []org.Role{org.RoleMarketDepartment, org.RoleAdministrator}
+	requireVolumeImporter     = requireRole("purchase volumes", volumeImporters...)
+)
+
+// reportFormat reads format and lang; false after a 400.
+func reportFormat(c *gin.Context) (string, reports.Language, bool) {
+	format := c.DefaultQuery("format", "json")
+	if format != "json" && format != "csv" && format != "xlsx" {
+		abort(c, http.StatusBadRequest, "format must be json, csv or xlsx", "format")
+		return "", "", false
+	}
+	lang := reports.Language(c.DefaultQuery("lang", string(reports.Chinese)))
+	if lang != reports.Chinese && lang != reports.English {
+		abort(c, http.StatusBadRequest, "lang must be zh or en", "lang")
+		return "", "", false
+	}
+	return format, lang, true
+}
+
+// writeReport sends v as JSON or its tables as CSV or a workbook named name.
+func (s *Server) writeReport(c *gin.Context, format, name string, v any, tables func() []reports.Table) {
+	var buf bytes.Buffer
+	switch format {
+	case "csv":
+		if err := reports.WriteCSV(&buf, tables()); err != nil {
+			s.internal(c, "write the CSV", err)
+			return
+		}
+		attachment(c, name+".csv")
+		c.Data(http.StatusOK, contentTypeCSV, buf.Bytes())
+	case "xlsx":
+		if err := reports.WriteXLSX(&buf, tables()); err != nil {
+			s.internal(c, "write the workbook", err)
+			return
+		}
+		attachment(c, name+".xlsx")
+		c.Data(http.StatusOK, contentTypeXLSX, buf.Bytes())
+	default:
+		c.JSON(http.StatusOK, v)
+	}
+}
+
+// satisfactionReport serves the satisfaction analysis report (半年度满意度分析报告).
+func (s *Server) satisfactionReport(c *gin.Context) {
+	p, err := reports.ParseQuery(c.Query)
+	var pe *reports.ParamError
+	if errors.As(err, &pe) {
+		abort(c, http.StatusBadRequest, pe.Error(), pe.Param)
+		return
+	}
+	programme := c.Query("programme")
+	if programme != "" {
+		if _, err := uuid.Parse(programme); err != nil {
+			abort(c, http.StatusBadRequest, "programme must be a survey programme's ID (a UUID)", "programme")
+			return
+		}
+	}
+	format, lang, ok := reportFormat(c)
+	if !ok {
+		return
+	}
+	r, err := s.store.SatisfactionReport(c, p, programme)
+	if err != nil {
+		s.internal(c, "compute the satisfaction report", err)
+		return
+	}
+	name := "satisfaction-" + r.FromDate + "-" + r.ToDate
+	s.writeReport(c, format, name, r, func() []reports.Table { return r.Tables(lang) })
+}
+
+// VolumeImportResult is what a volume import did.
+type VolumeImportResult struct {
+	Imported int               `json:"imported"`
+	Errors   []survey.RowError `json:"errors"`
+}
+
+// importVolumes saves purchase volumes per customer and half year from a CSV file.
+func (s *Server) importVolumes(c *gin.Context) {
+	// The body is bounded by maxBody (1 MiB, some 25,000 rows): split larger files.
+	vs, rowErrs, err := reports.ParseVolumesCSV(c.Request.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		abort(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("the CSV file is larger than %d bytes; split it", maxBody), "")
+		return
+	}
+	if err != nil {
+		abort(c, http.StatusBadRequest, "the CSV file cannot be read: "+err.Error(), "file")
+		return
+	}
+	if err := s.store.UpsertVolumes(c, vs); err != nil {
+		s.internal(c, "save the volumes", err)
+		return
+	}
+	if rowErrs == nil {
+		rowErrs = []survey.RowError{}
+	}
+	c.JSON(http.StatusOK, VolumeImportResult{Imported: len(vs), Errors: rowErrs})
+}
+
+// churnReport serves the customer churn and volume-decline analysis (客户流失统计).
+func (s *Server) churnReport(c *gin.Context) {
+	h, ok := reports.ParseHalf(c.Query("half"))
+	if !ok {
+		abort(c, http.StatusBadRequest, "half must be a half year such as 2026H1", "half")
+		return
+	}
+	share := reports.DefaultDeclineShare
+	if v := c.Query("decline"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(f > 0 && f < 1) {
+			abort(c, http.StatusBadRequest, "decline must be a share between 0 and 1, e.g. 0.2 for 20 %", "decline")
+			return
+		}
+		share = f
+	}
+	format, lang, ok := reportFormat(c)
+	if !ok {
+		return
+	}
+	r, err := s.store.ChurnReport(c, h, share)
+	if err != nil {
+		s.internal(c, "compute the churn report", err)
+		return
+	}
+	s.writeReport(c, format, "churn-"+r.Half, r, func() []reports.Table { return r.Tables(lang) })
+}
