@@ -223,7 +223,8 @@ func (s *Server) Handler() http.Handler {
 func limitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		limit := n
-		if c.Request.URL.Path == "/api/v1/customers/import" {
+		switch c.Request.URL.Path {
+		case "/api/v1/customers/import", "/api/v1/customers/volumes":
 			limit = maxCSV
 		}
 		if c.Request.Body != nil {
