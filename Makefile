@@ -4,7 +4,7 @@ GO ?= go
 ARGS ?=
 
 .DEFAULT_GOAL := build
-.PHONY: build run test fmt-check vet unit-test composecheck bench clean clean-data postgres
+.PHONY: build run test fmt-check vet unit-test composecheck bench clean clean-data postgres chromium
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -15,7 +15,7 @@ run: bin/temporal postgres
 	$(GO) run ./cmd/cxflow $(ARGS)
 
 # One recipe so the steps run in this order even under make -j.
-test: bin/temporal postgres fmt-check
+test: bin/temporal postgres chromium fmt-check
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 	cd deploy/composecheck && $(GO) test -count=1 ./...
@@ -51,6 +51,10 @@ bin/temporal: tools/temporal/go.mod tools/temporal/go.sum
 # Debian's packages when missing and running as root).
 postgres:
 	@scripts/ensure-postgres
+
+# Headless Chromium for the web console's browser test (skipped without it).
+chromium:
+	@scripts/ensure-chromium
 
 clean:
 	rm -rf bin/

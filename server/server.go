@@ -105,9 +105,10 @@ func (s *Server) Handler() http.Handler {
 	// could forge, unless a proxy is configured in front.
 	_ = r.SetTrustedProxies(nil)
 	r.Use(s.recoverer(), securityHeaders(), s.accessLog(), limitBody(maxBody), s.audit())
-	r.NoRoute(func(c *gin.Context) {
+	// The web console's pages (console package) are served where no API route is.
+	r.NoRoute(s.consolePages(func(c *gin.Context) {
 		abort(c, http.StatusNotFound, "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path, "")
-	})
+	}))
 	r.NoMethod(func(c *gin.Context) {
 		abort(c, http.StatusMethodNotAllowed, "method "+c.Request.Method+" is not allowed on "+c.Request.URL.Path, "")
 	})

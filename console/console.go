@@ -1,0 +1,513 @@
+// Package console is cxflow's web console: server-rendered pages in
+// Simplified Chinese (default) and English, served by the API server itself.
+// It knows nothing of the server's internals; the server hands it a Backend.
+package console
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/org"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static/*
+var staticFS embed.FS
+
+// CSP is the console's Content-Security-Policy: its own styles, no scripts.
+const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; script-src 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// LangCookie keeps the chosen language.
+const LangCookie = "cxflow_lang"
+
+// ErrBadLogin is a wrong username or password, or a disabled account.
+var ErrBadLogin = errors.New("username or password is wrong, or the account is disabled")
+
+// Refusal is the API's answer when it refuses or fails a request.
+type Refusal struct {
+	Status  int
+	Message string
+	Field   string
+}
+
+// User is the signed-in person.
+type User struct {
+	Name  string
+	Actor complaint.Actor
+}
+
+// Backend is what the console needs from the API server; every call goes
+// through the same code paths as the JSON API.
+type Backend interface {
+	// SignIn checks the credentials and sets the session cookie.
+	SignIn(c *gin.Context, username, password string) error
+	// SignOut revokes the session, if any, and clears the cookie.
+	SignOut(c *gin.Context)
+	// Who is the signed-in user; ok is false when there is no live session.
+	Who(c *gin.Context) (u User, ok bool, err error)
+	// Open is every open complaint the user may read, refreshed for now.
+	Open(c *gin.Context) ([]complaint.Complaint, error)
+	// Complaint is one complaint the user may read, refreshed for now.
+	Complaint(c *gin.Context, id string) (complaint.Complaint, *Refusal)
+	// Submit sends a step's JSON body exactly as POST /api/v1/complaints/{id}/{step} does.
+	Submit(c *gin.Context, id string, step complaint.Step, body []byte) *Refusal
+	// Departments lists the organisation's departments and branches.
+	Departments(c *gin.Context) ([]org.Department, error)
+}
+
+// Console serves the pages.
+type Console struct {
+	b    Backend
+	loc  *time.Location
+	tmpl *template.Template
+	now  func() time.Time
+}
+
+// New builds the console; loc is the organisation's time zone (Asia/Shanghai when nil).
+func New(b Backend, loc *time.Location) *Console {
+	if loc == nil {
+		loc = Shanghai()
+	}
+	return &Console{b: b, loc: loc, tmpl: parseTemplates(), now: time.Now}
+}
+
+// Shanghai is Asia/Shanghai, or UTC+8 where the zone database is missing.
+func Shanghai() *time.Location {
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return l
+	}
+	return time.FixedZone("CST", 8*3600)
+}
+
+func parseTemplates() *template.Template {
+	return template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
+}
+
+var funcs = template.FuncMap{
+	"t": T,
+	// tv translates an enumerated value: tv "zh" "step" "validation".
+	"tv": func(lang, kind string, v any) string {
+		s := strings.TrimSpace(toString(v))
+		if s == "" {
+			return "—"
+		}
+		return T(lang, kind+"."+s)
+	},
+}
+
+func toString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case complaint.Step:
+		return string(x)
+	case complaint.Level:
+		return string(x)
+	case complaint.SLAStatus:
+		return string(x)
+	case complaint.Severity:
+		return string(x)
+	case complaint.Channel:
+		return string(x)
+	case complaint.Category:
+		return string(x)
+	case complaint.CauseType:
+		return string(x)
+	}
+	b, _ := json.Marshal(v)
+	return strings.Trim(string(b), `"`)
+}
+
+// Serve answers the console's pages on c and reports whether the request was
+// one of them. The server calls it for requests no API route takes, so the
+// pages stay out of the API's route table (and its OpenAPI document) while
+// going through the same middleware. loginLimit guards POST /login.
+func (cs *Console) Serve(c *gin.Context, loginLimit gin.HandlerFunc) bool {
+	m, path := c.Request.Method, c.Request.URL.Path
+	if m == http.MethodHead {
+		m = http.MethodGet
+	}
+	var chain []gin.HandlerFunc
+	switch {
+	case m == http.MethodGet && strings.HasPrefix(path, "/static/"):
+		chain = []gin.HandlerFunc{cs.static}
+	case path == "/login" && m == http.MethodGet:
+		chain = []gin.HandlerFunc{cs.loginPage}
+	case path == "/login" && m == http.MethodPost:
+		chain = []gin.HandlerFunc{cs.sameOrigin, loginLimit, cs.loginPost}
+	case path == "/logout" && m == http.MethodPost:
+		chain = []gin.HandlerFunc{cs.sameOrigin, cs.logout}
+	case path == "/" && m == http.MethodGet:
+		chain = []gin.HandlerFunc{cs.signedIn, cs.work}
+	case strings.HasPrefix(path, "/complaints/"):
+		parts := strings.Split(strings.TrimPrefix(path, "/complaints/"), "/")
+		switch {
+		case len(parts) == 1 && parts[0] != "" && m == http.MethodGet:
+			c.Params = gin.Params{{Key: "id", Value: parts[0]}}
+			chain = []gin.HandlerFunc{cs.signedIn, cs.detail}
+		case len(parts) == 2 && parts[0] != "" && parts[1] != "" && m == http.MethodPost:
+			c.Params = gin.Params{{Key: "id", Value: parts[0]}, {Key: "step", Value: parts[1]}}
+			chain = []gin.HandlerFunc{cs.sameOrigin, cs.signedIn, cs.submit}
+		}
+	}
+	if chain == nil {
+		return false
+	}
+	// Handlers that call c.Next() find nothing after the server's NoRoute
+	// handler; an abort stops the chain here.
+	for _, h := range append([]gin.HandlerFunc{cs.headers()}, chain...) {
+		if h == nil {
+			continue
+		}
+		h(c)
+		if c.IsAborted() {
+			break
+		}
+	}
+	return true
+}
+
+func (cs *Console) static(c *gin.Context) {
+	sub, _ := fs.Sub(staticFS, "static")
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.FileFromFS(strings.TrimPrefix(c.Request.URL.Path, "/static/"), http.FS(sub))
+}
+
+// headers replace the API's CSP with the console's and pick the language.
+func (cs *Console) headers() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Header("Content-Security-Policy", CSP)
+		// The API's no-referrer makes browsers send "Origin: null" with forms,
+		// which sameOrigin could not tell from another site's.
+		c.Header("Referrer-Policy", "same-origin")
+		if l := c.Query("lang"); l == "zh" || l == "en" {
+			secure := c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
+			http.SetCookie(c.Writer, &http.Cookie{Name: LangCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+				HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+			c.Set(LangCookie, l)
+		} else if ck, err := c.Cookie(LangCookie); err == nil && (ck == "zh" || ck == "en") {
+			c.Set(LangCookie, ck)
+		} else {
+			c.Set(LangCookie, "zh")
+		}
+		c.Next()
+	}
+}
+
+func lang(c *gin.Context) string { return c.GetString(LangCookie) }
+
+// sameOrigin refuses form posts from other sites (the session cookie is
+// SameSite=Lax; this also covers older browsers).
+func (cs *Console) sameOrigin(c *gin.Context) {
+	o := c.GetHeader("Origin")
+	if o == "" {
+		c.Next()
+		return
+	}
+	if u, err := url.Parse(o); err != nil || u.Host != c.Request.Host {
+		cs.render(c, http.StatusForbidden, "error.html", page{Lang: lang(c), Title: T(lang(c), "error.title"),
+			Error: T(lang(c), "error.cross_site")})
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+const userKey = "cxflow.console.user"
+
+func (cs *Console) signedIn(c *gin.Context) {
+	u, ok, err := cs.b.Who(c)
+	if err != nil {
+		cs.fail(c, err)
+		c.Abort()
+		return
+	}
+	if !ok {
+		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+		c.Abort()
+		return
+	}
+	c.Set(userKey, u)
+	c.Next()
+}
+
+func user(c *gin.Context) User { return c.MustGet(userKey).(User) }
+
+// page is every template's data.
+type page struct {
+	Lang     string
+	Title    string
+	User     *User
+	Path     string
+	Error    string
+	Notice   string
+	Next     string
+	Username string
+	Items    []workItem
+	C        *complaint.Complaint
+	Form     *stepForm
+	Deadline string
+	Depts    map[string]string
+	loc      *time.Location
+}
+
+func (cs *Console) base(c *gin.Context, title string) page {
+	p := page{Lang: lang(c), Title: T(lang(c), title), Path: c.Request.URL.Path, loc: cs.loc}
+	if v, ok := c.Get(userKey); ok {
+		u := v.(User)
+		p.User = &u
+	}
+	return p
+}
+
+func (cs *Console) render(c *gin.Context, status int, name string, data page) {
+	var buf bytes.Buffer
+	if err := cs.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+		c.String(http.StatusInternalServerError, "template error")
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+func (cs *Console) fail(c *gin.Context, _ error) {
+	p := cs.base(c, "error.title")
+	p.Error = T(lang(c), "error.internal")
+	cs.render(c, http.StatusInternalServerError, "error.html", p)
+}
+
+func safeNext(n string) string {
+	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") {
+		return "/"
+	}
+	return n
+}
+
+func (cs *Console) loginPage(c *gin.Context) {
+	p := cs.base(c, "login.title")
+	p.Next = safeNext(c.Query("next"))
+	cs.render(c, http.StatusOK, "login.html", p)
+}
+
+func (cs *Console) loginPost(c *gin.Context) {
+	username, password := strings.TrimSpace(c.PostForm("username")), c.PostForm("password")
+	p := cs.base(c, "login.title")
+	p.Next, p.Username = safeNext(c.PostForm("next")), username
+	if username == "" || password == "" {
+		p.Error = T(p.Lang, "login.missing")
+		cs.render(c, http.StatusBadRequest, "login.html", p)
+		return
+	}
+	err := cs.b.SignIn(c, username, password)
+	if errors.Is(err, ErrBadLogin) {
+		p.Error = T(p.Lang, "login.wrong")
+		cs.render(c, http.StatusUnauthorized, "login.html", p)
+		return
+	}
+	if err != nil {
+		cs.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, p.Next)
+}
+
+func (cs *Console) logout(c *gin.Context) {
+	cs.b.SignOut(c)
+	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// workItem is one line of 我的待办.
+type workItem struct {
+	C     complaint.Complaint
+	Level complaint.Level
+	Due   string
+}
+
+// nextLevel is the approval level the complaint waits for (the rule the
+// complaint package's Authorize uses for the clock controls).
+func nextLevel(c *complaint.Complaint) complaint.Level {
+	if c.Status == complaint.StepApproval && len(c.Approvals) < len(c.ApprovalsRequired) {
+		return c.ApprovalsRequired[len(c.Approvals)]
+	}
+	return ""
+}
+
+// mayAct reports whether the user may take the complaint's current step.
+func mayAct(a complaint.Actor, c *complaint.Complaint) bool {
+	if c.Status == complaint.StepClosed || !c.Status.Valid() {
+		return false
+	}
+	return complaint.Authorize(a, c, complaint.Action(c.Status), nextLevel(c)) == nil
+}
+
+func (cs *Console) fmtTime(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return "—"
+	}
+	return t.In(cs.loc).Format("2006-01-02 15:04")
+}
+
+func (cs *Console) work(c *gin.Context) {
+	u := user(c)
+	list, err := cs.b.Open(c)
+	if err != nil {
+		cs.fail(c, err)
+		return
+	}
+	p := cs.base(c, "work.title")
+	for i := range list {
+		if mayAct(u.Actor, &list[i]) {
+			p.Items = append(p.Items, workItem{C: list[i], Level: nextLevel(&list[i]), Due: cs.fmtTime(list[i].DueAt)})
+		}
+	}
+	slices.SortStableFunc(p.Items, func(a, b workItem) int {
+		switch {
+		case a.C.DueAt == nil && b.C.DueAt == nil:
+			return 0
+		case a.C.DueAt == nil:
+			return 1
+		case b.C.DueAt == nil:
+			return -1
+		}
+		return a.C.DueAt.Compare(*b.C.DueAt)
+	})
+	cs.render(c, http.StatusOK, "work.html", p)
+}
+
+func (cs *Console) detail(c *gin.Context) {
+	notice := ""
+	if d := c.Query("done"); d != "" {
+		notice = T(lang(c), "notice.done") + " " + T(lang(c), "step."+d)
+	}
+	cs.showDetail(c, http.StatusOK, notice, nil)
+}
+
+// showDetail renders a complaint, with a notice or the API's refusal.
+func (cs *Console) showDetail(c *gin.Context, status int, notice string, refusal *Refusal) {
+	p := cs.base(c, "detail.title")
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		p.Error = T(p.Lang, "refusal.404")
+		cs.render(c, http.StatusNotFound, "error.html", p)
+		return
+	}
+	cm, r := cs.b.Complaint(c, id.String())
+	if r != nil {
+		p.Error = explain(p.Lang, r)
+		cs.render(c, r.Status, "error.html", p)
+		return
+	}
+	p.C = &cm
+	p.Deadline = cs.fmtTime(cm.DueAt)
+	p.Notice = notice
+	if refusal != nil {
+		p.Error = explain(p.Lang, refusal)
+	}
+	if mayAct(user(c).Actor, &cm) {
+		p.Form = formFor(cm.Status, nextLevel(&cm))
+		if p.Form != nil && cm.Status == complaint.StepAssignment {
+			depts, err := cs.b.Departments(c)
+			if err != nil {
+				cs.fail(c, err)
+				return
+			}
+			p.Form.setDepartments(depts)
+		}
+		if p.Form != nil && refusal != nil {
+			p.Form.fill(c.Request.PostForm)
+		}
+	}
+	p.Depts = map[string]string{}
+	if depts, err := cs.b.Departments(c); err == nil {
+		for _, d := range depts {
+			p.Depts[d.ID] = d.Name
+		}
+	}
+	cs.render(c, status, "detail.html", p)
+}
+
+func (cs *Console) submit(c *gin.Context) {
+	id, err := uuid.Parse(c.Param("id"))
+	step := complaint.Step(strings.ReplaceAll(c.Param("step"), "-", "_"))
+	f := formFor(step, complaint.Level(c.PostForm("level")))
+	if err != nil || f == nil {
+		p := cs.base(c, "error.title")
+		p.Error = T(p.Lang, "refusal.404")
+		cs.render(c, http.StatusNotFound, "error.html", p)
+		return
+	}
+	body, r := f.body(c.Request.PostForm, cs.loc)
+	if r == nil {
+		r = cs.b.Submit(c, id.String(), step, body)
+	}
+	if r != nil {
+		cs.showDetail(c, r.Status, "", r)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/complaints/"+id.String()+"?done="+string(step))
+}
+
+// explain puts a refusal in plain words, with the API's own message.
+func explain(lang string, r *Refusal) string {
+	key := "refusal.other"
+	switch r.Status {
+	case 400, 403, 404, 409, 503:
+		key = "refusal." + strconv.Itoa(r.Status)
+	}
+	if r.Status >= 500 && r.Status != 503 {
+		key = "refusal.500"
+	}
+	s := T(lang, key)
+	if r.Field != "" {
+		s += " " + T(lang, "refusal.field") + " " + fieldLabel(lang, r.Field) + "."
+	}
+	if r.Message != "" {
+		s += " " + T(lang, "refusal.detail") + " " + r.Message
+	}
+	return s
+}
+
+// Time formats an instant in the organisation's time zone.
+func (p page) Time(v any) string {
+	var t time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case *time.Time:
+		if x == nil {
+			return "—"
+		}
+		t = *x
+	}
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(p.loc).Format("2006-01-02 15:04")
+}
+
+// Dept is a department's name.
+func (p page) Dept(id string) string {
+	if id == "" {
+		return "—"
+	}
+	if n, ok := p.Depts[id]; ok {
+		return n
+	}
+	return id
+}
