@@ -156,14 +156,8 @@ func (s *Server) departmentAssessment(c *gin.Context) {
 		abort(c, http.StatusBadRequest, param+": "+pe.Message, param)
 		return
 	}
-	format := c.DefaultQuery("format", "json")
-	if format != "json" && format != "csv" && format != "xlsx" {
-		abort(c, http.StatusBadRequest, "format must be json, csv or xlsx", "format")
-		return
-	}
-	lang := reports.Language(c.DefaultQuery("lang", string(reports.Chinese)))
-	if lang != reports.Chinese && lang != reports.English {
-		abort(c, http.StatusBadRequest, "lang must be zh or en", "lang")
+	format, lang, ok := reportFormat(c)
+	if !ok {
 		return
 	}
 

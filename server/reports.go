@@ -28,6 +28,21 @@ const (
 	contentTypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 
+// reportFormat reads format and lang; false after a 400.
+func reportFormat(c *gin.Context) (string, reports.Language, bool) {
+	format := c.DefaultQuery("format", "json")
+	if format != "json" && format != "csv" && format != "xlsx" {
+		abort(c, http.StatusBadRequest, "format must be json, csv or xlsx", "format")
+		return "", "", false
+	}
+	lang := reports.Language(c.DefaultQuery("lang", string(reports.Chinese)))
+	if lang != reports.Chinese && lang != reports.English {
+		abort(c, http.StatusBadRequest, "lang must be zh or en", "lang")
+		return "", "", false
+	}
+	return format, lang, true
+}
+
 // complaintAnalysis serves the complaint analysis report (季度客户投诉分析报告)
 // for a period, as JSON, CSV or an Excel workbook.
 func (s *Server) complaintAnalysis(c *gin.Context) {
@@ -37,14 +52,8 @@ func (s *Server) complaintAnalysis(c *gin.Context) {
 		abort(c, http.StatusBadRequest, pe.Error(), pe.Param)
 		return
 	}
-	format := c.DefaultQuery("format", "json")
-	if format != "json" && format != "csv" && format != "xlsx" {
-		abort(c, http.StatusBadRequest, "format must be json, csv or xlsx", "format")
-		return
-	}
-	lang := reports.Language(c.DefaultQuery("lang", string(reports.Chinese)))
-	if lang != reports.Chinese && lang != reports.English {
-		abort(c, http.StatusBadRequest, "lang must be zh or en", "lang")
+	format, lang, ok := reportFormat(c)
+	if !ok {
 		return
 	}
 	p.Branch = c.Query("branch")

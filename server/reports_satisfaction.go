@@ -22,21 +22,6 @@ var (
 	requireVolumeImporter     = requireRole("purchase volumes", volumeImporters...)
 )
 
-// reportFormat reads format and lang; false after a 400.
-func reportFormat(c *gin.Context) (string, reports.Language, bool) {
-	format := c.DefaultQuery("format", "json")
-	if format != "json" && format != "csv" && format != "xlsx" {
-		abort(c, http.StatusBadRequest, "format must be json, csv or xlsx", "format")
-		return "", "", false
-	}
-	lang := reports.Language(c.DefaultQuery("lang", string(reports.Chinese)))
-	if lang != reports.Chinese && lang != reports.English {
-		abort(c, http.StatusBadRequest, "lang must be zh or en", "lang")
-		return "", "", false
-	}
-	return format, lang, true
-}
-
 // writeReport sends v as JSON or its tables as CSV or a workbook named name.
 func (s *Server) writeReport(c *gin.Context, format, name string, v any, tables func() []reports.Table) {
 	var buf bytes.Buffer
