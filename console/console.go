@@ -69,6 +69,9 @@ type Backend interface {
 	Submit(c *gin.Context, id string, step complaint.Step, body []byte) *Refusal
 	// Departments lists the organisation's departments and branches.
 	Departments(c *gin.Context) ([]org.Department, error)
+	// Record sends the intake's JSON body exactly as POST /api/v1/complaints
+	// does, with key as its Idempotency-Key, and answers the new complaint's ID.
+	Record(c *gin.Context, body []byte, key string) (id string, r *Refusal)
 }
 
 // Console serves the pages.
@@ -155,6 +158,10 @@ func (cs *Console) Serve(c *gin.Context, loginLimit gin.HandlerFunc) bool {
 		chain = []gin.HandlerFunc{cs.sameOrigin, cs.logout}
 	case path == "/" && m == http.MethodGet:
 		chain = []gin.HandlerFunc{cs.signedIn, cs.work}
+	case path == "/complaints/new" && m == http.MethodGet:
+		chain = []gin.HandlerFunc{cs.signedIn, cs.intakePage}
+	case path == "/complaints/new" && m == http.MethodPost:
+		chain = []gin.HandlerFunc{cs.sameOrigin, cs.signedIn, cs.intakePost}
 	case strings.HasPrefix(path, "/complaints/"):
 		parts := strings.Split(strings.TrimPrefix(path, "/complaints/"), "/")
 		switch {
@@ -264,7 +271,10 @@ type page struct {
 	Form     *stepForm
 	Deadline string
 	Depts    map[string]string
-	loc      *time.Location
+	Intake   *intakeForm
+	// MayRecord shows the link to the intake form.
+	MayRecord bool
+	loc       *time.Location
 }
 
 func (cs *Console) base(c *gin.Context, title string) page {
@@ -272,6 +282,7 @@ func (cs *Console) base(c *gin.Context, title string) page {
 	if v, ok := c.Get(userKey); ok {
 		u := v.(User)
 		p.User = &u
+		p.MayRecord = mayRecord(u.Actor)
 	}
 	return p
 }

@@ -22,6 +22,7 @@ type fake struct {
 	actor   complaint.Actor
 	c       complaint.Complaint
 	sent    string
+	key     string
 	refusal *Refusal
 }
 
@@ -50,7 +51,14 @@ func (f *fake) Submit(_ *gin.Context, _ string, _ complaint.Step, body []byte) *
 	return f.refusal
 }
 func (f *fake) Departments(*gin.Context) ([]org.Department, error) {
-	return []org.Department{{ID: "engineering", Name: "工程部"}}, nil
+	return []org.Department{{ID: "engineering", Name: "工程部", Kind: org.KindHQ}, {ID: "branch-sh", Name: "上海分公司", Kind: org.KindBranch}}, nil
+}
+func (f *fake) Record(_ *gin.Context, body []byte, key string) (string, *Refusal) {
+	f.sent, f.key = string(body), key
+	if f.refusal != nil {
+		return "", f.refusal
+	}
+	return cid, nil
 }
 
 func sample(step complaint.Step) complaint.Complaint {
@@ -257,5 +265,103 @@ func TestSignedOutGoesToLogin(t *testing.T) {
 	}
 	if safeNext("//evil.example") != "/" || safeNext("/complaints/x") != "/complaints/x" {
 		t.Fatal("safeNext")
+	}
+}
+
+func TestIntakeFormRendersInBothLanguages(t *testing.T) {
+	srv := serve(&fake{actor: market, c: sample(complaint.StepValidation)})
+	defer srv.Close()
+	for _, lang := range []string{"zh", "en"} {
+		code, body := get(t, srv, "/complaints/new", lang)
+		if code != http.StatusOK {
+			t.Fatalf("%s: %d", lang, code)
+		}
+		if strings.Contains(body, Missing) {
+			t.Errorf("%s: untranslated %s", lang, regexp.MustCompile(Missing+`[^⟧]*`).FindString(body))
+		}
+		for _, want := range []string{`action="/complaints/new"`, `name="customer.contact"`, `<option value="branch-sh">上海分公司</option>`,
+			`name="idempotency_key" value="`, `<option value="phone">`, `<option value="A">`, `href="/complaints/new"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: form lacks %s", lang, want)
+			}
+		}
+		if strings.Contains(body, `<option value="engineering">`) {
+			t.Errorf("%s: a head-office department is offered as a branch", lang)
+		}
+	}
+	_, zh := get(t, srv, "/complaints/new", "zh")
+	_, en := get(t, srv, "/complaints/new", "en")
+	for _, want := range []string{"投诉登记", "联系方式", "电话", "服务质量投诉"} {
+		if !strings.Contains(zh, want) {
+			t.Errorf("zh lacks %q", want)
+		}
+	}
+	for _, want := range []string{"Record a complaint", "Contact", "phone", "service quality"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("en lacks %q", want)
+		}
+	}
+}
+
+func TestIntakeSendsJSONAndShowsFieldErrors(t *testing.T) {
+	f := &fake{actor: market, c: sample(complaint.StepValidation)}
+	srv := serve(f)
+	defer srv.Close()
+	post := func(form url.Values, lang string) (*http.Response, string) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/complaints/new", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: "s", Value: "market"})
+		req.AddCookie(&http.Cookie{Name: LangCookie, Value: lang})
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	form := url.Values{"customer.name": {"刘先生"}, "customer.contact": {"138"}, "channel": {"phone"}, "category": {"contract"},
+		"subject": {"空调"}, "description": {"不制冷"}, "estimated_loss": {"12.5"}, "branch": {"branch-sh"},
+		"received_at": {"2026-03-01T09:30"}, "idempotency_key": {"k-1"}}
+	resp, _ := post(form, "zh")
+	want := `{"branch":"branch-sh","category":"contract","channel":"phone","customer":{"contact":"138","name":"刘先生","organisation":""},` +
+		`"description":"不制冷","estimated_loss":12.5,"received_at":"2026-03-01T09:30:00+08:00","subject":"空调"}`
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/complaints/"+cid+"?done=record" || f.sent != want || f.key != "k-1" {
+		t.Fatalf("status %d, location %s, key %s, sent %s", resp.StatusCode, resp.Header.Get("Location"), f.key, f.sent)
+	}
+	f.refusal = &Refusal{Status: http.StatusBadRequest, Field: "customer.contact", Message: "customer.contact: is required"}
+	for _, lang := range []string{"zh", "en"} {
+		resp, body := post(form, lang)
+		if resp.StatusCode != http.StatusBadRequest || strings.Contains(body, Missing) ||
+			!regexp.MustCompile(`name="customer.contact" value="138"[^>]*aria-invalid="true">\s*<span class="field-error" data-field="customer.contact"[^>]*>[^<]*is required`).MatchString(body) ||
+			!strings.Contains(body, `value="不制冷"`) && !strings.Contains(body, ">不制冷</textarea>") ||
+			!strings.Contains(body, `name="idempotency_key" value="k-1"`) {
+			t.Fatalf("%s refusal page %d: %s", lang, resp.StatusCode, body)
+		}
+	}
+	f.refusal = &Refusal{Status: http.StatusForbidden, Message: "not your branch"}
+	resp, body := post(form, "zh")
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "您没有权限") {
+		t.Fatalf("403 page %d: %s", resp.StatusCode, body)
+	}
+}
+
+func TestIntakeIsOnlyForThoseWhoRecord(t *testing.T) {
+	engineer := complaint.Actor{ID: "e", Roles: []org.Role{org.RoleDepartmentMember}, Department: "engineering"}
+	srv := serve(&fake{actor: engineer, c: sample(complaint.StepValidation)})
+	defer srv.Close()
+	if _, body := get(t, srv, "/", "zh"); strings.Contains(body, "/complaints/new") {
+		t.Error("the engineer gets the intake link")
+	}
+	code, body := get(t, srv, "/complaints/new", "en")
+	if code != http.StatusForbidden || !strings.Contains(body, "not allowed") || strings.Contains(body, Missing) {
+		t.Fatalf("%d %s", code, body)
+	}
+	head := complaint.Actor{ID: "b", Roles: []org.Role{org.RoleBranchHead}, Department: "branch-sh"}
+	srv2 := serve(&fake{actor: head, c: sample(complaint.StepValidation)})
+	defer srv2.Close()
+	code, body = get(t, srv2, "/complaints/new", "zh")
+	if code != http.StatusOK || !strings.Contains(body, `<option value="branch-sh" selected>`) {
+		t.Fatalf("branch head: %d %s", code, body)
 	}
 }

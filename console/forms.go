@@ -19,6 +19,7 @@ const (
 	kSelect   = "select"
 	kDateTime = "datetime"
 	kHidden   = "hidden"
+	kNumber   = "number"
 )
 
 type option struct {
@@ -34,6 +35,8 @@ type field struct {
 	Required bool
 	Options  []option
 	Value    string
+	// Error is the API's complaint about the field, shown next to it.
+	Error string
 }
 
 // stepForm is the form for one step; its body is the step's JSON input.

@@ -46,6 +46,11 @@ var messages = map[string]map[string]string{
 		"field.satisfied": "客户是否满意", "field.summary": "总结", "field.lessons": "经验教训",
 		"yes.founded": "成立", "no.founded": "不成立", "yes.approved": "同意", "no.approved": "不同意",
 		"yes.customer_notified": "已通知", "no.customer_notified": "未通知", "yes.satisfied": "满意", "no.satisfied": "不满意",
+		"intake.title": "投诉登记", "intake.hint": "记录客户的投诉；带 * 的为必填项。提交后进入判定投诉步骤。", "intake.submit": "登记投诉",
+		"intake.check": "请检查此项。系统说明：", "intake.who": "只有客服、总部市场部或分公司负责人（本分公司）可以登记投诉。",
+		"field.customer.name": "投诉人姓名", "field.customer.organisation": "投诉人单位", "field.customer.contact": "联系方式",
+		"field.subject": "主题", "field.complainant_class": "投诉人类别",
+		"class.A": "A 类（前五大客户或省级主管部门书面通知）", "class.B": "B 类（严重警告）", "class.C": "C 类（一般）",
 	},
 	"en": {
 		"app.name": "cxflow complaints", "logout": "Sign out", "back": "Back to my work",
@@ -91,6 +96,11 @@ var messages = map[string]map[string]string{
 		"field.satisfied": "Is the customer satisfied?", "field.summary": "Summary", "field.lessons": "Lessons learned",
 		"yes.founded": "Founded", "no.founded": "Not founded", "yes.approved": "Approve", "no.approved": "Refuse",
 		"yes.customer_notified": "Yes", "no.customer_notified": "No", "yes.satisfied": "Satisfied", "no.satisfied": "Not satisfied",
+		"intake.title": "Record a complaint", "intake.hint": "Record a customer's complaint; fields marked * are required. It then goes to validation.", "intake.submit": "Record complaint",
+		"intake.check": "Please check this field. The system says:", "intake.who": "Only customer service, the market department or a branch head (for their own branch) may record complaints.",
+		"field.customer.name": "Customer name", "field.customer.organisation": "Customer organisation", "field.customer.contact": "Contact",
+		"field.subject": "Subject", "field.complainant_class": "Complainant class",
+		"class.A": "A (top-five customer or provincial authority's written notice)", "class.B": "B (serious warning)", "class.C": "C (ordinary)",
 	},
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -176,4 +177,90 @@ func TestConsoleInABrowser(t *testing.T) {
 	require.Contains(t, number, c.Number)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "console-my-work.png"), work, 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "console-complaint.png"), detail, 0o644))
+}
+
+// The clerk records a complaint through the console's 投诉登记 form.
+func TestConsoleIntakeForm(t *testing.T) {
+	clerk := browser(t, "clerk")
+	code, work := page(t, clerk, http.MethodGet, "/", nil)
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, work, `href="/complaints/new"`)
+
+	code, form := page(t, clerk, http.MethodGet, "/complaints/new", nil)
+	require.Equal(t, http.StatusOK, code, form)
+	require.Contains(t, form, "投诉登记")
+	key := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(form)
+	require.Len(t, key, 2, form)
+
+	subject := "控制柜门锁损坏 " + key[1][:8]
+	values := url.Values{
+		"customer.name": {"赵敏"}, "customer.organisation": {"华东电气"}, "customer.contact": {""},
+		"channel": {"phone"}, "category": {"service_quality"}, "subject": {subject},
+		"description": {"安装后第二天门锁脱落。"}, "estimated_loss": {"0"}, "idempotency_key": {key[1]},
+	}
+
+	// The contact is missing: the API's refusal shows next to that field, and
+	// what was typed stays.
+	code, refused := page(t, clerk, http.MethodPost, "/complaints/new", values)
+	require.Equal(t, http.StatusBadRequest, code, refused)
+	require.Regexp(t, `name="customer.contact"[^>]*aria-invalid="true">\s*<span class="field-error" data-field="customer.contact"`, refused)
+	require.Contains(t, refused, `value="`+subject+`"`)
+	require.Contains(t, refused, "联系方式")
+
+	// Complete: the console lands on the new complaint's page.
+	values.Set("customer.contact", "139 1111 2222")
+	noFollow := &http.Client{Jar: clerk.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	submit := func() string {
+		req, err := http.NewRequest(http.MethodPost, stack.api.URL+"/complaints/new", strings.NewReader(values.Encode()))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", stack.api.URL)
+		resp, err := noFollow.Do(req)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, string(b))
+		return resp.Header.Get("Location")
+	}
+	loc := submit()
+	require.True(t, strings.HasPrefix(loc, "/complaints/"), loc)
+	code, detail := page(t, clerk, http.MethodGet, loc, nil)
+	require.Equal(t, http.StatusOK, code, detail)
+	require.Regexp(t, `TS-\d{4}-\d+`, detail)
+	require.Contains(t, detail, subject)
+	id := strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/complaints/")
+	c := get(t, id)
+	require.Equal(t, complaint.StepValidation, c.Status)
+	require.Equal(t, "139 1111 2222", c.Customer.Contact)
+
+	// The same form posted again (a double submit) records nothing new.
+	require.Equal(t, loc, submit())
+	recorded, cursor := 0, ""
+	for range 50 {
+		r := as(t, "market", http.MethodGet, "/api/v1/complaints?status=validation&limit=100&cursor="+url.QueryEscape(cursor), nil)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		var list struct {
+			Items      []complaint.Complaint `json:"items"`
+			NextCursor string                `json:"next_cursor"`
+		}
+		r.json(t, &list)
+		for _, it := range list.Items {
+			if it.Subject == subject {
+				recorded++
+			}
+		}
+		if cursor = list.NextCursor; cursor == "" {
+			break
+		}
+	}
+	require.Equal(t, 1, recorded, "one complaint for the double submit")
+
+	// The engineer may not record: no link, and a refusal in plain words.
+	engineer := browser(t, "engineer")
+	_, work = page(t, engineer, http.MethodGet, "/", nil)
+	require.NotContains(t, work, `href="/complaints/new"`)
+	code, body := page(t, engineer, http.MethodGet, "/complaints/new", nil)
+	require.Equal(t, http.StatusForbidden, code, body)
+	require.Contains(t, body, "您没有权限")
+	require.NotContains(t, body, `action="/complaints/new"`)
 }

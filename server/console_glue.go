@@ -180,6 +180,43 @@ func (b consoleBackend) Submit(c *gin.Context, id string, step complaint.Step, b
 	return &console.Refusal{Status: rec.status, Message: e.Error, Field: e.Field}
 }
 
+// Record runs the API's own create handler (POST /api/v1/complaints) on the
+// JSON body, with key as its Idempotency-Key, and answers the new
+// complaint's ID or the handler's refusal.
+func (b consoleBackend) Record(c *gin.Context, body []byte, key string) (string, *console.Refusal) {
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	inner, _ := gin.CreateTestContext(rec)
+	inner.Request = c.Request.Clone(c)
+	inner.Request.Body = io.NopCloser(bytes.NewReader(body))
+	inner.Request.ContentLength = int64(len(body))
+	inner.Request.Header.Set("Content-Type", "application/json")
+	inner.Request.Header.Del("Idempotency-Key")
+	if key != "" {
+		inner.Request.Header.Set("Idempotency-Key", key)
+	}
+	for k, v := range c.Keys {
+		inner.Set(k, v)
+	}
+	b.s.createComplaint(inner)
+	for _, k := range []string{auditErrorKey, auditWorkflowKey, auditUpdateKey, auditTargetKey} {
+		if v, ok := inner.Get(k); ok {
+			c.Set(k, v)
+		}
+	}
+	if rec.status >= 400 {
+		var e Error
+		_ = json.Unmarshal(rec.body.Bytes(), &e)
+		return "", &console.Refusal{Status: rec.status, Message: e.Error, Field: e.Field}
+	}
+	var done struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(rec.body.Bytes(), &done); err != nil || done.ID == "" {
+		return "", &console.Refusal{Status: http.StatusInternalServerError}
+	}
+	return done.ID, nil
+}
+
 func (b consoleBackend) Departments(c *gin.Context) ([]org.Department, error) {
 	return b.s.store.Departments(c)
 }
