@@ -41,3 +41,41 @@ func (c Config) OpenDatabase(ctx context.Context) (*pgxpool.Pool, error) {
 	}
 	return pool, nil
 }
+
+// Process is what the server and worker programs start with: the
+// configuration with its secrets loaded, a logger, and the connections.
+type Process struct {
+	Config   Config
+	Log      *slog.Logger
+	Temporal client.Client
+	Pool     *pgxpool.Pool
+}
+
+// Start reads the environment, loads the keys and connects to Temporal and
+// PostgreSQL. Close releases what it opened.
+func Start(ctx context.Context) (*Process, error) {
+	cfg, err := FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	p := &Process{Config: cfg, Log: cfg.Logger()}
+	secrets, err := LoadSecrets()
+	if err != nil {
+		return nil, err
+	}
+	p.Config.Secrets = &secrets
+	if p.Temporal, err = p.Config.DialTemporal(ctx, p.Log); err != nil {
+		return nil, err
+	}
+	if p.Pool, err = p.Config.OpenDatabase(ctx); err != nil {
+		p.Temporal.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// Close releases the connections.
+func (p *Process) Close() {
+	p.Pool.Close()
+	p.Temporal.Close()
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -170,14 +171,19 @@ func (s *Server) respond(c *gin.Context, status int, v complaint.Complaint, repl
 	c.JSON(status, v)
 }
 
-// complaintID reads the path's ID; anything that is not a UUID names no complaint.
-func complaintID(c *gin.Context) (string, bool) {
+// pathID reads the path's ID; anything that is not a UUID names no record:
+// 404 with notFound (a format with the value for %s).
+func pathID(c *gin.Context, notFound string) (string, bool) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		abort(c, http.StatusNotFound, "complaint not found: "+c.Param("id")+" is not a complaint ID", "")
+		abort(c, http.StatusNotFound, fmt.Sprintf(notFound, c.Param("id")), "")
 		return "", false
 	}
 	return id.String(), true
+}
+
+func complaintID(c *gin.Context) (string, bool) {
+	return pathID(c, "complaint not found: %s is not a complaint ID")
 }
 
 func (s *Server) getComplaint(c *gin.Context) {

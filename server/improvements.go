@@ -117,12 +117,7 @@ func (s *Server) respondImprovementAction(c *gin.Context, status int, a improvem
 
 // improvementID reads the path's ID; anything that is not a UUID names no action.
 func improvementID(c *gin.Context) (string, bool) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		abort(c, http.StatusNotFound, "improvement action not found: "+c.Param("id")+" is not an improvement action ID", "")
-		return "", false
-	}
-	return id.String(), true
+	return pathID(c, "improvement action not found: %s is not an improvement action ID")
 }
 
 func (s *Server) getImprovement(c *gin.Context) {

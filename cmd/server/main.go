@@ -22,28 +22,14 @@ func main() {
 }
 
 func run() error {
-	cfg, err := config.FromEnv()
-	if err != nil {
-		return err
-	}
-	log := cfg.Logger()
-	secrets, err := config.LoadSecrets()
-	if err != nil {
-		return err
-	}
-	cfg.Secrets = &secrets
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	tc, err := cfg.DialTemporal(ctx, log)
+	p, err := config.Start(ctx)
 	if err != nil {
 		return err
 	}
-	defer tc.Close()
-	pool, err := cfg.OpenDatabase(ctx)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer p.Close()
+	cfg, log := p.Config, p.Log
 	policy, err := cfg.Policy()
 	if err != nil {
 		return err
@@ -57,6 +43,7 @@ func run() error {
 		return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}
 	log.Info("api listening", "addr", ln.Addr().String())
-	go server.KeepReportSchedule(ctx, tc, cfg.TaskQueue, log)
-	return server.New(tc, store.New(pool), cfg.TaskQueue, log).WithPolicy(policy).WithSecurity(server.SecurityFrom(cfg)).WithOIDC(oidcLogin).Serve(ctx, ln)
+	go server.KeepReportSchedule(ctx, p.Temporal, cfg.TaskQueue, log)
+	return server.New(p.Temporal, store.New(p.Pool), cfg.TaskQueue, log).
+		WithPolicy(policy).WithSecurity(server.SecurityFrom(cfg)).WithOIDC(oidcLogin).Serve(ctx, ln)
 }

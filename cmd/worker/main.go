@@ -20,29 +20,14 @@ func main() {
 }
 
 func run() error {
-	cfg, err := config.FromEnv()
-	if err != nil {
-		return err
-	}
-	log := cfg.Logger()
-	// Payload keys encrypt and decrypt histories; link keys sign the survey
-	// links the outbox sends.
-	secrets, err := config.LoadSecrets()
-	if err != nil {
-		return err
-	}
-	cfg.Secrets = &secrets
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	tc, err := cfg.DialTemporal(ctx, log)
+	// Payload keys encrypt and decrypt histories; link keys sign the survey
+	// links the outbox sends: the worker needs both, like the server.
+	p, err := config.Start(ctx)
 	if err != nil {
 		return err
 	}
-	defer tc.Close()
-	pool, err := cfg.OpenDatabase(ctx)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	return worker.Run(ctx, cfg, tc, pool, log)
+	defer p.Close()
+	return worker.Run(ctx, p.Config, p.Temporal, p.Pool, p.Log)
 }
