@@ -67,6 +67,8 @@ type Backend interface {
 	Complaint(c *gin.Context, id string) (complaint.Complaint, *Refusal)
 	// Submit sends a step's JSON body exactly as POST /api/v1/complaints/{id}/{step} does.
 	Submit(c *gin.Context, id string, step complaint.Step, body []byte) *Refusal
+	// API answers a request to the JSON API as the signed-in user.
+	API(c *gin.Context, call Call) Answer
 	// Departments lists the organisation's departments and branches.
 	Departments(c *gin.Context) ([]org.Department, error)
 	// Record sends the intake's JSON body exactly as POST /api/v1/complaints
@@ -76,10 +78,11 @@ type Backend interface {
 
 // Console serves the pages.
 type Console struct {
-	b    Backend
-	loc  *time.Location
-	tmpl *template.Template
-	now  func() time.Time
+	b      Backend
+	loc    *time.Location
+	tmpl   *template.Template
+	now    func() time.Time
+	routes []route
 }
 
 // New builds the console; loc is the organisation's time zone (Asia/Shanghai when nil).
@@ -87,7 +90,30 @@ func New(b Backend, loc *time.Location) *Console {
 	if loc == nil {
 		loc = Shanghai()
 	}
-	return &Console{b: b, loc: loc, tmpl: parseTemplates(), now: time.Now}
+	cs := &Console{b: b, loc: loc, tmpl: parseTemplates(), now: time.Now}
+	for _, a := range areas {
+		if a.routes != nil {
+			cs.routes = append(cs.routes, a.routes(cs)...)
+		}
+	}
+	return cs
+}
+
+func init() {
+	register(area{name: "work", nav: "work.title", href: "/", order: 10, routes: func(cs *Console) []route {
+		return []route{
+			{method: http.MethodGet, pattern: "/", handle: cs.work},
+			{method: http.MethodGet, pattern: "/complaints/:id", handle: cs.detail},
+			{method: http.MethodPost, pattern: "/complaints/:id/:step", handle: cs.submit},
+		}
+	}})
+	register(area{name: "intake", nav: "intake.title", href: "/complaints/new", allowed: mayRecord, order: 20,
+		routes: func(cs *Console) []route {
+			return []route{
+				{method: http.MethodGet, pattern: "/complaints/new", handle: cs.intakePage},
+				{method: http.MethodPost, pattern: "/complaints/new", handle: cs.intakePost},
+			}
+		}})
 }
 
 // Shanghai is Asia/Shanghai, or UTC+8 where the zone database is missing.
@@ -156,21 +182,10 @@ func (cs *Console) Serve(c *gin.Context, loginLimit gin.HandlerFunc) bool {
 		chain = []gin.HandlerFunc{cs.sameOrigin, loginLimit, cs.loginPost}
 	case path == "/logout" && m == http.MethodPost:
 		chain = []gin.HandlerFunc{cs.sameOrigin, cs.logout}
-	case path == "/" && m == http.MethodGet:
-		chain = []gin.HandlerFunc{cs.signedIn, cs.work}
-	case path == "/complaints/new" && m == http.MethodGet:
-		chain = []gin.HandlerFunc{cs.signedIn, cs.intakePage}
-	case path == "/complaints/new" && m == http.MethodPost:
-		chain = []gin.HandlerFunc{cs.sameOrigin, cs.signedIn, cs.intakePost}
-	case strings.HasPrefix(path, "/complaints/"):
-		parts := strings.Split(strings.TrimPrefix(path, "/complaints/"), "/")
-		switch {
-		case len(parts) == 1 && parts[0] != "" && m == http.MethodGet:
-			c.Params = gin.Params{{Key: "id", Value: parts[0]}}
-			chain = []gin.HandlerFunc{cs.signedIn, cs.detail}
-		case len(parts) == 2 && parts[0] != "" && parts[1] != "" && m == http.MethodPost:
-			c.Params = gin.Params{{Key: "id", Value: parts[0]}, {Key: "step", Value: parts[1]}}
-			chain = []gin.HandlerFunc{cs.sameOrigin, cs.signedIn, cs.submit}
+	default:
+		if r, params := match(cs.routes, m, path); r != nil {
+			c.Params = params
+			chain = cs.chain(r)
 		}
 	}
 	if chain == nil {
@@ -274,7 +289,11 @@ type page struct {
 	Intake   *intakeForm
 	// MayRecord shows the link to the intake form.
 	MayRecord bool
-	loc       *time.Location
+	// Nav is the menu the user may see.
+	Nav []navItem
+	// Data is a page's own data, for the areas' templates.
+	Data any
+	loc  *time.Location
 }
 
 func (cs *Console) base(c *gin.Context, title string) page {
@@ -283,6 +302,7 @@ func (cs *Console) base(c *gin.Context, title string) page {
 		u := v.(User)
 		p.User = &u
 		p.MayRecord = mayRecord(u.Actor)
+		p.Nav = menu(u.Actor, p.Path)
 	}
 	return p
 }

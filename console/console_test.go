@@ -24,6 +24,17 @@ type fake struct {
 	sent    string
 	key     string
 	refusal *Refusal
+	// api answers API calls by "METHOD path"; calls keeps what was asked.
+	api   map[string]Answer
+	calls []Call
+}
+
+func (f *fake) API(_ *gin.Context, call Call) Answer {
+	f.calls = append(f.calls, call)
+	if a, ok := f.api[call.Method+" "+call.Path]; ok {
+		return a
+	}
+	return Answer{Status: http.StatusNotFound, Body: []byte(`{"error":"no such endpoint: ` + call.Method + " " + call.Path + `"}`)}
 }
 
 func (f *fake) SignIn(c *gin.Context, u, p string) error {

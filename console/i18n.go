@@ -104,6 +104,29 @@ var messages = map[string]map[string]string{
 	},
 }
 
+// addMessages adds an area's strings; a key defined twice, or in one
+// language only, is a programming error caught at start-up (and by the tests).
+func addMessages(zh, en map[string]string) {
+	for k := range zh {
+		if _, ok := en[k]; !ok {
+			panic("console: message " + k + " has no English text")
+		}
+	}
+	for lang, m := range map[string]map[string]string{"zh": zh, "en": en} {
+		for k, v := range m {
+			if _, dup := messages[lang][k]; dup {
+				panic("console: message " + k + " defined twice")
+			}
+			if lang == "en" {
+				if _, ok := zh[k]; !ok {
+					panic("console: message " + k + " has no Chinese text")
+				}
+			}
+			messages[lang][k] = v
+		}
+	}
+}
+
 // Missing marks a key with no translation; tests look for it.
 const Missing = "⟦missing:"
 

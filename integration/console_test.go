@@ -94,6 +94,23 @@ func TestConsoleMyWorkAndValidation(t *testing.T) {
 	require.Equal(t, http.StatusConflict, code, refused)
 	require.Contains(t, refused, "投诉当前的状态不允许此操作")
 
+	// Each console action leaves one audit row, under the API route it went through.
+	ar := as(t, "auditor", http.MethodGet, "/api/v1/audit?target="+c.ID, nil)
+	require.Equal(t, http.StatusOK, ar.status, "%s", ar.body)
+	var audit struct {
+		Items []struct {
+			Username string `json:"username"`
+			Route    string `json:"route"`
+			Outcome  string `json:"outcome"`
+		} `json:"items"`
+	}
+	ar.json(t, &audit)
+	require.Len(t, audit.Items, 3, "create, validation, refused second validation")
+	require.Equal(t, "/api/v1/complaints/:id/validation", audit.Items[0].Route)
+	require.Equal(t, "market", audit.Items[0].Username)
+	require.Equal(t, "rejected", audit.Items[0].Outcome)
+	require.Equal(t, "allowed", audit.Items[1].Outcome)
+
 	// English on request.
 	code, en := page(t, market, http.MethodGet, "/complaints/"+c.ID+"?lang=en", nil)
 	require.Equal(t, http.StatusOK, code)

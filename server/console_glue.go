@@ -2,10 +2,12 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -20,20 +22,37 @@ import (
 
 // consoleBackend gives the web console the API's own code paths: the same
 // sessions, read rules and step handlers.
-type consoleBackend struct{ s *Server }
+type consoleBackend struct {
+	s      *Server
+	engine *gin.Engine
+}
 
 var _ console.Backend = consoleBackend{}
+
+// auditDelegatedKey marks a console request whose API calls were audited.
+const auditDelegatedKey = "cxflow.audit.delegated"
 
 // consolePages answers the web console's pages (GET /, /login,
 // /complaints/{id}, …) for requests no API route takes; anything else is
 // the API's JSON 404.
-func (s *Server) consolePages(notFound gin.HandlerFunc) gin.HandlerFunc {
-	cs := console.New(consoleBackend{s}, nil)
+func (s *Server) consolePages(cs *console.Console, notFound gin.HandlerFunc) gin.HandlerFunc {
 	limit := s.loginLimit.middleware()
 	return func(c *gin.Context) {
 		if !cs.Serve(c, limit) {
 			notFound(c)
 		}
+	}
+}
+
+// consoleFirst lets the console answer a browser at an API address (the
+// customers' /public/… links); API clients get the JSON handler.
+func (s *Server) consoleFirst(cs *console.Console) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !isInnerCall(c) && console.WantsHTML(c.Request) && cs.Serve(c, nil) {
+			c.Abort()
+			return
+		}
+		c.Next()
 	}
 }
 
@@ -143,78 +162,87 @@ func (b consoleBackend) Complaint(c *gin.Context, id string) (complaint.Complain
 	return st.Complaint, nil
 }
 
-// Submit runs the API's own step handler on the JSON body and reports its
-// refusal, if any. The audit entry of the console's request carries what the
-// handler recorded.
+// Submit sends the step's body to POST /api/v1/complaints/{id}/{step}.
 func (b consoleBackend) Submit(c *gin.Context, id string, step complaint.Step, body []byte) *console.Refusal {
-	var route *stepRoute
-	for i := range complaintSteps {
-		if complaintSteps[i].step == step {
-			route = &complaintSteps[i]
+	for _, r := range complaintSteps {
+		if r.step == step {
+			a := b.API(c, console.Call{Method: http.MethodPost, Path: "/api/v1/complaints/" + id + "/" + r.path, Body: body})
+			return refusalOf(a)
 		}
 	}
-	if route == nil {
-		return &console.Refusal{Status: http.StatusNotFound}
-	}
-	rec := &recorder{header: http.Header{}, status: http.StatusOK}
-	inner, _ := gin.CreateTestContext(rec)
-	inner.Request = c.Request.Clone(c)
-	inner.Request.Body = io.NopCloser(bytes.NewReader(body))
-	inner.Request.ContentLength = int64(len(body))
-	inner.Request.Header.Set("Content-Type", "application/json")
-	inner.Params = gin.Params{{Key: "id", Value: id}}
-	for k, v := range c.Keys {
-		inner.Set(k, v)
-	}
-	route.handle(b.s)(inner)
-	for _, k := range []string{auditErrorKey, auditWorkflowKey, auditUpdateKey, auditTargetKey} {
-		if v, ok := inner.Get(k); ok {
-			c.Set(k, v)
-		}
-	}
-	if rec.status < 400 {
-		return nil
-	}
-	var e Error
-	_ = json.Unmarshal(rec.body.Bytes(), &e)
-	return &console.Refusal{Status: rec.status, Message: e.Error, Field: e.Field}
+	return &console.Refusal{Status: http.StatusNotFound}
 }
 
-// Record runs the API's own create handler (POST /api/v1/complaints) on the
-// JSON body, with key as its Idempotency-Key, and answers the new
-// complaint's ID or the handler's refusal.
+// Record sends the intake's body to POST /api/v1/complaints with key as its
+// Idempotency-Key and answers the new complaint's ID.
 func (b consoleBackend) Record(c *gin.Context, body []byte, key string) (string, *console.Refusal) {
-	rec := &recorder{header: http.Header{}, status: http.StatusOK}
-	inner, _ := gin.CreateTestContext(rec)
-	inner.Request = c.Request.Clone(c)
-	inner.Request.Body = io.NopCloser(bytes.NewReader(body))
-	inner.Request.ContentLength = int64(len(body))
-	inner.Request.Header.Set("Content-Type", "application/json")
-	inner.Request.Header.Del("Idempotency-Key")
+	h := http.Header{}
 	if key != "" {
-		inner.Request.Header.Set("Idempotency-Key", key)
+		h.Set("Idempotency-Key", key)
 	}
-	for k, v := range c.Keys {
-		inner.Set(k, v)
-	}
-	b.s.createComplaint(inner)
-	for _, k := range []string{auditErrorKey, auditWorkflowKey, auditUpdateKey, auditTargetKey} {
-		if v, ok := inner.Get(k); ok {
-			c.Set(k, v)
-		}
-	}
-	if rec.status >= 400 {
-		var e Error
-		_ = json.Unmarshal(rec.body.Bytes(), &e)
-		return "", &console.Refusal{Status: rec.status, Message: e.Error, Field: e.Field}
+	a := b.API(c, console.Call{Method: http.MethodPost, Path: "/api/v1/complaints", Body: body, Header: h})
+	if r := refusalOf(a); r != nil {
+		return "", r
 	}
 	var done struct {
 		ID string `json:"id"`
 	}
-	if err := json.Unmarshal(rec.body.Bytes(), &done); err != nil || done.ID == "" {
+	if err := json.Unmarshal(a.Body, &done); err != nil || done.ID == "" {
 		return "", &console.Refusal{Status: http.StatusInternalServerError}
 	}
 	return done.ID, nil
+}
+
+func refusalOf(a console.Answer) *console.Refusal {
+	if a.Status < 400 {
+		return nil
+	}
+	var e Error
+	_ = json.Unmarshal(a.Body, &e)
+	return &console.Refusal{Status: a.Status, Message: e.Error, Field: e.Field}
+}
+
+// innerCall marks a request the console makes to the API on a user's
+// behalf; only server code can set it.
+type innerCall struct{}
+
+func isInnerCall(c *gin.Context) bool { return c.Request.Context().Value(innerCall{}) != nil }
+
+// API runs the request through the server's own router, with the console
+// request's cookies (so the user's session) and client address. The inner
+// request is audited under its API route; the console's own request then
+// is not, so one action leaves one audit row.
+func (b consoleBackend) API(c *gin.Context, call console.Call) console.Answer {
+	u, err := url.ParseRequestURI(call.Path)
+	if err != nil || !strings.HasPrefix(u.Path, "/") {
+		return console.Answer{Status: http.StatusBadRequest, Body: []byte(`{"error":"bad console call path"}`)}
+	}
+	req := c.Request.Clone(context.WithValue(c.Request.Context(), innerCall{}, true))
+	req.Method = call.Method
+	req.URL = u
+	req.RequestURI = u.RequestURI()
+	req.Header = http.Header{}
+	for _, k := range []string{"Cookie", "User-Agent", "Accept-Language", "X-Forwarded-For", "X-Forwarded-Proto"} {
+		if v, ok := c.Request.Header[k]; ok {
+			req.Header[k] = v
+		}
+	}
+	for k, v := range call.Header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Body, req.ContentLength = http.NoBody, 0
+	if call.Body != nil {
+		req.Body = io.NopCloser(bytes.NewReader(call.Body))
+		req.ContentLength = int64(len(call.Body))
+		req.Header.Set("Content-Type", "application/json")
+	}
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	b.engine.ServeHTTP(rec, req)
+	if call.Method != http.MethodGet && call.Method != http.MethodHead {
+		c.Set(auditDelegatedKey, true)
+	}
+	return console.Answer{Status: rec.status, Body: rec.body.Bytes(), Header: rec.header}
 }
 
 func (b consoleBackend) Departments(c *gin.Context) ([]org.Department, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/config"
+	"github.com/cxflow/cxflow/console"
 	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/payloadcrypt"
 	"github.com/cxflow/cxflow/store"
@@ -42,6 +43,9 @@ type Security struct {
 	// Links signs customer-facing links; LinkTTL is how long one works.
 	Links   *auth.Links
 	LinkTTL time.Duration
+	// Location is the organisation's time zone, for the console's dates
+	// (Asia/Shanghai when nil).
+	Location *time.Location
 	// PublicURL is where customers reach this API, for the links.
 	PublicURL string
 	// Codec, when set, is served at /api/v1/codec for the Temporal Web UI and
@@ -106,7 +110,8 @@ func (s *Server) Handler() http.Handler {
 	_ = r.SetTrustedProxies(nil)
 	r.Use(s.recoverer(), securityHeaders(), s.accessLog(), limitBody(maxBody), s.audit())
 	// The web console's pages (console package) are served where no API route is.
-	r.NoRoute(s.consolePages(func(c *gin.Context) {
+	cs := console.New(consoleBackend{s: s, engine: r}, s.security.Location)
+	r.NoRoute(s.consolePages(cs, func(c *gin.Context) {
 		abort(c, http.StatusNotFound, "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path, "")
 	}))
 	r.NoMethod(func(c *gin.Context) {
@@ -120,8 +125,8 @@ func (s *Server) Handler() http.Handler {
 	r.POST("/api/v1/auth/login", s.loginLimit.middleware(), s.login)
 	r.GET("/api/v1/auth/oidc/login", s.loginLimit.middleware(), s.oidcStart)
 	r.GET("/api/v1/auth/oidc/callback", s.loginLimit.middleware(), s.oidcCallback)
-	r.GET("/public/callback/:token", s.publicLimit.middleware(), s.publicCallback)
-	r.POST("/public/callback/:token", s.publicLimit.middleware(), s.publicCallbackAnswer)
+	r.GET("/public/callback/:token", s.publicLimit.middleware(), s.consoleFirst(cs), s.publicCallback)
+	r.POST("/public/callback/:token", s.publicLimit.middleware(), s.consoleFirst(cs), s.publicCallbackAnswer)
 
 	api := r.Group("/api/v1", s.authenticate())
 	api.POST("/auth/logout", s.logout)
@@ -192,8 +197,8 @@ func (s *Server) Handler() http.Handler {
 	api.POST("/notifications/:id/status", outbox, s.markNotification)
 	api.POST("/deliveries", requireRole("recording deliveries", org.RoleIntakeClerk, org.RoleMarketDepartment, org.RoleAdministrator), s.postDelivery)
 	api.POST("/survey-cycles/:id/answers", requireRole("entering survey answers", org.RoleIntakeClerk, org.RoleMarketDepartment), s.enterAnswer)
-	r.GET("/public/survey/:token", s.publicLimit.middleware(), s.publicSurvey)
-	r.POST("/public/survey/:token", s.publicLimit.middleware(), s.publicSurveyAnswer)
+	r.GET("/public/survey/:token", s.publicLimit.middleware(), s.consoleFirst(cs), s.publicSurvey)
+	r.POST("/public/survey/:token", s.publicLimit.middleware(), s.consoleFirst(cs), s.publicSurveyAnswer)
 
 	api.GET("/audit", requireRole("the audit trail", org.RoleInternalAuditor, org.RoleAdministrator), s.listAudit)
 
@@ -277,7 +282,7 @@ func (s *Server) codecCORS() gin.HandlerFunc {
 // SecurityFrom builds the security settings from the configuration and its
 // loaded secrets.
 func SecurityFrom(cfg config.Config) Security {
-	sec := Security{SessionTTL: cfg.SessionTTL, PublicURL: cfg.PublicURL, CodecOrigin: cfg.TemporalUIOrigin}
+	sec := Security{SessionTTL: cfg.SessionTTL, PublicURL: cfg.PublicURL, Location: cfg.Location, CodecOrigin: cfg.TemporalUIOrigin}
 	if cfg.Secrets != nil {
 		sec.Links = cfg.Secrets.Links
 		if cfg.Secrets.Keyring != nil {
