@@ -145,10 +145,12 @@ func chromium() string {
 	return ""
 }
 
-// A real browser signs in and sees its work and a complaint. The screenshots
-// go to docs/screenshots/ with CXFLOW_SCREENSHOTS=1, to a temporary directory
-// otherwise.
-func TestConsoleInABrowser(t *testing.T) {
+// chromeTab opens a headless Chromium tab of the given viewport, closed at
+// the test's end, and names the screenshot directory: docs/screenshots/ with
+// CXFLOW_SCREENSHOTS=1, a temporary directory otherwise. It skips the test
+// where no Chromium is installed.
+func chromeTab(t *testing.T, width, height int, extra ...chromedp.ExecAllocatorOption) (context.Context, string) {
+	t.Helper()
 	bin := chromium()
 	if bin == "" {
 		t.Skip("no Chromium on this machine (scripts/ensure-chromium installs it)")
@@ -158,26 +160,48 @@ func TestConsoleInABrowser(t *testing.T) {
 		dir = filepath.Join("..", "docs", "screenshots")
 		require.NoError(t, os.MkdirAll(dir, 0o755))
 	}
-	c := create(t, intake(1_000))
-
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.WindowSize(1280, 900))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+		chromedp.WindowSize(width, height))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancelTime := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
+	return ctx, dir
+}
 
+// signIn signs the browser tab in as the demo user (replacing any earlier
+// session) and waits for 我的待办.
+func signIn(t *testing.T, ctx context.Context, username string) {
+	t.Helper()
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(stack.api.URL+"/"),
+		chromedp.Navigate(stack.api.URL+"/login"),
 		chromedp.WaitVisible(`input[name=username]`),
-		chromedp.SendKeys(`input[name=username]`, "market"),
+		chromedp.SetValue(`input[name=username]`, ""),
+		chromedp.SendKeys(`input[name=username]`, username),
 		chromedp.SendKeys(`input[name=password]`, demo.Password),
 		chromedp.Submit(`input[name=password]`),
-		chromedp.WaitVisible(`table.list`),
+		chromedp.WaitVisible(`main h1`),
 	))
+}
+
+// shot saves a full-page screenshot of the tab as dir/name.
+func shot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), png, 0o644))
+}
+
+// A real browser signs in and sees its work and a complaint. The screenshots
+// go to docs/screenshots/ with CXFLOW_SCREENSHOTS=1, to a temporary directory
+// otherwise.
+func TestConsoleInABrowser(t *testing.T) {
+	ctx, dir := chromeTab(t, 1280, 900)
+	c := create(t, intake(1_000))
+
+	signIn(t, ctx, "market")
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(`table.list`)))
 	heading, err := chromedp.Run(ctx, chromedp.Text(`main h1`))
 	require.NoError(t, err)
 	work, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
