@@ -177,7 +177,6 @@ func signIn(t *testing.T, ctx context.Context, username string) {
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(stack.api.URL+"/login"),
 		chromedp.WaitVisible(`input[name=username]`),
-		chromedp.SetValue(`input[name=username]`, ""),
 		chromedp.SendKeys(`input[name=username]`, username),
 		chromedp.SendKeys(`input[name=password]`, demo.Password),
 		chromedp.Submit(`input[name=password]`),
