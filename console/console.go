@@ -130,6 +130,15 @@ func parseTemplates() *template.Template {
 
 var funcs = template.FuncMap{
 	"t": T,
+	// dict builds a map for a sub-template: dict "Lang" $.Lang "F" .Form.
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			m[k] = kv[i+1]
+		}
+		return m
+	},
 	// tv translates an enumerated value: tv "zh" "step" "validation".
 	"tv": func(lang, kind string, v any) string {
 		s := strings.TrimSpace(toString(v))
@@ -284,6 +293,11 @@ type page struct {
 	Items    []workItem
 	C        *complaint.Complaint
 	Form     *stepForm
+	// Controls are the clock controls the user may use on C.
+	Controls []*stepForm
+	// MayLink offers a callback link for the customer; Link is one just made.
+	MayLink  bool
+	Link     *linkView
 	Deadline string
 	Depts    map[string]string
 	Intake   *intakeForm
@@ -292,12 +306,24 @@ type page struct {
 	// Nav is the menu the user may see.
 	Nav []navItem
 	// Data is a page's own data, for the areas' templates.
-	Data any
-	loc  *time.Location
+	Data  any
+	loc   *time.Location
+	query url.Values
+}
+
+// LangHref is this page in the other language, its other query parameters kept.
+func (p page) LangHref(l string) string {
+	q := url.Values{}
+	for k, v := range p.query {
+		q[k] = v
+	}
+	q.Set("lang", l)
+	q.Del("done")
+	return "?" + q.Encode()
 }
 
 func (cs *Console) base(c *gin.Context, title string) page {
-	p := page{Lang: lang(c), Title: T(lang(c), title), Path: c.Request.URL.Path, loc: cs.loc}
+	p := page{Lang: lang(c), Title: T(lang(c), title), Path: c.Request.URL.Path, loc: cs.loc, query: c.Request.URL.Query()}
 	if v, ok := c.Get(userKey); ok {
 		u := v.(User)
 		p.User = &u
@@ -394,6 +420,30 @@ func (cs *Console) fmtTime(t *time.Time) string {
 	return t.In(cs.loc).Format("2006-01-02 15:04")
 }
 
+// workPageSize is how many steps one page of 我的待办 lists.
+const workPageSize = 50
+
+// workPage is 我的待办's summary and paging.
+type workPage struct {
+	Total, Breached, AtRisk int
+	Page, Pages             int
+}
+
+// Prev and Next are the neighbouring page numbers, 0 when there is none.
+func (w workPage) Prev() int {
+	if w.Page > 1 {
+		return w.Page - 1
+	}
+	return 0
+}
+
+func (w workPage) Next() int {
+	if w.Page < w.Pages {
+		return w.Page + 1
+	}
+	return 0
+}
+
 func (cs *Console) work(c *gin.Context) {
 	u := user(c)
 	list, err := cs.b.Open(c)
@@ -418,13 +468,33 @@ func (cs *Console) work(c *gin.Context) {
 		}
 		return a.C.DueAt.Compare(*b.C.DueAt)
 	})
+	w := workPage{Total: len(p.Items)}
+	for _, it := range p.Items {
+		switch it.C.SLAStatus {
+		case complaint.SLABreached:
+			w.Breached++
+		case complaint.SLAAtRisk:
+			w.AtRisk++
+		}
+	}
+	w.Pages = max(1, (w.Total+workPageSize-1)/workPageSize)
+	w.Page, _ = strconv.Atoi(c.Query("page"))
+	w.Page = min(max(w.Page, 1), w.Pages)
+	p.Items = p.Items[(w.Page-1)*workPageSize : min(w.Page*workPageSize, w.Total)]
+	p.Data = w
 	cs.render(c, http.StatusOK, "work.html", p)
 }
 
 func (cs *Console) detail(c *gin.Context) {
 	notice := ""
 	if d := c.Query("done"); d != "" {
-		notice = T(lang(c), "notice.done") + " " + T(lang(c), "step."+d)
+		key := "step." + d
+		if f, _ := controlForm(d); f != nil {
+			key = f.Title()
+		}
+		if _, ok := lookup(lang(c), key); ok {
+			notice = T(lang(c), "notice.done") + " " + T(lang(c), key)
+		}
 	}
 	cs.showDetail(c, http.StatusOK, notice, nil)
 }
@@ -460,9 +530,19 @@ func (cs *Console) showDetail(c *gin.Context, status int, notice string, refusal
 			}
 			p.Form.setDepartments(depts)
 		}
-		if p.Form != nil && refusal != nil {
+		if p.Form != nil && refusal != nil && c.GetString(failedControlKey) == "" {
 			p.Form.fill(c.Request.PostForm)
 		}
+	}
+	p.Controls = controlsFor(user(c).Actor, &cm)
+	for _, f := range p.Controls {
+		if refusal != nil && f.Control == c.GetString(failedControlKey) {
+			f.fill(c.Request.PostForm)
+		}
+	}
+	p.MayLink = cm.Status == complaint.StepCallback && complaint.Authorize(user(c).Actor, &cm, complaint.ActCallbackLink, "") == nil
+	if l, ok := c.Get(linkKey); ok {
+		p.Link = l.(*linkView)
 	}
 	p.Depts = map[string]string{}
 	if depts, err := cs.b.Departments(c); err == nil {

@@ -27,6 +27,8 @@ type fake struct {
 	// api answers API calls by "METHOD path"; calls keeps what was asked.
 	api   map[string]Answer
 	calls []Call
+	// open, when set, is the open list instead of c alone.
+	open []complaint.Complaint
 }
 
 func (f *fake) API(_ *gin.Context, call Call) Answer {
@@ -52,6 +54,9 @@ func (f *fake) Who(c *gin.Context) (User, bool, error) {
 	return User{Name: "李强", Actor: f.actor}, true, nil
 }
 func (f *fake) Open(*gin.Context) ([]complaint.Complaint, error) {
+	if f.open != nil {
+		return f.open, nil
+	}
 	return []complaint.Complaint{f.c}, nil
 }
 func (f *fake) Complaint(*gin.Context, string) (complaint.Complaint, *Refusal) {

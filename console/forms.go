@@ -37,16 +37,43 @@ type field struct {
 	Value    string
 	// Error is the API's complaint about the field, shown next to it.
 	Error string
+	// Label is the label's message key when it is not "field.<Name>".
+	Label string
 }
 
-// stepForm is the form for one step; its body is the step's JSON input.
+// LabelKey is the message key of the field's label.
+func (f field) LabelKey() string {
+	if f.Label != "" {
+		return f.Label
+	}
+	return "field." + f.Name
+}
+
+// stepForm is the form for one step, or for one of the clock controls; its
+// body is the step's (or control's) JSON input.
 type stepForm struct {
 	Step   complaint.Step
 	Fields []field
+	// Control is the clock control's path (pause, resume, deadline); empty
+	// for a step.
+	Control string
 }
 
 // Action is where the form posts.
-func (f *stepForm) Action(id string) string { return "/complaints/" + id + "/" + string(f.Step) }
+func (f *stepForm) Action(id string) string {
+	if f.Control != "" {
+		return "/complaints/" + id + "/" + f.Control
+	}
+	return "/complaints/" + id + "/" + string(f.Step)
+}
+
+// Title is the form's heading key.
+func (f *stepForm) Title() string {
+	if f.Control != "" {
+		return "control." + f.Control
+	}
+	return "step." + string(f.Step)
+}
 
 func causeOptions() []option {
 	var o []option

@@ -1,0 +1,173 @@
+package console
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/org"
+)
+
+// post sends a form as the signed-in user (or anonymously) and answers the
+// status and body.
+func post(t *testing.T, srv *httptest.Server, path string, form url.Values, signedIn bool) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if signedIn {
+		req.AddCookie(&http.Cookie{Name: "s", Value: "u"})
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusSeeOther {
+		return resp.StatusCode, resp.Header.Get("Location")
+	}
+	return resp.StatusCode, string(b)
+}
+
+func TestClockControlsForTheDepartmentHead(t *testing.T) {
+	head := complaint.Actor{ID: "h", Name: "陈静", Roles: []org.Role{org.RoleDepartmentHead, org.RoleDepartmentMember}, Department: "engineering"}
+	f := &fake{actor: head, c: sample(complaint.StepRootCause)}
+	srv := serve(f)
+	defer srv.Close()
+
+	_, body := get(t, srv, "/complaints/"+cid, "zh")
+	require.Contains(t, body, `action="/complaints/`+cid+`/pause"`)
+	require.Contains(t, body, `action="/complaints/`+cid+`/deadline"`)
+	require.NotContains(t, body, `/resume"`, "the clock runs: no resume")
+	require.Contains(t, body, "新的截止时间")
+	require.NotContains(t, body, "callback-link", "only customer service makes callback links")
+
+	// Paused: resume instead of pause.
+	f.c.Paused = &complaint.Pause{}
+	_, body = get(t, srv, "/complaints/"+cid, "en")
+	require.Contains(t, body, `/resume"`)
+	require.NotContains(t, body, `/pause"`)
+	require.NotContains(t, body, Missing)
+	f.c.Paused = nil
+
+	// An extension goes to the API as its JSON input, the time read in Shanghai.
+	path := "/api/v1/complaints/" + cid + "/deadline"
+	f.api = map[string]Answer{"POST " + path: {Status: http.StatusOK, Body: []byte(`{}`)}}
+	code, loc := post(t, srv, "/complaints/"+cid+"/deadline", url.Values{"due_at": {"2026-03-05T17:30"}, "reason": {"等待配件"}}, true)
+	require.Equal(t, http.StatusSeeOther, code)
+	require.Equal(t, "/complaints/"+cid+"?done=deadline", loc)
+	var in struct {
+		DueAt  time.Time `json:"due_at"`
+		Reason string    `json:"reason"`
+	}
+	require.NoError(t, json.Unmarshal(f.calls[len(f.calls)-1].Body, &in))
+	require.True(t, in.DueAt.Equal(time.Date(2026, 3, 5, 9, 30, 0, 0, time.UTC)), "%s", f.calls[len(f.calls)-1].Body)
+	require.Equal(t, "等待配件", in.Reason)
+	_, body = get(t, srv, loc, "zh")
+	require.Contains(t, body, "已提交： 延长时限")
+
+	// A refusal keeps what was typed and unfolds that control's form.
+	f.api["POST "+path] = Answer{Status: http.StatusBadRequest, Body: []byte(`{"error":"reason: is required","field":"reason"}`)}
+	code, body = post(t, srv, "/complaints/"+cid+"/deadline", url.Values{"due_at": {"2026-03-05T17:30"}}, true)
+	require.Equal(t, http.StatusBadRequest, code)
+	require.Contains(t, body, `value="2026-03-05T17:30"`)
+	require.Contains(t, body, `<details class="control" open>`)
+	require.Contains(t, body, "理由")
+}
+
+func TestCallbackLinkForCustomerService(t *testing.T) {
+	clerk := complaint.Actor{ID: "c", Name: "王芳", Roles: []org.Role{org.RoleIntakeClerk}}
+	f := &fake{actor: clerk, c: sample(complaint.StepCallback)}
+	srv := serve(f)
+	defer srv.Close()
+	_, body := get(t, srv, "/complaints/"+cid, "zh")
+	require.Contains(t, body, `action="/complaints/`+cid+`/callback-link"`)
+
+	f.api = map[string]Answer{"POST /api/v1/complaints/" + cid + "/callback-link": {Status: http.StatusCreated,
+		Body: []byte(`{"url":"https://cx.example.cn/public/callback/tok.sig","token":"tok.sig","expires_at":"2026-03-09T02:00:00Z"}`)}}
+	code, body := post(t, srv, "/complaints/"+cid+"/callback-link", url.Values{}, true)
+	require.Equal(t, http.StatusCreated, code, body)
+	require.Contains(t, body, `href="https://cx.example.cn/public/callback/tok.sig"`)
+	require.Contains(t, body, "2026-03-09 10:00")
+
+	// At another step the API refuses, and the page says so.
+	f.api["POST /api/v1/complaints/"+cid+"/callback-link"] = Answer{Status: http.StatusConflict, Body: []byte(`{"error":"waiting for review"}`)}
+	code, body = post(t, srv, "/complaints/"+cid+"/callback-link", url.Values{}, true)
+	require.Equal(t, http.StatusConflict, code)
+	require.Contains(t, body, "waiting for review")
+}
+
+func TestCustomerAnswersTheCallbackLink(t *testing.T) {
+	f := &fake{}
+	srv := serve(f)
+	defer srv.Close()
+	api := "/public/callback/tok.sig"
+	f.api = map[string]Answer{
+		"GET " + api:  {Status: http.StatusOK, Body: []byte(`{"number":"TS-2026-0001","subject":"空调不制冷","status":"callback","result":"更换压缩机","answered":false}`)},
+		"POST " + api: {Status: http.StatusOK, Body: []byte(`{"answered":true}`)},
+	}
+	resp, err := http.Get(srv.URL + api)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	page := string(b)
+	for _, want := range []string{"TS-2026-0001", "空调不制冷", "更换压缩机", "您对处理结果满意吗", `action="/public/callback/tok.sig"`} {
+		require.Contains(t, page, want)
+	}
+	require.NotContains(t, page, "退出", "a customer sees no staff menu")
+
+	code, body := post(t, srv, api, url.Values{"comment": {"还行"}}, false)
+	require.Equal(t, http.StatusBadRequest, code)
+	require.Contains(t, body, "请选择满意或不满意")
+	require.Contains(t, body, "还行", "what was typed stays")
+
+	code, body = post(t, srv, api, url.Values{"satisfied": {"false"}, "comment": {"仍有噪音"}}, false)
+	require.Equal(t, http.StatusOK, code, body)
+	require.Contains(t, body, "我们会重新处理")
+	require.JSONEq(t, `{"satisfied":false,"comment":"仍有噪音"}`, string(f.calls[len(f.calls)-1].Body))
+
+	f.api["GET "+api] = Answer{Status: http.StatusForbidden, Body: []byte(`{"error":"this link is not valid or has expired; please contact us"}`)}
+	resp, err = http.Get(srv.URL + api)
+	require.NoError(t, err)
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	require.Contains(t, string(b), "此链接无效或已过期")
+}
+
+func TestMyWorkPages(t *testing.T) {
+	f := &fake{actor: market}
+	for i := range 120 {
+		c := sample(complaint.StepValidation)
+		c.Number = fmt.Sprintf("TS-2026-%04d", i+1)
+		due := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour)
+		c.DueAt = &due
+		if i < 7 {
+			c.SLAStatus = complaint.SLABreached
+		}
+		f.open = append(f.open, c)
+	}
+	srv := serve(f)
+	defer srv.Close()
+	_, first := get(t, srv, "/", "zh")
+	require.Contains(t, first, "共 120 项，其中超期 7 项、预警 113 项。")
+	require.Contains(t, first, "TS-2026-0001")
+	require.NotContains(t, first, "TS-2026-0051")
+	require.Contains(t, first, `href="/?page=2"`)
+	_, last := get(t, srv, "/?page=3", "en")
+	require.Contains(t, last, "TS-2026-0120")
+	require.NotContains(t, last, "TS-2026-0100<")
+	require.Equal(t, 20, strings.Count(last, `class="button"`))
+	require.Contains(t, last, "Page 3 of 3")
+	_, beyond := get(t, srv, "/?page=99", "zh")
+	require.Contains(t, beyond, "第 3 页，共 3 页")
+}
