@@ -139,6 +139,18 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
+	// who names whoever acted: a person by name, cxflow and the customer in words.
+	"who": func(lang string, a complaint.Actor) string {
+		switch {
+		case a.Has(complaint.RoleCustomer):
+			return T(lang, "actor.customer")
+		case a.Has(complaint.RoleSystem):
+			return T(lang, "actor.system")
+		case a.Name != "":
+			return a.Name
+		}
+		return a.ID
+	},
 	// tv translates an enumerated value: tv "zh" "step" "validation".
 	"tv": func(lang, kind string, v any) string {
 		s := strings.TrimSpace(toString(v))
@@ -200,8 +212,11 @@ func (cs *Console) Serve(c *gin.Context, loginLimit gin.HandlerFunc) bool {
 	if chain == nil {
 		return false
 	}
-	// Handlers that call c.Next() find nothing after the server's NoRoute
-	// handler; an abort stops the chain here.
+	// The console's handlers never call c.Next(): Serve also runs inside an
+	// API route's chain (a customer's /public link opened in a browser),
+	// where Next would run the JSON handler as well. An abort stops the
+	// chain here. (loginLimit, the server's middleware, does call Next; it
+	// only runs from NoRoute, where nothing follows.)
 	for _, h := range append([]gin.HandlerFunc{cs.headers()}, chain...) {
 		if h == nil {
 			continue
@@ -237,7 +252,6 @@ func (cs *Console) headers() gin.HandlerFunc {
 		} else {
 			c.Set(LangCookie, "zh")
 		}
-		c.Next()
 	}
 }
 
@@ -248,7 +262,6 @@ func lang(c *gin.Context) string { return c.GetString(LangCookie) }
 func (cs *Console) sameOrigin(c *gin.Context) {
 	o := c.GetHeader("Origin")
 	if o == "" {
-		c.Next()
 		return
 	}
 	if u, err := url.Parse(o); err != nil || u.Host != c.Request.Host {
@@ -257,7 +270,6 @@ func (cs *Console) sameOrigin(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	c.Next()
 }
 
 const userKey = "cxflow.console.user"
@@ -275,7 +287,6 @@ func (cs *Console) signedIn(c *gin.Context) {
 		return
 	}
 	c.Set(userKey, u)
-	c.Next()
 }
 
 func user(c *gin.Context) User { return c.MustGet(userKey).(User) }
