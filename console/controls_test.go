@@ -171,3 +171,38 @@ func TestMyWorkPages(t *testing.T) {
 	_, beyond := get(t, srv, "/?page=99", "zh")
 	require.Contains(t, beyond, "第 3 页，共 3 页")
 }
+
+func TestFindComplaints(t *testing.T) {
+	f := &fake{actor: market}
+	list, _ := json.Marshal(map[string]any{"items": []complaint.Complaint{sample(complaint.StepPlan)}, "next_cursor": "abc"})
+	f.api = map[string]Answer{
+		"GET /api/v1/complaints?limit=50&q=%E7%A9%BA%E8%B0%83&sla_status=at_risk":            {Status: http.StatusOK, Body: list},
+		"GET /api/v1/complaints?cursor=abc&limit=50&q=%E7%A9%BA%E8%B0%83&sla_status=at_risk": {Status: http.StatusOK, Body: []byte(`{"items":[]}`)},
+		"GET /api/v1/complaints?limit=50&q=" + strings.Repeat("x", 101):                      {Status: http.StatusBadRequest, Body: []byte(`{"error":"q must be at most 100 characters","field":"q"}`)},
+	}
+	srv := serve(f)
+	defer srv.Close()
+	code, body := get(t, srv, "/complaints?q=空调&sla_status=at_risk", "zh")
+	require.Equal(t, http.StatusOK, code, body)
+	require.Contains(t, body, "TS-2026-0001")
+	require.Contains(t, body, "刘先生")
+	require.Contains(t, body, "工程部")
+	require.Contains(t, body, `<option value="at_risk" selected>`)
+	require.Contains(t, body, `href="/complaints?cursor=abc&amp;q=%E7%A9%BA%E8%B0%83&amp;sla_status=at_risk"`)
+	require.Contains(t, body, `<a href="/complaints" aria-current="page">投诉查询</a>`)
+
+	_, body = get(t, srv, "/complaints?cursor=abc&q=空调&sla_status=at_risk", "en")
+	require.Contains(t, body, "No complaint matches.")
+	require.Contains(t, body, "First page")
+	require.NotContains(t, body, Missing)
+
+	code, body = get(t, srv, "/complaints?q="+strings.Repeat("x", 101), "zh")
+	require.Equal(t, http.StatusBadRequest, code)
+	require.Contains(t, body, "q must be at most 100 characters")
+	require.Contains(t, body, `value="`+strings.Repeat("x", 101)+`"`, "the form keeps the text")
+
+	// On a complaint's page, 投诉查询 is not marked, nor 投诉登记 on the search.
+	_, body = get(t, srv, "/complaints/new", "zh")
+	require.Equal(t, 1, strings.Count(body, `aria-current="page"`))
+	require.Contains(t, body, `<a href="/complaints/new" aria-current="page">`)
+}

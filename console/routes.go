@@ -49,15 +49,22 @@ type navItem struct {
 	Active    bool
 }
 
-// menu lists the entries the actor may see.
+// menu lists the entries the actor may see; the one whose address is the
+// longest match of the path is marked active.
 func menu(a complaint.Actor, path string) []navItem {
 	var out []navItem
+	active, best := -1, 0
 	for _, ar := range areas {
 		if ar.nav == "" || (ar.allowed != nil && !ar.allowed(a)) {
 			continue
 		}
-		active := path == ar.href || (ar.href != "/" && strings.HasPrefix(path, ar.href+"/"))
-		out = append(out, navItem{Key: ar.nav, Href: ar.href, Active: active})
+		if (path == ar.href || (ar.href != "/" && strings.HasPrefix(path, ar.href+"/"))) && len(ar.href) > best {
+			active, best = len(out), len(ar.href)
+		}
+		out = append(out, navItem{Key: ar.nav, Href: ar.href})
+	}
+	if active >= 0 {
+		out[active].Active = true
 	}
 	return out
 }

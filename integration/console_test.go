@@ -305,3 +305,27 @@ func TestConsoleIntakeForm(t *testing.T) {
 	require.Contains(t, body, "您没有权限")
 	require.NotContains(t, body, `action="/complaints/new"`)
 }
+
+// 投诉查询 finds a complaint by its number or customer, within what the user
+// may read.
+func TestConsoleFindComplaints(t *testing.T) {
+	body := intake(1_000)
+	body["customer"] = map[string]any{"name": "欧阳娜娜", "organisation": "洛阳重工", "contact": "1"}
+	c := create(t, body)
+	market := browser(t, "market")
+	code, page1 := page(t, market, http.MethodGet, "/complaints?q="+url.QueryEscape(c.Number), nil)
+	require.Equal(t, http.StatusOK, code, page1)
+	require.Contains(t, page1, `href="/complaints/`+c.ID+`"`)
+	_, byName := page(t, market, http.MethodGet, "/complaints?q="+url.QueryEscape("欧阳娜娜"), nil)
+	require.Contains(t, byName, c.Number)
+	require.Contains(t, byName, "洛阳重工")
+
+	// Not yet assigned: the engineering department does not see it.
+	_, hidden := page(t, browser(t, "engineer"), http.MethodGet, "/complaints?q="+url.QueryEscape(c.Number), nil)
+	require.NotContains(t, hidden, `href="/complaints/`+c.ID+`"`)
+	require.Contains(t, hidden, "没有符合条件的投诉")
+
+	code, bad := page(t, market, http.MethodGet, "/complaints?status=nonsense", nil)
+	require.Equal(t, http.StatusBadRequest, code)
+	require.Contains(t, bad, "status must be one of")
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -224,6 +225,8 @@ type ComplaintList struct {
 const (
 	defaultPageSize = 50
 	maxPageSize     = 200
+	// maxSearch bounds the list's search text.
+	maxSearch = 100
 )
 
 func (s *Server) listComplaints(c *gin.Context) {
@@ -258,6 +261,11 @@ func (s *Server) listComplaints(c *gin.Context) {
 			return
 		}
 		f.Limit = n
+	}
+	f.Search = strings.TrimSpace(c.Query("q"))
+	if utf8.RuneCountInString(f.Search) > maxSearch {
+		abort(c, http.StatusBadRequest, "q must be at most 100 characters", "q")
+		return
 	}
 	if a := actor(c); !complaint.CanReadAll(a) {
 		// Others see what their department or branch is involved in.

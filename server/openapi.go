@@ -1543,6 +1543,7 @@ func buildOpenAPI() obj {
 				obj{"name": "department", "in": "query", "description": "Only complaints assigned to this responsible department.", "schema": obj{"type": "string"}},
 				obj{"name": "overdue", "in": "query", "description": "Only complaints whose current step is (true) or is not (false) past its deadline.", "schema": obj{"type": "boolean"}},
 				obj{"name": "sla_status", "in": "query", "description": "Only complaints whose current step stands so against its deadline.", "schema": g.schema(reflect.TypeFor[complaint.SLAStatus]())},
+				obj{"name": "q", "in": "query", "description": "Only complaints whose number starts with, or whose subject, customer name or customer organisation contains, this text (case-insensitive; at most 100 characters).", "schema": obj{"type": "string", "maxLength": maxSearch}},
 				obj{"name": "limit", "in": "query", "description": "Page size.", "schema": obj{"type": "integer", "minimum": 1, "maximum": maxPageSize, "default": defaultPageSize}},
 				obj{"name": "cursor", "in": "query", "description": "The next_cursor of the previous page.", "schema": obj{"type": "string"}},
 			},

@@ -201,9 +201,12 @@ type ListFilter struct {
 	SLAStatus complaint.SLAStatus
 	// Involving keeps complaints assigned to, or raised at, this department or branch.
 	Involving string
-	Limit     int
-	Cursor    string
-	Now       time.Time
+	// Search keeps complaints whose number starts with, or whose subject or
+	// customer name or organisation contains, the text (case-insensitive).
+	Search string
+	Limit  int
+	Cursor string
+	Now    time.Time
 }
 
 // ErrBadCursor is returned for a cursor this store did not produce.
@@ -227,6 +230,14 @@ func (s *Store) ListComplaints(ctx context.Context, f ListFilter) ([]complaint.C
 	if f.Involving != "" {
 		v := arg(f.Involving)
 		where = append(where, "(department = "+v+" OR branch = "+v+")")
+	}
+	if f.Search != "" {
+		// A filter beside the received_at order: fine for a search box over
+		// one organisation's complaints, not an index-backed full-text search.
+		esc := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Search)
+		prefix, within := arg(esc+"%"), arg("%"+esc+"%")
+		where = append(where, "(number ILIKE "+prefix+" OR subject ILIKE "+within+
+			" OR view->'customer'->>'name' ILIKE "+within+" OR view->'customer'->>'organisation' ILIKE "+within+")")
 	}
 	if f.Overdue != nil {
 		// A paused step is overdue only if it was when its clock stopped.

@@ -89,6 +89,39 @@ func TestStore(t *testing.T) {
 		require.Equal(t, 2, n)
 	})
 
+	t.Run("search by number, subject, customer and organisation", func(t *testing.T) {
+		at := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+		save := func(number, subject, name, org string) {
+			c := complaint.Complaint{
+				ID: uuid.NewString(), Number: number, Status: complaint.StepValidation, Subject: subject,
+				Customer: complaint.Customer{Name: name, Organisation: org, Contact: "1"},
+				Severity: complaint.SeverityNone, Category: complaint.CategoryContract, Channel: complaint.ChannelWeb,
+				ComplainantClass: complaint.ClassC, EscalationLevel: complaint.LevelOwner, ReceivedAt: at, CreatedAt: at,
+				PolicyVersion: "p", Version: 1,
+			}
+			require.NoError(t, s.SaveComplaint(ctx, c, nil, "", ""))
+		}
+		save("TS-2026-100001", "冷水机组噪音过大", "钱女士", "苏州精密机械")
+		save("TS-2026-100002", "门锁 100% 损坏", "Mr_Li", "Acme")
+		search := func(q string) []string {
+			items, _, err := s.ListComplaints(ctx, store.ListFilter{Search: q, Limit: 10})
+			require.NoError(t, err)
+			var out []string
+			for _, c := range items {
+				out = append(out, c.Number)
+			}
+			return out
+		}
+		require.Equal(t, []string{"TS-2026-100001"}, search("ts-2026-100001"), "number, any case")
+		require.Equal(t, []string{"TS-2026-100001"}, search("噪音"), "subject")
+		require.Equal(t, []string{"TS-2026-100001"}, search("钱女士"), "customer")
+		require.Equal(t, []string{"TS-2026-100002"}, search("acme"), "organisation")
+		require.Equal(t, []string{"TS-2026-100002"}, search("100%"), "% is a character, not a wildcard")
+		require.Equal(t, []string{"TS-2026-100002"}, search("r_l"), "_ is a character too")
+		require.Empty(t, search("100001 "+"x"))
+		require.Empty(t, search("2026-100001"), "numbers match from their start")
+	})
+
 	t.Run("unknown complaint and bad cursor", func(t *testing.T) {
 		_, err := s.GetComplaint(ctx, uuid.NewString())
 		require.ErrorIs(t, err, store.ErrNotFound)
