@@ -139,6 +139,8 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
+	// money writes an amount of yuan with thousands separators: 12,345.60.
+	"money": money,
 	// who names whoever acted: a person by name, cxflow and the customer in words.
 	"who": func(lang string, a complaint.Actor) string {
 		switch {
@@ -632,4 +634,23 @@ func (p page) Dept(id string) string {
 		return n
 	}
 	return id
+}
+
+// money writes an amount with two decimals and thousands separators, as
+// both zh-CN and en write them.
+func money(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 2, 64)
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return sign + b.String() + "." + frac
 }

@@ -206,3 +206,9 @@ func TestFindComplaints(t *testing.T) {
 	require.Equal(t, 1, strings.Count(body, `aria-current="page"`))
 	require.Contains(t, body, `<a href="/complaints/new" aria-current="page">`)
 }
+
+func TestMoney(t *testing.T) {
+	for v, want := range map[float64]string{0: "0.00", 999.5: "999.50", 1000: "1,000.00", 1234567.891: "1,234,567.89", -45000: "-45,000.00"} {
+		require.Equal(t, want, money(v), "%v", v)
+	}
+}

@@ -186,7 +186,7 @@ func run() error {
 			WithPolicy(policy).WithSecurity(server.SecurityFrom(cfg)).WithOIDC(oidcLogin).Serve(runCtx, ln)
 	}()
 
-	fmt.Printf("\ncxflow is running.\n  API:             %s/api/v1/complaints\n  OpenAPI:         %s/openapi.json\n", apiURL, apiURL)
+	fmt.Printf("\ncxflow is running.\n  Console:         %s/ (中文; English at the top right)\n  API:             %s/api/v1/complaints\n  OpenAPI:         %s/openapi.json\n", apiURL, apiURL, apiURL)
 	if uiURL != "" {
 		fmt.Printf("  Temporal Web UI: %s\n", uiURL)
 	}
