@@ -497,6 +497,11 @@ func (cs *Console) adminReplaceYear(c *gin.Context) {
 	var saved calendar.Calendar
 	path := apiPath("/api/v1/calendars/", cal.Name) + "/years/" + strconv.Itoa(year)
 	if r := cs.sendJSON(c, http.MethodPut, path, y, &saved, nil); r != nil {
+		// A 503 means saved but not yet rolled out to open complaints: the form
+		// then carries the new version, so saving again retries the roll-out.
+		if fresh, rr := cs.calendarByName(c, cal.Name); r.Status == http.StatusServiceUnavailable && rr == nil {
+			cal, form.Version = fresh, fresh.Version
+		}
 		cs.renderCalendar(c, r.Status, cal, form, due, r)
 		return
 	}

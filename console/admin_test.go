@@ -384,6 +384,9 @@ func TestAdminCalendarMonthViewAndYearForm(t *testing.T) {
 	if !regexp.MustCompile(`<caption>2 月</caption>[\s\S]*?<tbody><tr>(<td></td>){6}<td class="admin-day rest">1</td>`).MatchString(body) {
 		t.Error("February is not laid out Monday first")
 	}
+	if code, body := get(t, srv, "/admin/calendars/nowhere", "zh"); code != http.StatusNotFound || !strings.Contains(body, "找不到该记录") {
+		t.Errorf("unknown calendar: %d %s", code, body)
+	}
 	_, empty := get(t, srv, "/admin/calendars/default?year=2031", "zh")
 	if !strings.Contains(empty, "还没有 2031 年的节假日安排") {
 		t.Error("a year without holidays is not flagged")
