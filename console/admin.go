@@ -118,12 +118,12 @@ func adminFieldLabel(lang, name string) string {
 	return name
 }
 
-// fieldErrors are the messages shown next to a form's fields.
-type fieldErrors map[string]string
+// adminFieldErrors are the messages shown next to a form's fields.
+type adminFieldErrors map[string]string
 
 // refusal puts the API's refusal next to the field it names, when the form
 // has that field, and reports whether it did.
-func (e fieldErrors) refusal(lang string, r *Refusal, fields ...string) bool {
+func (e adminFieldErrors) refusal(lang string, r *Refusal, fields ...string) bool {
 	for _, f := range fields {
 		if r.Field == f {
 			msg := T(lang, "intake.check")
@@ -149,36 +149,36 @@ func adminNotice(c *gin.Context) string {
 	return ""
 }
 
-// apiPath joins an API path and an escaped segment taken from a page's URL.
-func apiPath(prefix, segment string) string { return prefix + url.PathEscape(segment) }
+// adminAPIPath joins an API path and an escaped segment taken from a page's URL.
+func adminAPIPath(prefix, segment string) string { return prefix + url.PathEscape(segment) }
 
-// homePage is the administration overview: what there is, and what needs
+// adminHomePage is the administration overview: what there is, and what needs
 // doing (a calendar without this or next year's holidays).
-type homePage struct {
+type adminHomePage struct {
 	Users, Disabled, HQ, Branches int
-	Calendars                     []calendarSummary
+	Calendars                     []adminCalendarSummary
 	Policy                        string
 	Versions                      int
 	Editable                      bool
 }
 
 func (cs *Console) adminHome(c *gin.Context) {
-	users, r := cs.users(c)
+	users, r := cs.adminUserList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
-	depts, r := cs.departments(c)
+	depts, r := cs.adminDeptList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
-	cals, r := cs.calendars(c)
+	cals, r := cs.adminCalendarList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
-	versions, r := cs.policies(c)
+	versions, r := cs.adminPolicyList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return
@@ -189,7 +189,7 @@ func (cs *Console) adminHome(c *gin.Context) {
 		return
 	}
 	p := cs.base(c, "admin.title")
-	data := homePage{Policy: active.Version, Versions: len(versions), Editable: mayAdminister(user(c).Actor)}
+	data := adminHomePage{Policy: active.Version, Versions: len(versions), Editable: mayAdminister(user(c).Actor)}
 	for _, u := range users {
 		data.Users++
 		if u.Disabled {
@@ -204,7 +204,7 @@ func (cs *Console) adminHome(c *gin.Context) {
 		}
 	}
 	for _, cal := range cals {
-		data.Calendars = append(data.Calendars, summarise(p.Lang, cal, cs.now().In(cs.zoneOf(cal))))
+		data.Calendars = append(data.Calendars, adminSummarise(p.Lang, cal, cs.now().In(cs.adminZone(cal))))
 	}
 	p.Data = data
 	cs.render(c, http.StatusOK, "admin_home.html", p)

@@ -15,10 +15,10 @@ import (
 	"github.com/cxflow/cxflow/calendar"
 )
 
-// weekOrder is the week as Chinese calendars print it, Monday first.
-var weekOrder = []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+// adminWeekOrder is the week as Chinese calendars print it, Monday first.
+var adminWeekOrder = []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
-func (cs *Console) calendars(c *gin.Context) ([]calendar.Calendar, *Refusal) {
+func (cs *Console) adminCalendarList(c *gin.Context) ([]calendar.Calendar, *Refusal) {
 	var out struct {
 		Items []calendar.Calendar `json:"items"`
 	}
@@ -27,19 +27,19 @@ func (cs *Console) calendars(c *gin.Context) ([]calendar.Calendar, *Refusal) {
 }
 
 // zoneOf is the calendar's time zone; the organisation's when it cannot be loaded.
-func (cs *Console) zoneOf(cal calendar.Calendar) *time.Location {
+func (cs *Console) adminZone(cal calendar.Calendar) *time.Location {
 	if l, err := time.LoadLocation(cal.TimeZone); err == nil && cal.TimeZone != "" {
 		return l
 	}
 	return cs.loc
 }
 
-// hoursText writes a working duration in hours: "7.5".
-func hoursText(d time.Duration) string {
+// adminHoursText writes a working duration in hours: "7.5".
+func adminHoursText(d time.Duration) string {
 	return strconv.FormatFloat(d.Hours(), 'f', -1, 64)
 }
 
-func periodLength(ps []calendar.Period) time.Duration {
+func adminPeriodLength(ps []calendar.Period) time.Duration {
 	var sum time.Duration
 	for _, p := range ps {
 		sum += time.Duration(p.End-p.Start) * time.Minute
@@ -47,7 +47,7 @@ func periodLength(ps []calendar.Period) time.Duration {
 	return sum
 }
 
-func periodsText(ps []calendar.Period) string {
+func adminPeriodsText(ps []calendar.Period) string {
 	var s []string
 	for _, p := range ps {
 		s = append(s, p.Start.String()+"–"+p.End.String())
@@ -55,8 +55,8 @@ func periodsText(ps []calendar.Period) string {
 	return strings.Join(s, ", ")
 }
 
-// breaksText is the gaps between a day's working periods (the lunch break).
-func breaksText(ps []calendar.Period) string {
+// adminBreaks is the gaps between a day's working periods (the lunch break).
+func adminBreaks(ps []calendar.Period) string {
 	var s []string
 	for i := 1; i < len(ps); i++ {
 		if ps[i].Start > ps[i-1].End {
@@ -66,8 +66,8 @@ func breaksText(ps []calendar.Period) string {
 	return strings.Join(s, ", ")
 }
 
-// calendarSummary is one line of the calendar list.
-type calendarSummary struct {
+// adminCalendarSummary is one line of the calendar list.
+type adminCalendarSummary struct {
 	C calendar.Calendar
 	// Days names the working weekdays; Weekly is the working hours in a week.
 	Days, Weekly string
@@ -78,18 +78,18 @@ type calendarSummary struct {
 	Missing []int
 }
 
-func summarise(lang string, cal calendar.Calendar, now time.Time) calendarSummary {
-	s := calendarSummary{C: cal, Years: cal.YearNumbers()}
+func adminSummarise(lang string, cal calendar.Calendar, now time.Time) adminCalendarSummary {
+	s := adminCalendarSummary{C: cal, Years: cal.YearNumbers()}
 	var days []string
 	var week time.Duration
-	for _, d := range weekOrder {
+	for _, d := range adminWeekOrder {
 		if ps := cal.Week[d]; len(ps) > 0 {
 			days = append(days, T(lang, "admin.day."+d))
-			week += periodLength(ps)
+			week += adminPeriodLength(ps)
 		}
 	}
 	s.Days = strings.Join(days, T(lang, "admin.list_sep"))
-	s.Weekly = hoursText(week)
+	s.Weekly = adminHoursText(week)
 	want := []int{now.Year()}
 	if now.Month() >= time.November {
 		want = append(want, now.Year()+1)
@@ -102,46 +102,46 @@ func summarise(lang string, cal calendar.Calendar, now time.Time) calendarSummar
 	return s
 }
 
-type calendarsPage struct {
-	Items []calendarSummary
+type adminCalendarsPage struct {
+	Items []adminCalendarSummary
 }
 
 func (cs *Console) adminCalendars(c *gin.Context) {
-	list, r := cs.calendars(c)
+	list, r := cs.adminCalendarList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
 	p := cs.base(c, "admin.calendars.title")
-	var data calendarsPage
+	var data adminCalendarsPage
 	for _, cal := range list {
-		data.Items = append(data.Items, summarise(p.Lang, cal, cs.now().In(cs.zoneOf(cal))))
+		data.Items = append(data.Items, adminSummarise(p.Lang, cal, cs.now().In(cs.adminZone(cal))))
 	}
 	p.Data = data
 	cs.render(c, http.StatusOK, "admin_calendars.html", p)
 }
 
-// weekRow is one weekday's working hours.
-type weekRow struct {
+// adminWeekRow is one weekday's working hours.
+type adminWeekRow struct {
 	Day, Periods, Breaks, Hours string
 }
 
-// dayCell is one day of the month view; Day 0 is padding.
-type dayCell struct {
+// adminDayCell is one day of the month view; Day 0 is padding.
+type adminDayCell struct {
 	Day int
 	// Kind is work, rest (a weekly day off), holiday or makeup (调休).
 	Kind, Name string
 }
 
-type monthView struct {
+type adminMonthView struct {
 	Month int
-	Weeks [][]dayCell
+	Weeks [][]adminDayCell
 	// Notes name the month's holidays and make-up days.
 	Notes []string
 }
 
-// yearForm replaces a year's holidays and make-up days: one line each.
-type yearForm struct {
+// adminYearForm replaces a year's holidays and make-up days: one line each.
+type adminYearForm struct {
 	Year                     int
 	Holidays, Workdays       string
 	HolidayErrs, WorkdayErrs []string
@@ -149,39 +149,39 @@ type yearForm struct {
 	Version int
 }
 
-// dueForm is the deadline calculator: a start and working hours.
-type dueForm struct {
+// adminDueForm is the deadline calculator: a start and working hours.
+type adminDueForm struct {
 	Start, Hours string
-	Errors       fieldErrors
+	Errors       adminFieldErrors
 	// Due and Span answer a question asked.
 	Due, Span string
 }
 
-type calendarPage struct {
+type adminCalendarPage struct {
 	C            calendar.Calendar
 	Zone         string
-	Week         []weekRow
+	Week         []adminWeekRow
 	WorkdayHours string
 	Year         int
 	Years        []int
 	HasYear      bool
 	// Missing are the years the calendar needs soon and lacks.
 	Missing  []int
-	Months   []monthView
+	Months   []adminMonthView
 	Holidays []calendar.Holiday
 	Workdays []calendar.Workday
-	Form     *yearForm
-	Due      *dueForm
+	Form     *adminYearForm
+	Due      *adminDueForm
 	Editable bool
 }
 
-func (cs *Console) calendarByName(c *gin.Context, name string) (calendar.Calendar, *Refusal) {
+func (cs *Console) adminCalendarByName(c *gin.Context, name string) (calendar.Calendar, *Refusal) {
 	var cal calendar.Calendar
-	r := cs.getJSON(c, apiPath("/api/v1/calendars/", name), &cal)
+	r := cs.getJSON(c, adminAPIPath("/api/v1/calendars/", name), &cal)
 	return cal, r
 }
 
-func yearOf(cal calendar.Calendar, year int) calendar.Year {
+func adminYearOf(cal calendar.Calendar, year int) calendar.Year {
 	for _, y := range cal.Years {
 		if y.Year == year {
 			return y
@@ -191,7 +191,7 @@ func yearOf(cal calendar.Calendar, year int) calendar.Year {
 }
 
 // Text forms of a year, as the form takes them back.
-func holidayLines(hs []calendar.Holiday) string {
+func adminHolidayLines(hs []calendar.Holiday) string {
 	var b strings.Builder
 	for _, h := range hs {
 		b.WriteString(h.From.String())
@@ -203,7 +203,7 @@ func holidayLines(hs []calendar.Holiday) string {
 	return b.String()
 }
 
-func workdayLines(ws []calendar.Workday) string {
+func adminWorkdayLines(ws []calendar.Workday) string {
 	var b strings.Builder
 	for _, w := range ws {
 		b.WriteString(w.Date.String() + " " + w.Name + "\n")
@@ -211,18 +211,18 @@ func workdayLines(ws []calendar.Workday) string {
 	return b.String()
 }
 
-func newYearForm(cal calendar.Calendar, year int) *yearForm {
-	y := yearOf(cal, year)
-	return &yearForm{Year: year, Holidays: holidayLines(y.Holidays), Workdays: workdayLines(y.Workdays), Version: cal.Version}
+func adminNewYearForm(cal calendar.Calendar, year int) *adminYearForm {
+	y := adminYearOf(cal, year)
+	return &adminYearForm{Year: year, Holidays: adminHolidayLines(y.Holidays), Workdays: adminWorkdayLines(y.Workdays), Version: cal.Version}
 }
 
 // A line is a date or a range, then a name: "2027-02-10~2027-02-16 春节".
 var (
-	holidayLine = regexp.MustCompile(`^(\d{4}[-/]\d{1,2}[-/]\d{1,2})(?:\s*(?:~|～|至|\.\.|–|—|to)\s*(\d{4}[-/]\d{1,2}[-/]\d{1,2}))?(?:\s+(.*))?$`)
-	workdayLine = regexp.MustCompile(`^(\d{4}[-/]\d{1,2}[-/]\d{1,2})(?:\s+(.*))?$`)
+	adminHolidayLine = regexp.MustCompile(`^(\d{4}[-/]\d{1,2}[-/]\d{1,2})(?:\s*(?:~|～|至|\.\.|–|—|to)\s*(\d{4}[-/]\d{1,2}[-/]\d{1,2}))?(?:\s+(.*))?$`)
+	adminWorkdayLine = regexp.MustCompile(`^(\d{4}[-/]\d{1,2}[-/]\d{1,2})(?:\s+(.*))?$`)
 )
 
-func parseDay(s string) (calendar.Date, bool) {
+func adminParseDay(s string) (calendar.Date, bool) {
 	t, err := time.Parse("2006-1-2", strings.ReplaceAll(s, "/", "-"))
 	if err != nil {
 		return calendar.Date{}, false
@@ -230,12 +230,12 @@ func parseDay(s string) (calendar.Date, bool) {
 	return calendar.Date{Y: t.Year(), M: int(t.Month()), D: t.Day()}, true
 }
 
-func before(a, b calendar.Date) bool {
+func adminBefore(a, b calendar.Date) bool {
 	return time.Date(a.Y, time.Month(a.M), a.D, 0, 0, 0, 0, time.UTC).Before(time.Date(b.Y, time.Month(b.M), b.D, 0, 0, 0, 0, time.UTC))
 }
 
 // lines yields the numbered, trimmed, non-blank lines that are not comments (#).
-func lines(text string, each func(n int, line string)) {
+func adminLines(text string, each func(n int, line string)) {
 	for i, l := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
 		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
 			each(i+1, l)
@@ -243,64 +243,64 @@ func lines(text string, each func(n int, line string)) {
 	}
 }
 
-func lineErr(lang string, n int, key string, args ...any) string {
+func adminLineErr(lang string, n int, key string, args ...any) string {
 	return fmt.Sprintf(T(lang, "admin.year.line"), n, fmt.Sprintf(T(lang, key), args...))
 }
 
-// parseYear reads the form's two lists, checking each line the way the API
+// adminParseYear reads the form's two lists, checking each line the way the API
 // checks the year, so every mistake is shown by its line at once.
-func parseYear(lang string, year int, holidays, workdays string) (calendar.Year, []string, []string) {
+func adminParseYear(lang string, year int, holidays, workdays string) (calendar.Year, []string, []string) {
 	y := calendar.Year{Year: year, Holidays: []calendar.Holiday{}, Workdays: []calendar.Workday{}}
 	var herrs, werrs []string
 	off := map[calendar.Date]string{}
-	lines(holidays, func(n int, l string) {
-		m := holidayLine.FindStringSubmatch(l)
+	adminLines(holidays, func(n int, l string) {
+		m := adminHolidayLine.FindStringSubmatch(l)
 		if m == nil {
-			herrs = append(herrs, lineErr(lang, n, "admin.year.bad_holiday", l))
+			herrs = append(herrs, adminLineErr(lang, n, "admin.year.bad_holiday", l))
 			return
 		}
-		from, ok1 := parseDay(m[1])
+		from, ok1 := adminParseDay(m[1])
 		to, ok2 := from, true
 		if m[2] != "" {
-			to, ok2 = parseDay(m[2])
+			to, ok2 = adminParseDay(m[2])
 		}
 		name := strings.TrimSpace(m[3])
 		switch {
 		case !ok1 || !ok2:
-			herrs = append(herrs, lineErr(lang, n, "admin.year.bad_date", l))
+			herrs = append(herrs, adminLineErr(lang, n, "admin.year.bad_date", l))
 		case from.Y != year || to.Y != year:
-			herrs = append(herrs, lineErr(lang, n, "admin.year.outside", year))
-		case before(to, from):
-			herrs = append(herrs, lineErr(lang, n, "admin.year.backwards"))
+			herrs = append(herrs, adminLineErr(lang, n, "admin.year.outside", year))
+		case adminBefore(to, from):
+			herrs = append(herrs, adminLineErr(lang, n, "admin.year.backwards"))
 		case name == "":
-			herrs = append(herrs, lineErr(lang, n, "admin.year.no_name"))
+			herrs = append(herrs, adminLineErr(lang, n, "admin.year.no_name"))
 		default:
 			y.Holidays = append(y.Holidays, calendar.Holiday{Name: name, From: from, To: to})
-			for d := from; !before(to, d); d = nextDay(d) {
+			for d := from; !adminBefore(to, d); d = adminNextDay(d) {
 				off[d] = name
 			}
 		}
 	})
 	worked := map[calendar.Date]bool{}
-	lines(workdays, func(n int, l string) {
-		m := workdayLine.FindStringSubmatch(l)
+	adminLines(workdays, func(n int, l string) {
+		m := adminWorkdayLine.FindStringSubmatch(l)
 		if m == nil {
-			werrs = append(werrs, lineErr(lang, n, "admin.year.bad_workday", l))
+			werrs = append(werrs, adminLineErr(lang, n, "admin.year.bad_workday", l))
 			return
 		}
-		d, ok := parseDay(m[1])
+		d, ok := adminParseDay(m[1])
 		name := strings.TrimSpace(m[2])
 		switch {
 		case !ok:
-			werrs = append(werrs, lineErr(lang, n, "admin.year.bad_date", l))
+			werrs = append(werrs, adminLineErr(lang, n, "admin.year.bad_date", l))
 		case d.Y != year:
-			werrs = append(werrs, lineErr(lang, n, "admin.year.outside", year))
+			werrs = append(werrs, adminLineErr(lang, n, "admin.year.outside", year))
 		case off[d] != "":
-			werrs = append(werrs, lineErr(lang, n, "admin.year.both", d.String(), off[d]))
+			werrs = append(werrs, adminLineErr(lang, n, "admin.year.both", d.String(), off[d]))
 		case worked[d]:
-			werrs = append(werrs, lineErr(lang, n, "admin.year.twice", d.String()))
+			werrs = append(werrs, adminLineErr(lang, n, "admin.year.twice", d.String()))
 		case name == "":
-			werrs = append(werrs, lineErr(lang, n, "admin.year.no_name"))
+			werrs = append(werrs, adminLineErr(lang, n, "admin.year.no_name"))
 		default:
 			worked[d] = true
 			y.Workdays = append(y.Workdays, calendar.Workday{Name: name, Date: d})
@@ -309,20 +309,20 @@ func parseYear(lang string, year int, holidays, workdays string) (calendar.Year,
 	return y, herrs, werrs
 }
 
-func nextDay(d calendar.Date) calendar.Date {
+func adminNextDay(d calendar.Date) calendar.Date {
 	t := time.Date(d.Y, time.Month(d.M), d.D+1, 0, 0, 0, 0, time.UTC)
 	return calendar.Date{Y: t.Year(), M: int(t.Month()), D: t.Day()}
 }
 
 // months lays the year out Monday first, each day marked as the calendar
 // counts it: a make-up day works, a holiday does not, others follow the week.
-func months(lang string, cal calendar.Calendar, year int) []monthView {
-	y := yearOf(cal, year)
+func adminMonths(lang string, cal calendar.Calendar, year int) []adminMonthView {
+	y := adminYearOf(cal, year)
 	off, worked := map[calendar.Date]string{}, map[calendar.Date]string{}
-	var out []monthView
+	var out []adminMonthView
 	notes := map[int][]string{}
 	for _, h := range y.Holidays {
-		for d := h.From; !before(h.To, d); d = nextDay(d) {
+		for d := h.From; !adminBefore(h.To, d); d = adminNextDay(d) {
 			off[d] = h.Name
 		}
 		span := fmt.Sprintf("%d/%d", h.From.M, h.From.D)
@@ -339,11 +339,11 @@ func months(lang string, cal calendar.Calendar, year int) []monthView {
 		first := time.Date(year, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
 		// Monday-first column of the 1st.
 		pad := (int(first.Weekday()) + 6) % 7
-		week := make([]dayCell, pad)
-		mv := monthView{Month: m, Notes: notes[m]}
+		week := make([]adminDayCell, pad)
+		mv := adminMonthView{Month: m, Notes: notes[m]}
 		for t := first; t.Month() == time.Month(m); t = t.AddDate(0, 0, 1) {
 			d := calendar.Date{Y: year, M: m, D: t.Day()}
-			cell := dayCell{Day: t.Day(), Kind: "rest"}
+			cell := adminDayCell{Day: t.Day(), Kind: "rest"}
 			switch {
 			case worked[d] != "":
 				cell.Kind, cell.Name = "makeup", worked[d]
@@ -360,7 +360,7 @@ func months(lang string, cal calendar.Calendar, year int) []monthView {
 		}
 		if len(week) > 0 {
 			for len(week) < 7 {
-				week = append(week, dayCell{})
+				week = append(week, adminDayCell{})
 			}
 			mv.Weeks = append(mv.Weeks, week)
 		}
@@ -369,7 +369,7 @@ func months(lang string, cal calendar.Calendar, year int) []monthView {
 	return out
 }
 
-func (cs *Console) renderCalendar(c *gin.Context, status int, cal calendar.Calendar, form *yearForm, due *dueForm, r *Refusal) {
+func (cs *Console) adminRenderCalendar(c *gin.Context, status int, cal calendar.Calendar, form *adminYearForm, due *adminDueForm, r *Refusal) {
 	p := cs.base(c, "admin.calendar.title")
 	p.Title += " · " + cal.Name
 	p.Notice = adminNotice(c)
@@ -378,16 +378,16 @@ func (cs *Console) renderCalendar(c *gin.Context, status int, cal calendar.Calen
 	} else if len(form.HolidayErrs)+len(form.WorkdayErrs) > 0 {
 		p.Error = T(p.Lang, "admin.fix_fields")
 	}
-	now := cs.now().In(cs.zoneOf(cal))
-	data := calendarPage{C: cal, Zone: cal.TimeZone, Year: form.Year, Form: form, Due: due,
-		Editable: mayAdminister(user(c).Actor), WorkdayHours: periodsText(cal.WorkdayHours)}
+	now := cs.now().In(cs.adminZone(cal))
+	data := adminCalendarPage{C: cal, Zone: cal.TimeZone, Year: form.Year, Form: form, Due: due,
+		Editable: mayAdminister(user(c).Actor), WorkdayHours: adminPeriodsText(cal.WorkdayHours)}
 	if data.WorkdayHours == "" {
-		data.WorkdayHours = periodsText(cal.Week["monday"])
+		data.WorkdayHours = adminPeriodsText(cal.Week["monday"])
 	}
-	for _, d := range weekOrder {
+	for _, d := range adminWeekOrder {
 		ps := cal.Week[d]
-		data.Week = append(data.Week, weekRow{Day: T(p.Lang, "admin.day."+d), Periods: periodsText(ps),
-			Breaks: breaksText(ps), Hours: hoursText(periodLength(ps))})
+		data.Week = append(data.Week, adminWeekRow{Day: T(p.Lang, "admin.day."+d), Periods: adminPeriodsText(ps),
+			Breaks: adminBreaks(ps), Hours: adminHoursText(adminPeriodLength(ps))})
 	}
 	data.Years = cal.YearNumbers()
 	for _, y := range []int{now.Year(), now.Year() + 1, form.Year} {
@@ -397,40 +397,40 @@ func (cs *Console) renderCalendar(c *gin.Context, status int, cal calendar.Calen
 	}
 	slices.Sort(data.Years)
 	data.HasYear = slices.Contains(cal.YearNumbers(), form.Year)
-	data.Missing = summarise(p.Lang, cal, now).Missing
-	data.Months = months(p.Lang, cal, form.Year)
-	y := yearOf(cal, form.Year)
+	data.Missing = adminSummarise(p.Lang, cal, now).Missing
+	data.Months = adminMonths(p.Lang, cal, form.Year)
+	y := adminYearOf(cal, form.Year)
 	data.Holidays, data.Workdays = y.Holidays, y.Workdays
 	p.Data = data
 	cs.render(c, status, "admin_calendar.html", p)
 }
 
 // chosenYear is the ?year= asked for, else this year in the calendar's zone.
-func (cs *Console) chosenYear(c *gin.Context, cal calendar.Calendar) int {
+func (cs *Console) adminChosenYear(c *gin.Context, cal calendar.Calendar) int {
 	if y, err := strconv.Atoi(c.Query("year")); err == nil && y >= 1970 && y <= 9999 {
 		return y
 	}
-	return cs.now().In(cs.zoneOf(cal)).Year()
+	return cs.now().In(cs.adminZone(cal)).Year()
 }
 
 func (cs *Console) adminCalendar(c *gin.Context) {
-	cal, r := cs.calendarByName(c, c.Param("name"))
+	cal, r := cs.adminCalendarByName(c, c.Param("name"))
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
-	due := cs.askDue(c, cal)
+	due := cs.adminAskDue(c, cal)
 	status := http.StatusOK
 	if len(due.Errors) > 0 {
 		status = http.StatusBadRequest
 	}
-	cs.renderCalendar(c, status, cal, newYearForm(cal, cs.chosenYear(c, cal)), due, nil)
+	cs.adminRenderCalendar(c, status, cal, adminNewYearForm(cal, cs.adminChosenYear(c, cal)), due, nil)
 }
 
 // askDue answers the deadline calculator through GET /api/v1/calendars/{name}/due.
-func (cs *Console) askDue(c *gin.Context, cal calendar.Calendar) *dueForm {
-	zone := cs.zoneOf(cal)
-	f := &dueForm{Start: c.Query("start"), Hours: c.Query("hours"), Errors: fieldErrors{}}
+func (cs *Console) adminAskDue(c *gin.Context, cal calendar.Calendar) *adminDueForm {
+	zone := cs.adminZone(cal)
+	f := &adminDueForm{Start: c.Query("start"), Hours: c.Query("hours"), Errors: adminFieldErrors{}}
 	if f.Start == "" && f.Hours == "" {
 		f.Start, f.Hours = cs.now().In(zone).Format("2006-01-02T15:04"), "8"
 		return f
@@ -452,7 +452,7 @@ func (cs *Console) askDue(c *gin.Context, cal calendar.Calendar) *dueForm {
 	var out struct {
 		Due time.Time `json:"due"`
 	}
-	if r := cs.getJSON(c, apiPath("/api/v1/calendars/", cal.Name)+"/due?"+q.Encode(), &out); r != nil {
+	if r := cs.getJSON(c, adminAPIPath("/api/v1/calendars/", cal.Name)+"/due?"+q.Encode(), &out); r != nil {
 		if !f.Errors.refusal(l, r, "start", "duration") {
 			f.Errors["duration"] = adminExplain(l, r)
 		}
@@ -460,7 +460,7 @@ func (cs *Console) askDue(c *gin.Context, cal calendar.Calendar) *dueForm {
 	}
 	due := out.Due.In(zone)
 	f.Due = due.Format("2006-01-02 15:04") + " " + T(l, "admin.day."+strings.ToLower(due.Weekday().String()))
-	f.Span = hoursText(due.Sub(start).Round(time.Minute))
+	f.Span = adminHoursText(due.Sub(start).Round(time.Minute))
 	return f
 }
 
@@ -470,39 +470,39 @@ func (cs *Console) adminReplaceYear(c *gin.Context) {
 		cs.adminFail(c, &Refusal{Status: http.StatusNotFound})
 		return
 	}
-	cal, r := cs.calendarByName(c, c.Param("name"))
+	cal, r := cs.adminCalendarByName(c, c.Param("name"))
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
 	l := lang(c)
-	form := &yearForm{Year: year, Holidays: c.PostForm("holidays"), Workdays: c.PostForm("workdays")}
+	form := &adminYearForm{Year: year, Holidays: c.PostForm("holidays"), Workdays: c.PostForm("workdays")}
 	form.Version, _ = strconv.Atoi(c.PostForm("version"))
-	due := cs.askDue(c, cal)
+	due := cs.adminAskDue(c, cal)
 	// The API replaces the year on whatever the calendar is now; the form was
 	// filled in against the version it was read at. Someone else's change in
 	// between would be silently undone.
 	if form.Version != cal.Version {
 		stale := &Refusal{Status: http.StatusConflict, Message: fmt.Sprintf(T(l, "admin.year.stale"), form.Version, cal.Version)}
 		form.Version = cal.Version
-		cs.renderCalendar(c, http.StatusConflict, cal, form, due, stale)
+		cs.adminRenderCalendar(c, http.StatusConflict, cal, form, due, stale)
 		return
 	}
-	y, herrs, werrs := parseYear(l, year, form.Holidays, form.Workdays)
+	y, herrs, werrs := adminParseYear(l, year, form.Holidays, form.Workdays)
 	if len(herrs)+len(werrs) > 0 {
 		form.HolidayErrs, form.WorkdayErrs = herrs, werrs
-		cs.renderCalendar(c, http.StatusBadRequest, cal, form, due, nil)
+		cs.adminRenderCalendar(c, http.StatusBadRequest, cal, form, due, nil)
 		return
 	}
 	var saved calendar.Calendar
-	path := apiPath("/api/v1/calendars/", cal.Name) + "/years/" + strconv.Itoa(year)
+	path := adminAPIPath("/api/v1/calendars/", cal.Name) + "/years/" + strconv.Itoa(year)
 	if r := cs.sendJSON(c, http.MethodPut, path, y, &saved, nil); r != nil {
 		// A 503 means saved but not yet rolled out to open complaints: the form
 		// then carries the new version, so saving again retries the roll-out.
-		if fresh, rr := cs.calendarByName(c, cal.Name); r.Status == http.StatusServiceUnavailable && rr == nil {
+		if fresh, rr := cs.adminCalendarByName(c, cal.Name); r.Status == http.StatusServiceUnavailable && rr == nil {
 			cal, form.Version = fresh, fresh.Version
 		}
-		cs.renderCalendar(c, r.Status, cal, form, due, r)
+		cs.adminRenderCalendar(c, r.Status, cal, form, due, r)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/calendars/"+url.PathEscape(cal.Name)+"?year="+strconv.Itoa(year)+"&done=year_saved")

@@ -17,8 +17,8 @@ import (
 	"github.com/cxflow/cxflow/org"
 )
 
-// storedPolicy is one version as GET /api/v1/sla-policies lists it.
-type storedPolicy struct {
+// adminStoredPolicy is one version as GET /api/v1/sla-policies lists it.
+type adminStoredPolicy struct {
 	Policy    complaint.Policy `json:"policy"`
 	Active    bool             `json:"active"`
 	CreatedAt time.Time        `json:"created_at"`
@@ -27,35 +27,35 @@ type storedPolicy struct {
 	By string `json:"-"`
 }
 
-// classesShown are the complainant classes a rule can meet, "" being a
+// adminClasses are the complainant classes a rule can meet, "" being a
 // complaint recorded without a class (the intake form does not require one).
-var classesShown = []complaint.ComplainantClass{complaint.ClassA, complaint.ClassB, complaint.ClassC, ""}
+var adminClasses = []complaint.ComplainantClass{complaint.ClassA, complaint.ClassB, complaint.ClassC, ""}
 
-// chainLink is one escalation of a chain, in words.
-type chainLink struct {
+// adminChainLink is one escalation of a chain, in words.
+type adminChainLink struct {
 	Level, After string
 	Notify       []string
 }
 
-// slaVariant is one outcome of the policy for a step: the limit, clock,
+// adminSLAVariant is one outcome of the policy for a step: the limit, clock,
 // warning and escalation some classes and severities get.
-type slaVariant struct {
+type adminSLAVariant struct {
 	Scope, Limit, Clock, Warn string
 	// Chain is the rule's own escalation; nil when it is the policy's.
-	Chain *chainView
+	Chain *adminChainView
 }
 
-type slaStep struct {
+type adminSLAStep struct {
 	Step     complaint.Step
-	Variants []slaVariant
+	Variants []adminSLAVariant
 }
 
-// policyView is a policy as readable tables.
-type policyView struct {
+// adminPolicyView is a policy as readable tables.
+type adminPolicyView struct {
 	P     complaint.Policy
-	Steps []slaStep
+	Steps []adminSLAStep
 	// Chain is the policy's escalation, which rules without their own use.
-	Chain      *chainView
+	Chain      *adminChainView
 	Thresholds []string
 	// Approval says who approves plans; Branches which branch keeps which calendar.
 	Approval []string
@@ -63,30 +63,30 @@ type policyView struct {
 	Reopen   string
 }
 
-// policyEditor adds a version: a name and the policy as JSON.
-type policyEditor struct {
+// adminPolicyEditor adds a version: a name and the policy as JSON.
+type adminPolicyEditor struct {
 	Version, JSON string
-	Errors        fieldErrors
+	Errors        adminFieldErrors
 	// Where names the part of the policy the API found fault with.
 	Where string
 }
 
-type policiesPage struct {
-	View     policyView
+type adminPoliciesPage struct {
+	View     adminPolicyView
 	Active   string
-	Versions []storedPolicy
-	Editor   *policyEditor
+	Versions []adminStoredPolicy
+	Editor   *adminPolicyEditor
 	Editable bool
 	// Stored is false while no version is stored: the built-in policy runs.
 	Stored bool
 }
 
-func hoursOf(lang string, d complaint.Duration) string {
-	return fmt.Sprintf(T(lang, "admin.hours"), hoursText(d.Std()))
+func adminHoursOf(lang string, d complaint.Duration) string {
+	return fmt.Sprintf(T(lang, "admin.hours"), adminHoursText(d.Std()))
 }
 
 // who names a recipient of an escalation: a level, a role or a department.
-func who(lang string, depts map[string]string, name string) string {
+func adminWho(lang string, depts map[string]string, name string) string {
 	for _, k := range []string{"level.", "admin.role."} {
 		if s, ok := lookup(lang, k+name); ok {
 			return s
@@ -98,33 +98,33 @@ func who(lang string, depts map[string]string, name string) string {
 	return name
 }
 
-// chainView is an escalation chain in words, with its language for the
+// adminChainView is an escalation chain in words, with its language for the
 // template that shows it.
-type chainView struct {
+type adminChainView struct {
 	Lang  string
-	Links []chainLink
+	Links []adminChainLink
 }
 
-func chainOf(lang string, depts map[string]string, rules []complaint.EscalationRule) *chainView {
-	out := &chainView{Lang: lang}
+func adminChainOf(lang string, depts map[string]string, rules []complaint.EscalationRule) *adminChainView {
+	out := &adminChainView{Lang: lang}
 	for _, e := range rules {
-		l := chainLink{Level: T(lang, "level."+string(e.Level)), After: T(lang, "admin.sla.at_due")}
+		l := adminChainLink{Level: T(lang, "level."+string(e.Level)), After: T(lang, "admin.sla.at_due")}
 		if e.After > 0 {
-			l.After = fmt.Sprintf(T(lang, "admin.sla.after"), hoursOf(lang, e.After))
+			l.After = fmt.Sprintf(T(lang, "admin.sla.after"), adminHoursOf(lang, e.After))
 		}
 		for _, n := range e.Recipients() {
-			l.Notify = append(l.Notify, who(lang, depts, n))
+			l.Notify = append(l.Notify, adminWho(lang, depts, n))
 		}
 		out.Links = append(out.Links, l)
 	}
 	return out
 }
 
-// scopeText describes the classes and severities a variant covers: classes
+// adminScopeText describes the classes and severities a variant covers: classes
 // with the same severities are named together.
-func scopeText(lang string, covered map[complaint.ComplainantClass][]complaint.Severity) string {
+func adminScopeText(lang string, covered map[complaint.ComplainantClass][]complaint.Severity) string {
 	all := true
-	for _, c := range classesShown {
+	for _, c := range adminClasses {
 		all = all && len(covered[c]) == len(complaint.Severities)
 	}
 	if all {
@@ -134,7 +134,7 @@ func scopeText(lang string, covered map[complaint.ComplainantClass][]complaint.S
 	var groups []string
 	var order []string
 	byKey := map[string][]string{}
-	for _, c := range classesShown {
+	for _, c := range adminClasses {
 		sevs := covered[c]
 		if len(sevs) == 0 {
 			continue
@@ -164,11 +164,11 @@ func scopeText(lang string, covered map[complaint.ComplainantClass][]complaint.S
 	return strings.Join(groups, T(lang, "admin.group_sep"))
 }
 
-// viewPolicy resolves the policy for every step, class and severity, the
+// adminViewPolicy resolves the policy for every step, class and severity, the
 // way a complaint meets it (the first matching rule, else the step limit in
 // calendar time), and groups what comes out alike.
-func viewPolicy(lang string, p complaint.Policy, depts map[string]string) policyView {
-	v := policyView{P: p, Reopen: T(lang, "level."+string(p.ReopenEscalation)), Chain: chainOf(lang, depts, p.Escalation)}
+func adminViewPolicy(lang string, p complaint.Policy, depts map[string]string) adminPolicyView {
+	v := adminPolicyView{P: p, Reopen: T(lang, "level."+string(p.ReopenEscalation)), Chain: adminChainOf(lang, depts, p.Escalation)}
 	ownChain := func(r complaint.SLARule) bool {
 		a, _ := json.Marshal(r.Escalation)
 		b, _ := json.Marshal(p.Escalation)
@@ -178,11 +178,11 @@ func viewPolicy(lang string, p complaint.Policy, depts map[string]string) policy
 		v.Reopen = "—"
 	}
 	for _, step := range complaint.ActionSteps {
-		s := slaStep{Step: step}
+		s := adminSLAStep{Step: step}
 		var keys []string
 		covered := map[string]map[complaint.ComplainantClass][]complaint.Severity{}
 		rules := map[string]complaint.SLARule{}
-		for _, c := range classesShown {
+		for _, c := range adminClasses {
 			for _, sev := range complaint.Severities {
 				r := p.SLA(step, c, sev)
 				b, _ := json.Marshal([]any{r.Target, r.Clock, r.WarnAt, r.Escalation})
@@ -197,10 +197,10 @@ func viewPolicy(lang string, p complaint.Policy, depts map[string]string) policy
 		}
 		for _, k := range keys {
 			r := rules[k]
-			vr := slaVariant{Scope: scopeText(lang, covered[k]), Limit: hoursOf(lang, r.Target),
+			vr := adminSLAVariant{Scope: adminScopeText(lang, covered[k]), Limit: adminHoursOf(lang, r.Target),
 				Clock: T(lang, "admin.clock."+string(r.Clock)), Warn: "—"}
 			if ownChain(r) {
-				vr.Chain = chainOf(lang, depts, r.Escalation)
+				vr.Chain = adminChainOf(lang, depts, r.Escalation)
 			}
 			if r.WarnAt > 0 {
 				vr.Warn = strconv.FormatFloat(r.WarnAt*100, 'f', 1, 64) + "%"
@@ -213,7 +213,7 @@ func viewPolicy(lang string, p complaint.Policy, depts map[string]string) policy
 	slices.SortFunc(ts, func(a, b complaint.SeverityThreshold) int { return b.Severity.Rank() - a.Severity.Rank() })
 	for _, t := range ts {
 		v.Thresholds = append(v.Thresholds, fmt.Sprintf(T(lang, "admin.sla.threshold"), T(lang, "severity."+string(t.Severity)),
-			money(t.MinLoss)))
+			adminMoney(t.MinLoss)))
 	}
 	v.Approval = append(v.Approval, T(lang, "admin.sla.approval.head"),
 		fmt.Sprintf(T(lang, "admin.sla.approval.market"), T(lang, "severity."+string(p.Approval.MarketDepartmentFrom))),
@@ -236,8 +236,8 @@ func viewPolicy(lang string, p complaint.Policy, depts map[string]string) policy
 	return v
 }
 
-// money writes an amount in yuan with thousands separators: 1,000,000.
-func money(v float64) string {
+// adminMoney writes an amount in yuan with thousands separators: 1,000,000.
+func adminMoney(v float64) string {
 	s := strconv.FormatFloat(v, 'f', -1, 64)
 	whole, frac, _ := strings.Cut(s, ".")
 	neg := strings.HasPrefix(whole, "-")
@@ -259,31 +259,31 @@ func money(v float64) string {
 	return out
 }
 
-// policyDraft is a policy as the editor shows it: without its version,
+// adminPolicyDraft is a policy as the editor shows it: without its version,
 // which the editor asks for on its own (a new version needs a new name).
-type policyDraft struct {
+type adminPolicyDraft struct {
 	complaint.Policy
 	Version string `json:"version,omitempty"`
 }
 
-func draftJSON(p complaint.Policy) string {
-	b, err := json.MarshalIndent(policyDraft{Policy: p}, "", "  ")
+func adminDraftJSON(p complaint.Policy) string {
+	b, err := json.MarshalIndent(adminPolicyDraft{Policy: p}, "", "  ")
 	if err != nil {
 		return ""
 	}
 	return string(b)
 }
 
-func (cs *Console) policies(c *gin.Context) ([]storedPolicy, *Refusal) {
+func (cs *Console) adminPolicyList(c *gin.Context) ([]adminStoredPolicy, *Refusal) {
 	var out struct {
-		Items []storedPolicy `json:"items"`
+		Items []adminStoredPolicy `json:"items"`
 	}
 	r := cs.getJSON(c, "/api/v1/sla-policies", &out)
 	return out.Items, r
 }
 
-func (cs *Console) renderPolicies(c *gin.Context, status int, shown string, ed *policyEditor, r *Refusal) {
-	list, rr := cs.policies(c)
+func (cs *Console) adminRenderPolicies(c *gin.Context, status int, shown string, ed *adminPolicyEditor, r *Refusal) {
+	list, rr := cs.adminPolicyList(c)
 	if rr != nil {
 		cs.adminFail(c, rr)
 		return
@@ -293,19 +293,19 @@ func (cs *Console) renderPolicies(c *gin.Context, status int, shown string, ed *
 		cs.adminFail(c, rr)
 		return
 	}
-	depts, rr := cs.departments(c)
+	depts, rr := cs.adminDeptList(c)
 	if rr != nil {
 		cs.adminFail(c, rr)
 		return
 	}
 	// Creators are named where the user list can be read; the ID otherwise.
-	users, _ := cs.users(c)
+	users, _ := cs.adminUserList(c)
 	p := cs.base(c, "admin.sla.title")
 	p.Notice = adminNotice(c)
-	data := policiesPage{Active: active.Version, Editor: ed, Editable: mayAdminister(user(c).Actor), Stored: len(list) > 0}
+	data := adminPoliciesPage{Active: active.Version, Editor: ed, Editable: mayAdminister(user(c).Actor), Stored: len(list) > 0}
 	pol := active
 	if shown != "" && shown != active.Version {
-		i := slices.IndexFunc(list, func(s storedPolicy) bool { return s.Policy.Version == shown })
+		i := slices.IndexFunc(list, func(s adminStoredPolicy) bool { return s.Policy.Version == shown })
 		if i < 0 {
 			cs.adminFail(c, &Refusal{Status: http.StatusNotFound, Message: "no stored policy has version " + shown})
 			return
@@ -319,9 +319,9 @@ func (cs *Console) renderPolicies(c *gin.Context, status int, shown string, ed *
 		}
 	}
 	data.Versions = list
-	data.View = viewPolicy(p.Lang, pol, deptNames(depts))
+	data.View = adminViewPolicy(p.Lang, pol, adminDeptNames(depts))
 	if data.Editor == nil {
-		data.Editor = &policyEditor{JSON: draftJSON(pol), Errors: fieldErrors{}}
+		data.Editor = &adminPolicyEditor{JSON: adminDraftJSON(pol), Errors: adminFieldErrors{}}
 	}
 	if r != nil {
 		p.Error = adminExplain(p.Lang, r)
@@ -333,11 +333,11 @@ func (cs *Console) renderPolicies(c *gin.Context, status int, shown string, ed *
 }
 
 func (cs *Console) adminPolicies(c *gin.Context) {
-	cs.renderPolicies(c, http.StatusOK, c.Query("version"), nil, nil)
+	cs.adminRenderPolicies(c, http.StatusOK, c.Query("version"), nil, nil)
 }
 
-// jsonProblem words a JSON syntax error by line and column.
-func jsonProblem(lang, text string, err error) string {
+// adminJSONProblem words a JSON syntax error by line and column.
+func adminJSONProblem(lang, text string, err error) string {
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
 		before := text[:min(int(syn.Offset), len(text))]
@@ -348,25 +348,25 @@ func jsonProblem(lang, text string, err error) string {
 	return T(lang, "admin.sla.json_object")
 }
 
-// faultPath finds the part of the policy an API error is about: the field
+// adminFaultPath finds the part of the policy an API error is about: the field
 // it names, or the path its message starts with ("sla[2]: target …").
-var faultPath = regexp.MustCompile(`^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*):`)
+var adminFaultPath = regexp.MustCompile(`^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*):`)
 
-var ruleIndex = regexp.MustCompile(`^(sla|escalation)\[(\d+)\]`)
+var adminRuleIndex = regexp.MustCompile(`^(sla|escalation)\[(\d+)\]`)
 
 // where describes the faulty part in words, with the step of an SLA rule
 // looked up in what was sent.
-func where(lang string, r *Refusal, sent map[string]json.RawMessage) string {
+func adminWhere(lang string, r *Refusal, sent map[string]json.RawMessage) string {
 	path := r.Field
 	if path == "" {
-		if m := faultPath.FindStringSubmatch(r.Message); m != nil {
+		if m := adminFaultPath.FindStringSubmatch(r.Message); m != nil {
 			path = m[1]
 		}
 	}
 	if path == "" {
 		return ""
 	}
-	m := ruleIndex.FindStringSubmatch(path)
+	m := adminRuleIndex.FindStringSubmatch(path)
 	if m == nil {
 		return fmt.Sprintf(T(lang, "admin.sla.where"), path)
 	}
@@ -389,17 +389,17 @@ func where(lang string, r *Refusal, sent map[string]json.RawMessage) string {
 
 func (cs *Console) adminAddPolicy(c *gin.Context) {
 	l := lang(c)
-	ed := &policyEditor{Version: strings.TrimSpace(c.PostForm("version")), JSON: c.PostForm("policy"), Errors: fieldErrors{}}
+	ed := &adminPolicyEditor{Version: strings.TrimSpace(c.PostForm("version")), JSON: c.PostForm("policy"), Errors: adminFieldErrors{}}
 	var body map[string]json.RawMessage
 	dec := json.NewDecoder(strings.NewReader(ed.JSON))
 	if err := dec.Decode(&body); err != nil || body == nil {
-		ed.Errors["policy"] = jsonProblem(l, ed.JSON, err)
-		cs.renderPolicies(c, http.StatusBadRequest, "", ed, nil)
+		ed.Errors["policy"] = adminJSONProblem(l, ed.JSON, err)
+		cs.adminRenderPolicies(c, http.StatusBadRequest, "", ed, nil)
 		return
 	}
 	if dec.More() {
 		ed.Errors["policy"] = T(l, "admin.sla.json_object")
-		cs.renderPolicies(c, http.StatusBadRequest, "", ed, nil)
+		cs.adminRenderPolicies(c, http.StatusBadRequest, "", ed, nil)
 		return
 	}
 	// The name field wins over a version written into the JSON; a JSON-only
@@ -415,7 +415,7 @@ func (cs *Console) adminAddPolicy(c *gin.Context) {
 		return
 	}
 	if r.Status == http.StatusForbidden || r.Status >= 500 {
-		cs.renderPolicies(c, r.Status, "", ed, r)
+		cs.adminRenderPolicies(c, r.Status, "", ed, r)
 		return
 	}
 	if !ed.Errors.refusal(l, r, "version") {
@@ -424,7 +424,7 @@ func (cs *Console) adminAddPolicy(c *gin.Context) {
 			msg += " " + r.Message
 		}
 		ed.Errors["policy"] = msg
-		ed.Where = where(l, r, body)
+		ed.Where = adminWhere(l, r, body)
 	}
-	cs.renderPolicies(c, r.Status, "", ed, nil)
+	cs.adminRenderPolicies(c, r.Status, "", ed, nil)
 }

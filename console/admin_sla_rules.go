@@ -19,74 +19,74 @@ import (
 // are tried; everything else in the policy is carried over from the version
 // the form was opened on. It saves a new version, as the JSON editor does.
 
-// maxRuleRows bounds the rows a posted form may carry.
-const maxRuleRows = 200
+// adminMaxRuleRows bounds the rows a posted form may carry.
+const adminMaxRuleRows = 200
 
-// newRuleRows is how many empty rows the form offers for new rules.
-const newRuleRows = 3
+// adminNewRuleRows is how many empty rows the form offers for new rules.
+const adminNewRuleRows = 3
 
-// check is one checkbox.
-type check struct {
+// adminCheck is one checkbox.
+type adminCheck struct {
 	Value, Label string
 	Checked      bool
 }
 
-// ruleRow is one SLA rule as the form shows it.
-type ruleRow struct {
+// adminRuleRow is one SLA rule as the form shows it.
+type adminRuleRow struct {
 	Order, Step, Hours, Clock, Warn string
-	Classes, Severities             []check
+	Classes, Severities             []adminCheck
 	// Escalation is the rule's own chain as JSON (empty: the policy's), kept
 	// as it was; Chain shows it.
 	Escalation string
-	Chain      *chainView
+	Chain      *adminChainView
 	Error      string
 }
 
-type rulesForm struct {
+type adminRulesForm struct {
 	// Base is the version the form started from; Version the new one's name.
 	Base, Version string
-	Rows          []ruleRow
+	Rows          []adminRuleRow
 	Steps         []complaint.Step
-	Errors        fieldErrors
+	Errors        adminFieldErrors
 }
 
-func classChecks(lang string, on []complaint.ComplainantClass) []check {
-	var out []check
+func adminClassChecks(lang string, on []complaint.ComplainantClass) []adminCheck {
+	var out []adminCheck
 	for _, c := range complaint.ComplainantClasses {
-		out = append(out, check{Value: string(c), Label: T(lang, "admin.class."+string(c)), Checked: slices.Contains(on, c)})
+		out = append(out, adminCheck{Value: string(c), Label: T(lang, "admin.class."+string(c)), Checked: slices.Contains(on, c)})
 	}
 	return out
 }
 
-func severityChecks(lang string, on []complaint.Severity) []check {
-	var out []check
+func adminSeverityChecks(lang string, on []complaint.Severity) []adminCheck {
+	var out []adminCheck
 	for _, s := range complaint.Severities {
-		out = append(out, check{Value: string(s), Label: T(lang, "severity."+string(s)), Checked: slices.Contains(on, s)})
+		out = append(out, adminCheck{Value: string(s), Label: T(lang, "severity."+string(s)), Checked: slices.Contains(on, s)})
 	}
 	return out
 }
 
-func rowOf(lang string, i int, r complaint.SLARule, depts map[string]string) ruleRow {
-	row := ruleRow{Order: strconv.Itoa(i + 1), Step: string(r.Step), Hours: hoursText(r.Target.Std()), Clock: string(r.Clock),
-		Classes: classChecks(lang, r.Classes), Severities: severityChecks(lang, r.Severities)}
+func adminRowOf(lang string, i int, r complaint.SLARule, depts map[string]string) adminRuleRow {
+	row := adminRuleRow{Order: strconv.Itoa(i + 1), Step: string(r.Step), Hours: adminHoursText(r.Target.Std()), Clock: string(r.Clock),
+		Classes: adminClassChecks(lang, r.Classes), Severities: adminSeverityChecks(lang, r.Severities)}
 	if r.WarnAt > 0 {
 		row.Warn = strconv.FormatFloat(r.WarnAt*100, 'f', -1, 64)
 	}
 	if len(r.Escalation) > 0 {
 		b, _ := json.Marshal(r.Escalation)
 		row.Escalation = string(b)
-		row.Chain = chainOf(lang, depts, r.Escalation)
+		row.Chain = adminChainOf(lang, depts, r.Escalation)
 	}
 	return row
 }
 
-func emptyRow(lang string, order int) ruleRow {
-	return ruleRow{Order: strconv.Itoa(order), Clock: string(complaint.ClockWorking), Warn: "80",
-		Classes: classChecks(lang, nil), Severities: severityChecks(lang, nil)}
+func adminEmptyRow(lang string, order int) adminRuleRow {
+	return adminRuleRow{Order: strconv.Itoa(order), Clock: string(complaint.ClockWorking), Warn: "80",
+		Classes: adminClassChecks(lang, nil), Severities: adminSeverityChecks(lang, nil)}
 }
 
 // basePolicy is the stored version named, or the active policy for "".
-func (cs *Console) basePolicy(c *gin.Context, version string) (complaint.Policy, *Refusal) {
+func (cs *Console) adminBasePolicy(c *gin.Context, version string) (complaint.Policy, *Refusal) {
 	var active complaint.Policy
 	if r := cs.getJSON(c, "/api/v1/sla-policies/active", &active); r != nil {
 		return active, r
@@ -94,22 +94,22 @@ func (cs *Console) basePolicy(c *gin.Context, version string) (complaint.Policy,
 	if version == "" || version == active.Version {
 		return active, nil
 	}
-	list, r := cs.policies(c)
+	list, r := cs.adminPolicyList(c)
 	if r != nil {
 		return active, r
 	}
-	i := slices.IndexFunc(list, func(s storedPolicy) bool { return s.Policy.Version == version })
+	i := slices.IndexFunc(list, func(s adminStoredPolicy) bool { return s.Policy.Version == version })
 	if i < 0 {
 		return active, &Refusal{Status: http.StatusNotFound, Message: "no stored policy has version " + version}
 	}
 	return list[i].Policy, nil
 }
 
-func (cs *Console) renderRules(c *gin.Context, status int, f *rulesForm, r *Refusal) {
+func (cs *Console) adminRenderRules(c *gin.Context, status int, f *adminRulesForm, r *Refusal) {
 	p := cs.base(c, "admin.rules.title")
 	if r != nil {
 		p.Error = adminExplain(p.Lang, r)
-	} else if len(f.Errors) > 0 || slices.ContainsFunc(f.Rows, func(r ruleRow) bool { return r.Error != "" }) {
+	} else if len(f.Errors) > 0 || slices.ContainsFunc(f.Rows, func(r adminRuleRow) bool { return r.Error != "" }) {
 		p.Error = T(p.Lang, "admin.fix_fields")
 	}
 	f.Steps = complaint.ActionSteps
@@ -118,39 +118,39 @@ func (cs *Console) renderRules(c *gin.Context, status int, f *rulesForm, r *Refu
 }
 
 func (cs *Console) adminRules(c *gin.Context) {
-	base, r := cs.basePolicy(c, c.Query("version"))
+	base, r := cs.adminBasePolicy(c, c.Query("version"))
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
-	depts, r := cs.departments(c)
+	depts, r := cs.adminDeptList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
 	l := lang(c)
-	f := &rulesForm{Base: base.Version, Errors: fieldErrors{}}
+	f := &adminRulesForm{Base: base.Version, Errors: adminFieldErrors{}}
 	for i, rule := range base.SLARules {
-		f.Rows = append(f.Rows, rowOf(l, i, rule, deptNames(depts)))
+		f.Rows = append(f.Rows, adminRowOf(l, i, rule, adminDeptNames(depts)))
 	}
-	for i := range newRuleRows {
-		f.Rows = append(f.Rows, emptyRow(l, len(base.SLARules)+i+1))
+	for i := range adminNewRuleRows {
+		f.Rows = append(f.Rows, adminEmptyRow(l, len(base.SLARules)+i+1))
 	}
-	cs.renderRules(c, http.StatusOK, f, nil)
+	cs.adminRenderRules(c, http.StatusOK, f, nil)
 }
 
-// postedRows reads the rows back as typed, in the order they are to be
+// adminPostedRows reads the rows back as typed, in the order they are to be
 // tried; an empty row is dropped, a row marked for deletion too.
-func postedRows(lang string, v url.Values, depts map[string]string) []ruleRow {
+func adminPostedRows(lang string, v url.Values, depts map[string]string) []adminRuleRow {
 	n, _ := strconv.Atoi(v.Get("rows"))
-	n = min(max(n, 0), maxRuleRows)
-	var rows []ruleRow
+	n = min(max(n, 0), adminMaxRuleRows)
+	var rows []adminRuleRow
 	for i := range n {
 		k := func(name string) string { return "rule." + strconv.Itoa(i) + "." + name }
 		if v.Get(k("delete")) == "true" {
 			continue
 		}
-		row := ruleRow{Order: strings.TrimSpace(v.Get(k("order"))), Step: v.Get(k("step")), Hours: strings.TrimSpace(v.Get(k("hours"))),
+		row := adminRuleRow{Order: strings.TrimSpace(v.Get(k("order"))), Step: v.Get(k("step")), Hours: strings.TrimSpace(v.Get(k("hours"))),
 			Clock: v.Get(k("clock")), Warn: strings.TrimSpace(v.Get(k("warn"))), Escalation: v.Get(k("escalation"))}
 		var classes []complaint.ComplainantClass
 		for _, c := range v[k("classes")] {
@@ -163,15 +163,15 @@ func postedRows(lang string, v url.Values, depts map[string]string) []ruleRow {
 		if row.Step == "" && row.Hours == "" && len(classes) == 0 && len(sevs) == 0 {
 			continue
 		}
-		row.Classes, row.Severities = classChecks(lang, classes), severityChecks(lang, sevs)
+		row.Classes, row.Severities = adminClassChecks(lang, classes), adminSeverityChecks(lang, sevs)
 		var esc []complaint.EscalationRule
 		if row.Escalation != "" && json.Unmarshal([]byte(row.Escalation), &esc) == nil {
-			row.Chain = chainOf(lang, depts, esc)
+			row.Chain = adminChainOf(lang, depts, esc)
 		}
 		rows = append(rows, row)
 	}
 	// Rows are tried by their order number; equal numbers keep the form's order.
-	slices.SortStableFunc(rows, func(a, b ruleRow) int {
+	slices.SortStableFunc(rows, func(a, b adminRuleRow) int {
 		x, errX := strconv.ParseFloat(a.Order, 64)
 		y, errY := strconv.ParseFloat(b.Order, 64)
 		switch {
@@ -195,7 +195,7 @@ func postedRows(lang string, v url.Values, depts map[string]string) []ruleRow {
 }
 
 // rule turns a row into an SLA rule; the problem, in words, when it cannot.
-func (row ruleRow) rule(lang string) (complaint.SLARule, string) {
+func (row adminRuleRow) rule(lang string) (complaint.SLARule, string) {
 	r := complaint.SLARule{Step: complaint.Step(row.Step), Clock: complaint.ClockKind(row.Clock)}
 	for _, c := range row.Classes {
 		if c.Checked {
@@ -231,18 +231,18 @@ func (cs *Console) adminSaveRules(c *gin.Context) {
 	l := lang(c)
 	_ = c.Request.ParseForm()
 	v := c.Request.PostForm
-	f := &rulesForm{Base: v.Get("base"), Version: strings.TrimSpace(v.Get("version")), Errors: fieldErrors{}}
-	base, r := cs.basePolicy(c, f.Base)
+	f := &adminRulesForm{Base: v.Get("base"), Version: strings.TrimSpace(v.Get("version")), Errors: adminFieldErrors{}}
+	base, r := cs.adminBasePolicy(c, f.Base)
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
-	depts, r := cs.departments(c)
+	depts, r := cs.adminDeptList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
-	f.Rows = postedRows(l, v, deptNames(depts))
+	f.Rows = adminPostedRows(l, v, adminDeptNames(depts))
 	rules := []complaint.SLARule{}
 	for i := range f.Rows {
 		rule, problem := f.Rows[i].rule(l)
@@ -250,17 +250,17 @@ func (cs *Console) adminSaveRules(c *gin.Context) {
 		rules = append(rules, rule)
 	}
 	keepEmpty := func() {
-		for i := range newRuleRows {
-			f.Rows = append(f.Rows, emptyRow(l, len(rules)+i+1))
+		for i := range adminNewRuleRows {
+			f.Rows = append(f.Rows, adminEmptyRow(l, len(rules)+i+1))
 		}
 	}
-	if slices.ContainsFunc(f.Rows, func(r ruleRow) bool { return r.Error != "" }) {
+	if slices.ContainsFunc(f.Rows, func(r adminRuleRow) bool { return r.Error != "" }) {
 		keepEmpty()
-		cs.renderRules(c, http.StatusBadRequest, f, nil)
+		cs.adminRenderRules(c, http.StatusBadRequest, f, nil)
 		return
 	}
 	base.SLARules = rules
-	draft, err := json.Marshal(policyDraft{Policy: base, Version: f.Version})
+	draft, err := json.Marshal(adminPolicyDraft{Policy: base, Version: f.Version})
 	var body map[string]json.RawMessage
 	if err == nil {
 		err = json.Unmarshal(draft, &body)
@@ -278,24 +278,24 @@ func (cs *Console) adminSaveRules(c *gin.Context) {
 	}
 	keepEmpty()
 	if r.Status == http.StatusForbidden || r.Status >= 500 {
-		cs.renderRules(c, r.Status, f, r)
+		cs.adminRenderRules(c, r.Status, f, r)
 		return
 	}
 	if f.Errors.refusal(l, r, "version") {
-		cs.renderRules(c, r.Status, f, nil)
+		cs.adminRenderRules(c, r.Status, f, nil)
 		return
 	}
 	// "sla[2]: target must be positive": the row the API is about.
 	path := r.Field
-	if m := faultPath.FindStringSubmatch(r.Message); path == "" && m != nil {
+	if m := adminFaultPath.FindStringSubmatch(r.Message); path == "" && m != nil {
 		path = m[1]
 	}
-	if m := ruleIndex.FindStringSubmatch(path); m != nil && m[1] == "sla" {
+	if m := adminRuleIndex.FindStringSubmatch(path); m != nil && m[1] == "sla" {
 		if i, _ := strconv.Atoi(m[2]); i < len(f.Rows) {
 			f.Rows[i].Error = T(l, "intake.check") + " " + r.Message
-			cs.renderRules(c, r.Status, f, nil)
+			cs.adminRenderRules(c, r.Status, f, nil)
 			return
 		}
 	}
-	cs.renderRules(c, r.Status, f, r)
+	cs.adminRenderRules(c, r.Status, f, r)
 }

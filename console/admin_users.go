@@ -14,8 +14,8 @@ import (
 	"github.com/cxflow/cxflow/org"
 )
 
-// auditEntry is what these pages read of GET /api/v1/audit.
-type auditEntry struct {
+// adminAuditEntry is what these pages read of GET /api/v1/audit.
+type adminAuditEntry struct {
 	At       time.Time `json:"at"`
 	Username string    `json:"username"`
 	Method   string    `json:"method"`
@@ -24,14 +24,14 @@ type auditEntry struct {
 }
 
 // What an audit row about a user did, by the API route it went through.
-var userAuditActions = map[string]string{
+var adminUserAuditActions = map[string]string{
 	"PATCH /api/v1/users/:id":        "admin.audit.update",
 	"PUT /api/v1/users/:id/password": "admin.audit.password",
 }
 
 // Action is the row's action in words: a known route's name, else the route.
-func (e auditEntry) Action(lang string) string {
-	if k, ok := userAuditActions[e.Method+" "+e.Route]; ok {
+func (e adminAuditEntry) Action(lang string) string {
+	if k, ok := adminUserAuditActions[e.Method+" "+e.Route]; ok {
 		return T(lang, k)
 	}
 	return e.Method + " " + e.Route
@@ -40,16 +40,16 @@ func (e auditEntry) Action(lang string) string {
 // changes reads the allowed changes to a record, newest first. Changes are
 // not part of the user record; the audit trail, which every write goes
 // through, is where they are kept.
-func (cs *Console) changes(c *gin.Context, target string, limit int) ([]auditEntry, *Refusal) {
+func (cs *Console) adminChanges(c *gin.Context, target string, limit int) ([]adminAuditEntry, *Refusal) {
 	var out struct {
-		Items []auditEntry `json:"items"`
+		Items []adminAuditEntry `json:"items"`
 	}
 	q := url.Values{"target": {target}, "outcome": {"allowed"}, "limit": {strconv.Itoa(limit)}}
 	r := cs.getJSON(c, "/api/v1/audit?"+q.Encode(), &out)
 	return out.Items, r
 }
 
-func (cs *Console) users(c *gin.Context) ([]org.User, *Refusal) {
+func (cs *Console) adminUserList(c *gin.Context) ([]org.User, *Refusal) {
 	var out struct {
 		Items []org.User `json:"items"`
 	}
@@ -57,7 +57,7 @@ func (cs *Console) users(c *gin.Context) ([]org.User, *Refusal) {
 	return out.Items, r
 }
 
-func (cs *Console) departments(c *gin.Context) ([]org.Department, *Refusal) {
+func (cs *Console) adminDeptList(c *gin.Context) ([]org.Department, *Refusal) {
 	var out struct {
 		Items []org.Department `json:"items"`
 	}
@@ -65,7 +65,7 @@ func (cs *Console) departments(c *gin.Context) ([]org.Department, *Refusal) {
 	return out.Items, r
 }
 
-func deptNames(ds []org.Department) map[string]string {
+func adminDeptNames(ds []org.Department) map[string]string {
 	m := map[string]string{}
 	for _, d := range ds {
 		m[d.ID] = d.Name
@@ -73,8 +73,8 @@ func deptNames(ds []org.Department) map[string]string {
 	return m
 }
 
-// userRow is one line of the user list.
-type userRow struct {
+// adminUserRow is one line of the user list.
+type adminUserRow struct {
 	U org.User
 	// Changed is the last change: the newest allowed change in the audit
 	// trail, or the creation.
@@ -82,33 +82,33 @@ type userRow struct {
 	ChangedBy string
 }
 
-type usersPage struct {
-	Rows     []userRow
+type adminUsersPage struct {
+	Rows     []adminUserRow
 	Dept     string // the department the list is narrowed to
 	Editable bool
 }
 
 func (cs *Console) adminUsers(c *gin.Context) {
-	list, r := cs.users(c)
+	list, r := cs.adminUserList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
-	depts, r := cs.departments(c)
+	depts, r := cs.adminDeptList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
 	p := cs.base(c, "admin.users.title")
-	p.Depts = deptNames(depts)
+	p.Depts = adminDeptNames(depts)
 	p.Notice = adminNotice(c)
-	data := usersPage{Dept: c.Query("department"), Editable: mayAdminister(user(c).Actor)}
+	data := adminUsersPage{Dept: c.Query("department"), Editable: mayAdminister(user(c).Actor)}
 	for _, u := range list {
 		if data.Dept != "" && u.Department != data.Dept {
 			continue
 		}
-		row := userRow{U: u, Changed: u.CreatedAt}
-		if last, r := cs.changes(c, u.ID, 1); r == nil && len(last) > 0 && last[0].At.After(u.CreatedAt) {
+		row := adminUserRow{U: u, Changed: u.CreatedAt}
+		if last, r := cs.adminChanges(c, u.ID, 1); r == nil && len(last) > 0 && last[0].At.After(u.CreatedAt) {
 			row.Changed, row.ChangedBy = last[0].At, last[0].Username
 		}
 		data.Rows = append(data.Rows, row)
@@ -117,39 +117,38 @@ func (cs *Console) adminUsers(c *gin.Context) {
 	cs.render(c, http.StatusOK, "admin_users.html", p)
 }
 
-// roleChoice is one role's checkbox.
-type roleChoice struct {
+// adminRoleChoice is one role's checkbox.
+type adminRoleChoice struct {
 	Role    org.Role
 	Checked bool
 }
 
-// userForm is the form to create or edit a user, and to set a password.
-type userForm struct {
+// adminUserForm is the form to create or edit a user, and to set a password.
+type adminUserForm struct {
 	// ID is empty for a new user.
 	ID, Username, Name, Department string
-	Roles                          []roleChoice
+	Roles                          []adminRoleChoice
 	Disabled                       bool
 	CreatedAt                      time.Time
-	Errors                         fieldErrors
+	Errors                         adminFieldErrors
 	// PasswordErrors belong to the set-password form.
-	PasswordErrors fieldErrors
-	PasswordDone   bool
+	PasswordErrors adminFieldErrors
 	Depts          []org.Department
-	History        []auditEntry
+	History        []adminAuditEntry
 	Editable       bool
 }
 
-func newUserForm(u org.User, depts []org.Department) *userForm {
-	f := &userForm{ID: u.ID, Username: u.Username, Name: u.Name, Department: u.Department, Disabled: u.Disabled,
-		CreatedAt: u.CreatedAt, Errors: fieldErrors{}, PasswordErrors: fieldErrors{}, Depts: depts}
+func adminNewUserForm(u org.User, depts []org.Department) *adminUserForm {
+	f := &adminUserForm{ID: u.ID, Username: u.Username, Name: u.Name, Department: u.Department, Disabled: u.Disabled,
+		CreatedAt: u.CreatedAt, Errors: adminFieldErrors{}, PasswordErrors: adminFieldErrors{}, Depts: depts}
 	for _, r := range org.Roles {
-		f.Roles = append(f.Roles, roleChoice{Role: r, Checked: u.Has(r)})
+		f.Roles = append(f.Roles, adminRoleChoice{Role: r, Checked: u.Has(r)})
 	}
 	return f
 }
 
 // posted reads the form as the user typed it.
-func postedUser(v url.Values) org.User {
+func adminPostedUser(v url.Values) org.User {
 	u := org.User{
 		Username:   strings.ToLower(strings.TrimSpace(v.Get("username"))),
 		Name:       strings.TrimSpace(v.Get("name")),
@@ -163,14 +162,14 @@ func postedUser(v url.Values) org.User {
 	return u
 }
 
-var userFields = []string{"username", "name", "department", "roles", "disabled", "password"}
+var adminUserFields = []string{"username", "name", "department", "roles", "disabled", "password"}
 
-func (cs *Console) renderUserForm(c *gin.Context, status int, f *userForm, r *Refusal) {
+func (cs *Console) adminRenderUserForm(c *gin.Context, status int, f *adminUserForm, r *Refusal) {
 	title := "admin.user.edit"
 	if f.ID == "" {
 		title = "admin.user.new"
 	}
-	fields := userFields
+	fields := adminUserFields
 	if f.ID != "" {
 		// An existing user's username is fixed; their password has its own form.
 		fields = []string{"name", "department", "roles", "disabled"}
@@ -188,51 +187,51 @@ func (cs *Console) renderUserForm(c *gin.Context, status int, f *userForm, r *Re
 }
 
 func (cs *Console) adminNewUser(c *gin.Context) {
-	depts, r := cs.departments(c)
+	depts, r := cs.adminDeptList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
-	f := newUserForm(org.User{Department: c.Query("department")}, depts)
+	f := adminNewUserForm(org.User{Department: c.Query("department")}, depts)
 	f.Editable = true
-	cs.renderUserForm(c, http.StatusOK, f, nil)
+	cs.adminRenderUserForm(c, http.StatusOK, f, nil)
 }
 
 func (cs *Console) adminCreateUser(c *gin.Context) {
-	depts, r := cs.departments(c)
+	depts, r := cs.adminDeptList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return
 	}
 	_ = c.Request.ParseForm()
 	v := c.Request.PostForm
-	u := postedUser(v)
-	f := newUserForm(u, depts)
+	u := adminPostedUser(v)
+	f := adminNewUserForm(u, depts)
 	f.Editable = true
 	pw := v.Get("password")
 	if pw != v.Get("password_confirm") {
 		f.Errors["password_confirm"] = T(lang(c), "admin.password.mismatch")
-		cs.renderUserForm(c, http.StatusBadRequest, f, nil)
+		cs.adminRenderUserForm(c, http.StatusBadRequest, f, nil)
 		return
 	}
 	body := map[string]any{"username": u.Username, "name": u.Name, "department": u.Department,
 		"roles": u.Roles, "disabled": u.Disabled, "password": pw}
 	var created org.User
 	if r := cs.sendJSON(c, http.MethodPost, "/api/v1/users", body, &created, nil); r != nil {
-		cs.renderUserForm(c, r.Status, f, r)
+		cs.adminRenderUserForm(c, r.Status, f, r)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/users?done=user_created#u-"+url.QueryEscape(created.ID))
 }
 
 // userFormFor reads the user and what the edit page shows with them.
-func (cs *Console) userFormFor(c *gin.Context) (*userForm, bool) {
+func (cs *Console) adminUserFormFor(c *gin.Context) (*adminUserForm, bool) {
 	id := c.Param("id")
 	if uuid.Validate(id) != nil {
 		cs.adminFail(c, &Refusal{Status: http.StatusNotFound})
 		return nil, false
 	}
-	list, r := cs.users(c)
+	list, r := cs.adminUserList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return nil, false
@@ -242,65 +241,64 @@ func (cs *Console) userFormFor(c *gin.Context) (*userForm, bool) {
 		cs.adminFail(c, &Refusal{Status: http.StatusNotFound})
 		return nil, false
 	}
-	depts, r := cs.departments(c)
+	depts, r := cs.adminDeptList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return nil, false
 	}
-	f := newUserForm(list[i], depts)
+	f := adminNewUserForm(list[i], depts)
 	f.Editable = mayAdminister(user(c).Actor)
-	if h, r := cs.changes(c, id, 20); r == nil {
+	if h, r := cs.adminChanges(c, id, 20); r == nil {
 		f.History = h
 	}
 	return f, true
 }
 
 func (cs *Console) adminUser(c *gin.Context) {
-	f, ok := cs.userFormFor(c)
+	f, ok := cs.adminUserFormFor(c)
 	if !ok {
 		return
 	}
-	f.PasswordDone = c.Query("done") == "password"
-	cs.renderUserForm(c, http.StatusOK, f, nil)
+	cs.adminRenderUserForm(c, http.StatusOK, f, nil)
 }
 
 func (cs *Console) adminUpdateUser(c *gin.Context) {
-	f, ok := cs.userFormFor(c)
+	f, ok := cs.adminUserFormFor(c)
 	if !ok {
 		return
 	}
 	_ = c.Request.ParseForm()
-	posted := postedUser(c.Request.PostForm)
+	posted := adminPostedUser(c.Request.PostForm)
 	posted.ID, posted.Username, posted.CreatedAt = f.ID, f.Username, f.CreatedAt
 	// The form shows what was typed, not what is stored, when it comes back.
-	kept := newUserForm(posted, f.Depts)
+	kept := adminNewUserForm(posted, f.Depts)
 	kept.Editable, kept.History = true, f.History
 	body := map[string]any{"name": posted.Name, "department": posted.Department, "roles": posted.Roles, "disabled": posted.Disabled}
-	if r := cs.sendJSON(c, http.MethodPatch, apiPath("/api/v1/users/", f.ID), body, nil, nil); r != nil {
-		cs.renderUserForm(c, r.Status, kept, r)
+	if r := cs.sendJSON(c, http.MethodPatch, adminAPIPath("/api/v1/users/", f.ID), body, nil, nil); r != nil {
+		cs.adminRenderUserForm(c, r.Status, kept, r)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/users/"+f.ID+"?done=user_saved")
 }
 
 func (cs *Console) adminSetPassword(c *gin.Context) {
-	f, ok := cs.userFormFor(c)
+	f, ok := cs.adminUserFormFor(c)
 	if !ok {
 		return
 	}
 	pw := c.PostForm("password")
 	if pw != c.PostForm("password_confirm") {
 		f.PasswordErrors["password_confirm"] = T(lang(c), "admin.password.mismatch")
-		cs.renderUserForm(c, http.StatusBadRequest, f, nil)
+		cs.adminRenderUserForm(c, http.StatusBadRequest, f, nil)
 		return
 	}
-	r := cs.sendJSON(c, http.MethodPut, apiPath("/api/v1/users/", f.ID)+"/password", map[string]string{"password": pw}, nil, nil)
+	r := cs.sendJSON(c, http.MethodPut, adminAPIPath("/api/v1/users/", f.ID)+"/password", map[string]string{"password": pw}, nil, nil)
 	if r != nil {
 		status := r.Status
 		if f.PasswordErrors.refusal(lang(c), r, "password") {
 			r = nil
 		}
-		cs.renderUserForm(c, status, f, r)
+		cs.adminRenderUserForm(c, status, f, r)
 		return
 	}
 	// Setting a password signs the user out everywhere, the administrator too
@@ -308,44 +306,44 @@ func (cs *Console) adminSetPassword(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/admin/users/"+f.ID+"?done=password")
 }
 
-// deptRow is one department with the people who lead it.
-type deptRow struct {
+// adminDeptRow is one department with the people who lead it.
+type adminDeptRow struct {
 	D       org.Department
 	Heads   []org.User
 	Members int
 }
 
-// deptGroup is headquarters' departments or the branches.
-type deptGroup struct {
+// adminDeptGroup is headquarters' departments or the branches.
+type adminDeptGroup struct {
 	Kind org.DepartmentKind
-	Rows []deptRow
+	Rows []adminDeptRow
 }
 
-type departmentsPage struct {
-	Groups []deptGroup
+type adminDepartmentsPage struct {
+	Groups []adminDeptGroup
 	// New is the form to add a department.
-	New      *deptForm
+	New      *adminDeptForm
 	Editable bool
 }
 
-// deptForm creates (ID editable) or edits a department.
-type deptForm struct {
+// adminDeptForm creates (ID editable) or edits a department.
+type adminDeptForm struct {
 	ID, Name string
 	Kind     org.DepartmentKind
 	Existing bool
-	Errors   fieldErrors
+	Errors   adminFieldErrors
 	Members  []org.User
 	Editable bool
 }
 
-var deptFields = []string{"id", "name", "kind"}
+var adminDeptFields = []string{"id", "name", "kind"}
 
-func leads(u org.User) bool { return u.Has(org.RoleDepartmentHead) || u.Has(org.RoleBranchHead) }
+func adminLeads(u org.User) bool { return u.Has(org.RoleDepartmentHead) || u.Has(org.RoleBranchHead) }
 
 // problem puts a refusal next to the field it names and answers the words
 // for the top of the page.
-func (f *deptForm) problem(lang string, r *Refusal) string {
-	if r != nil && !f.Errors.refusal(lang, r, deptFields...) {
+func (f *adminDeptForm) problem(lang string, r *Refusal) string {
+	if r != nil && !f.Errors.refusal(lang, r, adminDeptFields...) {
 		return adminExplain(lang, r)
 	}
 	if len(f.Errors) > 0 {
@@ -355,16 +353,16 @@ func (f *deptForm) problem(lang string, r *Refusal) string {
 }
 
 func (cs *Console) adminDepartments(c *gin.Context) {
-	cs.renderDepartments(c, http.StatusOK, &deptForm{Kind: org.KindHQ, Errors: fieldErrors{}}, nil)
+	cs.adminRenderDepartments(c, http.StatusOK, &adminDeptForm{Kind: org.KindHQ, Errors: adminFieldErrors{}}, nil)
 }
 
-func (cs *Console) renderDepartments(c *gin.Context, status int, f *deptForm, r *Refusal) {
-	depts, rr := cs.departments(c)
+func (cs *Console) adminRenderDepartments(c *gin.Context, status int, f *adminDeptForm, r *Refusal) {
+	depts, rr := cs.adminDeptList(c)
 	if rr != nil {
 		cs.adminFail(c, rr)
 		return
 	}
-	users, rr := cs.users(c)
+	users, rr := cs.adminUserList(c)
 	if rr != nil {
 		cs.adminFail(c, rr)
 		return
@@ -372,17 +370,17 @@ func (cs *Console) renderDepartments(c *gin.Context, status int, f *deptForm, r 
 	p := cs.base(c, "admin.departments.title")
 	p.Notice = adminNotice(c)
 	p.Error = f.problem(p.Lang, r)
-	data := departmentsPage{New: f, Editable: mayAdminister(user(c).Actor),
-		Groups: []deptGroup{{Kind: org.KindHQ}, {Kind: org.KindBranch}}}
+	data := adminDepartmentsPage{New: f, Editable: mayAdminister(user(c).Actor),
+		Groups: []adminDeptGroup{{Kind: org.KindHQ}, {Kind: org.KindBranch}}}
 	f.Editable = data.Editable
 	for _, d := range depts {
-		row := deptRow{D: d}
+		row := adminDeptRow{D: d}
 		for _, u := range users {
 			if u.Department != d.ID || u.Disabled {
 				continue
 			}
 			row.Members++
-			if leads(u) {
+			if adminLeads(u) {
 				row.Heads = append(row.Heads, u)
 			}
 		}
@@ -397,9 +395,9 @@ func (cs *Console) renderDepartments(c *gin.Context, status int, f *deptForm, r 
 }
 
 func (cs *Console) adminCreateDepartment(c *gin.Context) {
-	f := &deptForm{ID: strings.TrimSpace(c.PostForm("id")), Name: strings.TrimSpace(c.PostForm("name")),
-		Kind: org.DepartmentKind(c.PostForm("kind")), Errors: fieldErrors{}}
-	depts, r := cs.departments(c)
+	f := &adminDeptForm{ID: strings.TrimSpace(c.PostForm("id")), Name: strings.TrimSpace(c.PostForm("name")),
+		Kind: org.DepartmentKind(c.PostForm("kind")), Errors: adminFieldErrors{}}
+	depts, r := cs.adminDeptList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return
@@ -407,25 +405,25 @@ func (cs *Console) adminCreateDepartment(c *gin.Context) {
 	// PUT creates or renames: a new department must not take an existing ID.
 	if slices.ContainsFunc(depts, func(d org.Department) bool { return d.ID == f.ID }) {
 		f.Errors["id"] = T(lang(c), "admin.department.taken")
-		cs.renderDepartments(c, http.StatusConflict, f, nil)
+		cs.adminRenderDepartments(c, http.StatusConflict, f, nil)
 		return
 	}
 	if f.ID == "" {
 		// PUT /api/v1/departments/ names no department: nothing to send.
 		f.Errors["id"] = T(lang(c), "admin.department.id_hint")
-		cs.renderDepartments(c, http.StatusBadRequest, f, nil)
+		cs.adminRenderDepartments(c, http.StatusBadRequest, f, nil)
 		return
 	}
 	body := map[string]any{"id": f.ID, "name": f.Name, "kind": f.Kind}
-	if r := cs.sendJSON(c, http.MethodPut, apiPath("/api/v1/departments/", f.ID), body, nil, nil); r != nil {
-		cs.renderDepartments(c, r.Status, f, r)
+	if r := cs.sendJSON(c, http.MethodPut, adminAPIPath("/api/v1/departments/", f.ID), body, nil, nil); r != nil {
+		cs.adminRenderDepartments(c, r.Status, f, r)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/departments?done=department_saved")
 }
 
-func (cs *Console) deptFormFor(c *gin.Context) (*deptForm, bool) {
-	depts, r := cs.departments(c)
+func (cs *Console) adminDeptFormFor(c *gin.Context) (*adminDeptForm, bool) {
+	depts, r := cs.adminDeptList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return nil, false
@@ -435,13 +433,13 @@ func (cs *Console) deptFormFor(c *gin.Context) (*deptForm, bool) {
 		cs.adminFail(c, &Refusal{Status: http.StatusNotFound})
 		return nil, false
 	}
-	users, r := cs.users(c)
+	users, r := cs.adminUserList(c)
 	if r != nil {
 		cs.adminFail(c, r)
 		return nil, false
 	}
 	d := depts[i]
-	f := &deptForm{ID: d.ID, Name: d.Name, Kind: d.Kind, Existing: true, Errors: fieldErrors{},
+	f := &adminDeptForm{ID: d.ID, Name: d.Name, Kind: d.Kind, Existing: true, Errors: adminFieldErrors{},
 		Editable: mayAdminister(user(c).Actor)}
 	for _, u := range users {
 		if u.Department == d.ID {
@@ -451,7 +449,7 @@ func (cs *Console) deptFormFor(c *gin.Context) (*deptForm, bool) {
 	return f, true
 }
 
-func (cs *Console) renderDepartment(c *gin.Context, status int, f *deptForm, r *Refusal) {
+func (cs *Console) adminRenderDepartment(c *gin.Context, status int, f *adminDeptForm, r *Refusal) {
 	p := cs.base(c, "admin.department.edit")
 	p.Notice = adminNotice(c)
 	p.Error = f.problem(p.Lang, r)
@@ -460,20 +458,20 @@ func (cs *Console) renderDepartment(c *gin.Context, status int, f *deptForm, r *
 }
 
 func (cs *Console) adminDepartment(c *gin.Context) {
-	if f, ok := cs.deptFormFor(c); ok {
-		cs.renderDepartment(c, http.StatusOK, f, nil)
+	if f, ok := cs.adminDeptFormFor(c); ok {
+		cs.adminRenderDepartment(c, http.StatusOK, f, nil)
 	}
 }
 
 func (cs *Console) adminSaveDepartment(c *gin.Context) {
-	f, ok := cs.deptFormFor(c)
+	f, ok := cs.adminDeptFormFor(c)
 	if !ok {
 		return
 	}
 	f.Name, f.Kind = strings.TrimSpace(c.PostForm("name")), org.DepartmentKind(c.PostForm("kind"))
 	body := map[string]any{"id": f.ID, "name": f.Name, "kind": f.Kind}
-	if r := cs.sendJSON(c, http.MethodPut, apiPath("/api/v1/departments/", f.ID), body, nil, nil); r != nil {
-		cs.renderDepartment(c, r.Status, f, r)
+	if r := cs.sendJSON(c, http.MethodPut, adminAPIPath("/api/v1/departments/", f.ID), body, nil, nil); r != nil {
+		cs.adminRenderDepartment(c, r.Status, f, r)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/departments?done=department_saved")

@@ -20,8 +20,8 @@ import (
 	"github.com/cxflow/cxflow/org"
 )
 
-// userNamed finds a user through the API.
-func userNamed(t *testing.T, username string) org.User {
+// adminUserNamed finds a user through the API.
+func adminUserNamed(t *testing.T, username string) org.User {
 	t.Helper()
 	r := as(t, "admin", http.MethodGet, "/api/v1/users", nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
@@ -38,9 +38,9 @@ func userNamed(t *testing.T, username string) org.User {
 	return org.User{}
 }
 
-// consoleSignIn signs a new browser in with a password; ok is whether the
+// adminSignIn signs a new browser in with a password; ok is whether the
 // console let them in.
-func consoleSignIn(t *testing.T, username, password string) (*http.Client, bool) {
+func adminSignIn(t *testing.T, username, password string) (*http.Client, bool) {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
@@ -73,9 +73,9 @@ func TestConsoleAdminManagesUsers(t *testing.T) {
 	require.Contains(t, list, "<code>"+username+"</code>")
 
 	// The new user signs in to the console with the password set in the form.
-	_, in := consoleSignIn(t, username, password)
+	_, in := adminSignIn(t, username, password)
 	require.True(t, in, "the new user signs in")
-	u := userNamed(t, username)
+	u := adminUserNamed(t, username)
 	require.Equal(t, []org.Role{org.RoleDepartmentMember}, u.Roles)
 
 	// The same username again: the API's refusal beside the username, values kept.
@@ -92,7 +92,7 @@ func TestConsoleAdminManagesUsers(t *testing.T) {
 	require.Regexp(t, `<span class="field-error" data-field="roles" role="alert">[^<]*at least one role`, refused)
 	require.Contains(t, refused, `value="钱七（质检）"`)
 	require.Contains(t, refused, `<option value="quality" selected>`)
-	require.Equal(t, "钱七", userNamed(t, username).Name, "nothing was saved")
+	require.Equal(t, "钱七", adminUserNamed(t, username).Name, "nothing was saved")
 
 	// With roles it is saved, and the change shows in the user's history.
 	edit["roles"] = []string{"quality_department", "department_member"}
@@ -100,7 +100,7 @@ func TestConsoleAdminManagesUsers(t *testing.T) {
 	require.Equal(t, http.StatusOK, code, saved)
 	require.Contains(t, saved, "用户资料已保存")
 	require.Contains(t, saved, "修改资料、部门、角色或状态")
-	got := userNamed(t, username)
+	got := adminUserNamed(t, username)
 	require.Equal(t, "quality", got.Department)
 	require.ElementsMatch(t, []org.Role{org.RoleQualityDepartment, org.RoleDepartmentMember}, got.Roles)
 
@@ -108,14 +108,14 @@ func TestConsoleAdminManagesUsers(t *testing.T) {
 	code, pw := page(t, admin, http.MethodPost, "/admin/users/"+u.ID+"/password", url.Values{"password": {"second-password-2"}, "password_confirm": {"second-password-2"}})
 	require.Equal(t, http.StatusOK, code, pw)
 	require.Contains(t, pw, "密码已设置")
-	_, in = consoleSignIn(t, username, password)
+	_, in = adminSignIn(t, username, password)
 	require.False(t, in, "the old password no longer works")
-	_, in = consoleSignIn(t, username, "second-password-2")
+	_, in = adminSignIn(t, username, "second-password-2")
 	require.True(t, in)
 	edit["disabled"] = []string{"true"}
 	code, _ = page(t, admin, http.MethodPost, "/admin/users/"+u.ID, edit)
 	require.Equal(t, http.StatusOK, code)
-	_, in = consoleSignIn(t, username, "second-password-2")
+	_, in = adminSignIn(t, username, "second-password-2")
 	require.False(t, in, "a disabled account cannot sign in")
 	_, list = page(t, admin, http.MethodGet, "/admin/users?department=quality", nil)
 	require.Regexp(t, `id="u-`+u.ID+`" class="admin-disabled">`, list)
@@ -262,9 +262,9 @@ func TestConsoleAdminPolicyVersion(t *testing.T) {
 	// cases, placed before the general rule in a new empty row.
 	code, rulesPage := page(t, admin, http.MethodGet, "/admin/sla-policies/rules", nil)
 	require.Equal(t, http.StatusOK, code, rulesPage)
-	form := formValues(rulesPage)
+	form := adminFormValues(rulesPage)
 	require.Equal(t, version, form.Get("base"))
-	last := "rule." + strconv.Itoa(mustAtoi(t, form.Get("rows"))-1) + "."
+	last := "rule." + strconv.Itoa(adminAtoi(t, form.Get("rows"))-1) + "."
 	require.Empty(t, form.Get(last+"step"), "the last row is free")
 	form.Set(last+"order", "0")
 	form.Set(last+"step", "validation")
@@ -286,16 +286,16 @@ func TestConsoleAdminPolicyVersion(t *testing.T) {
 	require.Equal(t, before.Calendars, active.Calendars)
 }
 
-func mustAtoi(t *testing.T, s string) int {
+func adminAtoi(t *testing.T, s string) int {
 	t.Helper()
 	n, err := strconv.Atoi(s)
 	require.NoError(t, err)
 	return n
 }
 
-// formValues reads what a browser would send for the page's form: inputs
+// adminFormValues reads what a browser would send for the page's form: inputs
 // with their values (checkboxes when checked) and selects' chosen options.
-func formValues(page string) url.Values {
+func adminFormValues(page string) url.Values {
 	v := url.Values{}
 	attr := func(tag, name string) (string, bool) {
 		m := regexp.MustCompile(`\s` + name + `="([^"]*)"`).FindStringSubmatch(tag)
