@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -136,7 +138,7 @@ func (s *Server) addPolicy(c *gin.Context) {
 		return
 	}
 	if err := p.Validate(); err != nil {
-		abort(c, http.StatusBadRequest, err.Error(), "")
+		abort(c, http.StatusBadRequest, err.Error(), policyErrorField(err.Error()))
 		return
 	}
 	sp, err := s.store.AddPolicy(c, p, actor(c).ID)
@@ -149,4 +151,26 @@ func (s *Server) addPolicy(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, sp)
+}
+
+// policyPath is a field path as the policy's validation errors begin:
+// "sla[1]", "step_limits", "escalation[0]".
+var policyPath = regexp.MustCompile(`^[a-z_]+(\[[0-9]+\])?(\.[a-z_]+(\[[0-9]+\])?)*$`)
+
+// policyErrorField is the field a policy validation error names: the path
+// before its first ": " (without a parenthesised note), or the subject of
+// "x is required".
+func policyErrorField(msg string) string {
+	head, _, found := strings.Cut(msg, ": ")
+	if !found {
+		head, _, found = strings.Cut(msg, " is required")
+		if !found {
+			return ""
+		}
+	}
+	head, _, _ = strings.Cut(head, " (")
+	if policyPath.MatchString(head) {
+		return head
+	}
+	return ""
 }
