@@ -191,8 +191,11 @@ func (cs *Console) Serve(c *gin.Context, loginLimit gin.HandlerFunc) bool {
 	if chain == nil {
 		return false
 	}
-	// Handlers that call c.Next() find nothing after the server's NoRoute
-	// handler; an abort stops the chain here.
+	// The console's handlers never call c.Next(): Serve also runs inside an
+	// API route's chain (a customer's /public link opened in a browser),
+	// where Next would run the JSON handler as well. An abort stops the
+	// chain here. (loginLimit, the server's middleware, does call Next; it
+	// only runs from NoRoute, where nothing follows.)
 	for _, h := range append([]gin.HandlerFunc{cs.headers()}, chain...) {
 		if h == nil {
 			continue
@@ -228,7 +231,6 @@ func (cs *Console) headers() gin.HandlerFunc {
 		} else {
 			c.Set(LangCookie, "zh")
 		}
-		c.Next()
 	}
 }
 
@@ -239,7 +241,6 @@ func lang(c *gin.Context) string { return c.GetString(LangCookie) }
 func (cs *Console) sameOrigin(c *gin.Context) {
 	o := c.GetHeader("Origin")
 	if o == "" {
-		c.Next()
 		return
 	}
 	if u, err := url.Parse(o); err != nil || u.Host != c.Request.Host {
@@ -248,7 +249,6 @@ func (cs *Console) sameOrigin(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	c.Next()
 }
 
 const userKey = "cxflow.console.user"
@@ -266,7 +266,6 @@ func (cs *Console) signedIn(c *gin.Context) {
 		return
 	}
 	c.Set(userKey, u)
-	c.Next()
 }
 
 func user(c *gin.Context) User { return c.MustGet(userKey).(User) }
