@@ -148,11 +148,17 @@ func signed(v *float64) string {
 func span(lang string, d time.Duration) string {
 	days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
 	var parts []string
+	count := func(n int, one, many string) string {
+		if n == 1 {
+			return fmt.Sprintf(T(lang, one), n)
+		}
+		return fmt.Sprintf(T(lang, many), n)
+	}
 	if days > 0 {
-		parts = append(parts, fmt.Sprintf(T(lang, "survey.days"), days))
+		parts = append(parts, count(days, "survey.day", "survey.days"))
 	}
 	if hours > 0 {
-		parts = append(parts, fmt.Sprintf(T(lang, "survey.hours"), hours))
+		parts = append(parts, count(hours, "survey.hour", "survey.hours"))
 	}
 	if len(parts) == 0 {
 		return d.String()

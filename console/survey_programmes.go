@@ -255,7 +255,7 @@ func (cs *Console) showProgramme(c *gin.Context, status int, notice string, refu
 	cs.render(c, status, "survey_programme.html", p)
 }
 
-// scheduleActions are the schedule's buttons and the API's words for them.
+// scheduleActions are the schedule's buttons, each an API operation of the same name.
 var scheduleActions = map[string]bool{"pause": true, "resume": true, "trigger": true}
 
 func (cs *Console) surveySchedulePost(c *gin.Context) {

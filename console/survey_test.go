@@ -661,3 +661,18 @@ func TestPublicSurveyInsideTheAPIsRoute(t *testing.T) {
 		t.Fatalf("API client: json handler ran %d times", jsonRan)
 	}
 }
+
+func TestSpanSaysDaysAndHours(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		d    time.Duration
+		want string
+	}{
+		{"zh", 21 * 24 * time.Hour, "21 天"}, {"en", 24 * time.Hour, "1 day"}, {"en", 30 * time.Hour, "1 day 6 hours"},
+		{"en", 2 * time.Hour, "2 hours"}, {"en", 8 * time.Second, "8s"},
+	} {
+		if got := span(c.lang, c.d); got != c.want {
+			t.Errorf("span(%s, %s) = %q, want %q", c.lang, c.d, got, c.want)
+		}
+	}
+}
