@@ -1,0 +1,203 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cxflow/cxflow/improvement"
+)
+
+// Improvement actions (改进措施): the list and one action with its PDCA rounds
+// and the form of its next step, shown to those the action lets act.
+
+const improvementsAPI = "/api/v1/improvement-actions"
+
+// improvementFilter is the list's query, passed on to the API as it is.
+type improvementFilter struct {
+	Status, Source, Department, Overdue string
+}
+
+func (f improvementFilter) query() url.Values {
+	q := url.Values{}
+	for k, v := range map[string]string{"status": f.Status, "source": f.Source, "department": f.Department, "overdue": f.Overdue} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return q
+}
+
+type improvementListView struct {
+	F        improvementFilter
+	Table    actionTable
+	Statuses []improvement.Step
+	Sources  []improvement.SourceKind
+	Depts    []option
+	// Next is the next page's address, "" on the last.
+	Next string
+	// First is the first page's address when this is not the first.
+	First string
+}
+
+func (cs *Console) improvementList(c *gin.Context) {
+	f := improvementFilter{Status: c.Query("status"), Source: c.Query("source"), Department: c.Query("department"), Overdue: c.Query("overdue")}
+	q := f.query()
+	q.Set("limit", "50")
+	if cur := c.Query("cursor"); cur != "" {
+		q.Set("cursor", cur)
+	}
+	var list struct {
+		Items      []improvement.Action `json:"items"`
+		NextCursor string               `json:"next_cursor"`
+	}
+	r := cs.getJSON(c, improvementsAPI+"?"+q.Encode(), &list)
+	p := cs.base(c, "survey.imp.title")
+	p.Depts = cs.departmentNames(c)
+	v := improvementListView{F: f, Statuses: improvement.Statuses, Sources: improvement.SourceKinds}
+	if depts, err := cs.b.Departments(c); err == nil {
+		for _, d := range depts {
+			v.Depts = append(v.Depts, option{Value: d.ID, Text: d.Name})
+		}
+	}
+	status := http.StatusOK
+	if r != nil {
+		// A filter the API refuses shows the refusal above the filters.
+		p.Error = explain(p.Lang, r)
+		status = r.Status
+	}
+	v.Table.Lang = p.Lang
+	for _, a := range list.Items {
+		v.Table.Rows = append(v.Table.Rows, actionRowOf(p, a))
+	}
+	if list.NextCursor != "" {
+		nq := f.query()
+		nq.Set("cursor", list.NextCursor)
+		v.Next = "/improvements?" + nq.Encode()
+	}
+	if c.Query("cursor") != "" {
+		v.First = "/improvements?" + f.query().Encode()
+	}
+	p.Data = v
+	cs.render(c, status, "survey_improvements.html", p)
+}
+
+// improvementForm is the form of an action's next step; its body is the
+// step's JSON input (improvement.PlanInput, CompletionInput, VerificationInput).
+type improvementForm struct {
+	Step   improvement.Step
+	Fields []field
+}
+
+// improvementFormFor is the form of the step; nil when the step has none.
+func improvementFormFor(step improvement.Step) *improvementForm {
+	var fs []field
+	switch step {
+	case improvement.StepPlan:
+		fs = []field{{Name: "plan", Kind: kTextarea, Required: true}, {Name: "due_at", Kind: kDateTime}}
+	case improvement.StepCompletion:
+		fs = []field{{Name: "result", Kind: kTextarea, Required: true}}
+	case improvement.StepVerification:
+		fs = []field{{Name: "effective", Kind: kBool, Required: true}, {Name: "comment", Kind: kTextarea}}
+	default:
+		return nil
+	}
+	return &improvementForm{Step: step, Fields: fs}
+}
+
+func (f *improvementForm) fill(v url.Values) {
+	for i := range f.Fields {
+		f.Fields[i].Value = v.Get(f.Fields[i].Name)
+	}
+}
+
+// markError puts the message next to the named field; false when the form has none.
+func (f *improvementForm) markError(name, msg string) bool {
+	for i := range f.Fields {
+		if f.Fields[i].Name == name {
+			f.Fields[i].Error = msg
+			return true
+		}
+	}
+	return false
+}
+
+// mayActOn reports whether the actor may take the action's current step.
+func mayActOn(a improvement.Actor, x *improvement.Action) bool {
+	if !x.Status.Valid() || x.Status == improvement.StepClosed {
+		return false
+	}
+	return improvement.Authorize(a, x, improvement.Act(x.Status)) == nil
+}
+
+// improvementView is an action's page.
+type improvementView struct {
+	A        improvement.Action
+	Row      actionRow
+	Form     *improvementForm
+	OpenedBy string
+}
+
+func (cs *Console) improvementDetail(c *gin.Context) {
+	cs.showImprovement(c, http.StatusOK, doneNotice(lang(c), c.Query("done")), nil)
+}
+
+// showImprovement renders an action with a notice, or with the refusal of
+// its form (what was typed kept, the field at fault marked).
+func (cs *Console) showImprovement(c *gin.Context, status int, notice string, refusal *Refusal) {
+	id, ok := pathUUID(c, "id")
+	if !ok {
+		cs.surveyRefuse(c, &Refusal{Status: http.StatusNotFound}, "survey.notfound.improvement")
+		return
+	}
+	var a improvement.Action
+	if r := cs.getJSON(c, improvementsAPI+"/"+id, &a); r != nil {
+		cs.surveyRefuse(c, r, "survey.notfound.improvement")
+		return
+	}
+	p := cs.base(c, "survey.imp.detail")
+	p.Title = a.Title
+	p.Notice = notice
+	p.Depts = cs.departmentNames(c)
+	v := improvementView{A: a, Row: actionRowOf(p, a), OpenedBy: a.OpenedBy.Name}
+	if mayActOn(user(c).Actor, &a) {
+		v.Form = improvementFormFor(a.Status)
+	}
+	if refusal != nil {
+		p.Error = surveyExplain(p.Lang, refusal, "survey.notfound.improvement")
+		if v.Form != nil && v.Form.Step == improvement.Step(c.Param("step")) {
+			v.Form.fill(c.Request.PostForm)
+			if refusal.Field != "" {
+				msg := T(p.Lang, "survey.form.check")
+				if refusal.Message != "" {
+					msg += " " + T(p.Lang, "refusal.detail") + " " + refusal.Message
+				}
+				v.Form.markError(refusal.Field, msg)
+			}
+		}
+	}
+	p.Data = v
+	cs.render(c, status, "survey_improvement.html", p)
+}
+
+func (cs *Console) improvementSubmit(c *gin.Context) {
+	id, ok := pathUUID(c, "id")
+	step := improvement.Step(c.Param("step"))
+	f := improvementFormFor(step)
+	if !ok || f == nil {
+		cs.surveyRefuse(c, &Refusal{Status: http.StatusNotFound}, "survey.notfound.improvement")
+		return
+	}
+	_ = c.Request.ParseForm()
+	// The complaint steps' conversion: booleans, Beijing-time dates, texts.
+	body, r := (&stepForm{Fields: f.Fields}).body(c.Request.PostForm, cs.loc)
+	if r == nil {
+		r = cs.b.API(c, Call{Method: http.MethodPost, Path: improvementsAPI + "/" + id + "/" + string(step), Body: body}).refusal()
+	}
+	if r != nil {
+		cs.showImprovement(c, r.Status, "", r)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/improvements/"+id+"?done="+string(step))
+}
