@@ -87,3 +87,10 @@ func WantsHTML(r *http.Request) bool {
 	}
 	return false
 }
+
+// Status renders the error page of an HTTP status the server decided on
+// before any console handler ran (429 from the rate limits).
+func (cs *Console) Status(c *gin.Context, status int) {
+	cs.headers()(c)
+	cs.refuse(c, &Refusal{Status: status})
+}

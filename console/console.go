@@ -591,7 +591,7 @@ func (cs *Console) submit(c *gin.Context) {
 func explain(lang string, r *Refusal) string {
 	key := "refusal.other"
 	switch r.Status {
-	case 400, 403, 404, 409, 503:
+	case 400, 403, 404, 409, 429, 503:
 		key = "refusal." + strconv.Itoa(r.Status)
 	}
 	if r.Status >= 500 && r.Status != 503 {

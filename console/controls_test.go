@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxflow/cxflow/complaint"
@@ -211,4 +212,20 @@ func TestMoney(t *testing.T) {
 	for v, want := range map[float64]string{0: "0.00", 999.5: "999.50", 1000: "1,000.00", 1234567.891: "1,234,567.89", -45000: "-45,000.00"} {
 		require.Equal(t, want, money(v), "%v", v)
 	}
+}
+
+func TestStatusPage(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	cs := New(&fake{}, nil)
+	r.GET("/public/survey/:token", func(c *gin.Context) { cs.Status(c, http.StatusTooManyRequests) })
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/public/survey/x?lang=en")
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	require.Contains(t, string(b), "Too many requests")
+	require.Equal(t, CSP, resp.Header.Get("Content-Security-Policy"))
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"golang.org/x/time/rate"
+
+	"github.com/cxflow/cxflow/console"
 )
 
 // securityHeaders are sent with every answer: the API serves JSON, never
@@ -34,11 +36,20 @@ type limiter struct {
 	burst   int
 	clients map[string]*bucket
 	swept   time.Time
+	// page, when set, answers a refused browser request with a page.
+	page func(c *gin.Context, status int)
 }
 
 type bucket struct {
 	l    *rate.Limiter
 	seen time.Time
+}
+
+// pageFor lets the limiter answer browsers with a console page.
+func (l *limiter) pageFor(page func(c *gin.Context, status int)) {
+	if l != nil {
+		l.page = page
+	}
 }
 
 func newLimiter(perMinute, burst int) *limiter {
@@ -75,6 +86,12 @@ func (l *limiter) middleware() gin.HandlerFunc {
 		}
 		if !l.allow(c.ClientIP(), time.Now()) {
 			c.Header("Retry-After", "60")
+			if l.page != nil && console.WantsHTML(c.Request) {
+				// A person at a browser gets a page, not JSON.
+				l.page(c, http.StatusTooManyRequests)
+				c.Abort()
+				return
+			}
 			abort(c, http.StatusTooManyRequests, "too many attempts from this address; wait a minute", "")
 			return
 		}

@@ -111,6 +111,8 @@ func (s *Server) Handler() http.Handler {
 	r.Use(s.recoverer(), securityHeaders(), s.accessLog(), limitBody(maxBody), s.audit())
 	// The web console's pages (console package) are served where no API route is.
 	cs := console.New(consoleBackend{s: s, engine: r}, s.security.Location)
+	s.loginLimit.pageFor(cs.Status)
+	s.publicLimit.pageFor(cs.Status)
 	r.NoRoute(s.consolePages(cs, func(c *gin.Context) {
 		abort(c, http.StatusNotFound, "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path, "")
 	}))
