@@ -418,26 +418,53 @@ func repCountLabel(lang, kind string, c reports.Count) string {
 	return c.Key
 }
 
-// repCountTable lays counts out as a table and a bar chart (horizontal for
-// long names such as departments).
-func repCountTable(lang, titleKey, kind string, cs []reports.Count, horizontal bool, label func(reports.Count) string) repCounts {
+// repChartStyle is how a count table's chart is drawn.
+type repChartStyle int
+
+const (
+	repColumns  repChartStyle = iota // vertical bars, half the page wide
+	repRows                          // horizontal bars for long names, half the page wide
+	repWideRows                      // horizontal bars across the page
+)
+
+// repSmallAxis is the least top of a count axis: below it the axis would
+// tick in halves of a complaint.
+const repSmallAxis = 5
+
+// repCountAxis fixes a count chart's axis at 0–5 when the counts are
+// smaller, so it ticks in whole complaints.
+func repCountAxis(spec *chart.Spec, top int) {
+	if top < repSmallAxis {
+		lo, hi := 0.0, float64(repSmallAxis)
+		spec.Min, spec.Max = &lo, &hi
+	}
+}
+
+// repCountTable lays counts out as a table and a bar chart.
+func repCountTable(lang, titleKey, kind string, cs []reports.Count, style repChartStyle, label func(reports.Count) string) repCounts {
 	if label == nil {
 		label = func(c reports.Count) string { return repCountLabel(lang, kind, c) }
 	}
 	t := repCounts{Title: T(lang, titleKey)}
 	spec := chart.Spec{Title: t.Title, Unit: T(lang, "rep.unit.count"), Empty: T(lang, "rep.no_data"), Width: 560}
+	if style == repWideRows {
+		spec.Width = 1040
+	}
 	vals := []float64{}
+	top := 0
 	for _, c := range cs {
 		l := label(c)
 		t.Rows = append(t.Rows, repCountRow{Label: l, Count: c.Count, Share: repPct(c.Share)})
 		spec.Categories = append(spec.Categories, l)
 		vals = append(vals, float64(c.Count))
+		top = max(top, c.Count)
 	}
+	repCountAxis(&spec, top)
 	spec.Series = []chart.Series{{Name: T(lang, "rep.count"), Values: vals}}
-	if horizontal {
-		t.Chart = chart.HBar(spec)
-	} else {
+	if style == repColumns {
 		t.Chart = chart.Bar(spec)
+	} else {
+		t.Chart = chart.HBar(spec)
 	}
 	return t
 }

@@ -192,21 +192,21 @@ func (v *repComplaintsView) fill(l string, a reports.ComplaintAnalysis, pol *com
 		return c.Label
 	}
 	v.Counts = []repCounts{
-		repCountTable(l, "rep.c.by_category", "category", a.ByCategory, false, nil),
-		repCountTable(l, "rep.c.by_severity", "severity", a.BySeverity, false, nil),
-		repCountTable(l, "rep.c.by_class", "rep.class", a.ByClass, false, nil),
-		repCountTable(l, "rep.c.by_channel", "channel", a.ByChannel, false, nil),
+		repCountTable(l, "rep.c.by_category", "category", a.ByCategory, repColumns, nil),
+		repCountTable(l, "rep.c.by_severity", "severity", a.BySeverity, repColumns, nil),
+		repCountTable(l, "rep.c.by_class", "rep.class", a.ByClass, repColumns, nil),
+		repCountTable(l, "rep.c.by_channel", "channel", a.ByChannel, repColumns, nil),
 	}
 	for i := range v.Counts {
 		v.Counts[i].Total = a.Total
 	}
 	v.Wide = []repCounts{
-		repCountTable(l, "rep.c.by_department", "", a.ByDepartment, true, dept),
-		repCountTable(l, "rep.c.by_branch", "", a.ByBranch, true, branch),
+		repCountTable(l, "rep.c.by_department", "", a.ByDepartment, repRows, dept),
+		repCountTable(l, "rep.c.by_branch", "", a.ByBranch, repRows, branch),
 	}
-	v.Escalations = repCountTable(l, "rep.c.escalations_by", "level", a.Escalations, false, nil)
-	v.Causes = repCountTable(l, "rep.c.cause_types", "cause", a.CauseTypes, false, nil)
-	v.RootCauses = repCountTable(l, "rep.c.root_causes", "", a.RootCauses, true, nil)
+	v.Escalations = repCountTable(l, "rep.c.escalations_by", "level", a.Escalations, repColumns, nil)
+	v.Causes = repCountTable(l, "rep.c.cause_types", "cause", a.CauseTypes, repColumns, nil)
+	v.RootCauses = repCountTable(l, "rep.c.root_causes", "", a.RootCauses, repWideRows, nil)
 	v.fillComparison(l, a)
 	v.fillSteps(l, a, pol)
 	var names []string
@@ -219,7 +219,7 @@ func (v *repComplaintsView) fill(l string, a reports.ComplaintAnalysis, pol *com
 		v.DeptSLA = append(v.DeptSLA, repSLARow{Label: name, Completed: d.Completed, Within: d.WithinSLA, Compliance: repPct(d.Compliance)})
 		names, shares = append(names, name), append(shares, d.Compliance)
 	}
-	v.DeptChart = repShareChart(l, T(l, "rep.c.dept_sla"), T(l, "rep.c.compliance"), names, shares, nil, "")
+	v.DeptChart = repShareChart(l, T(l, "rep.c.dept_sla"), T(l, "rep.c.compliance"), names, shares, nil, "", 1040)
 }
 
 func (v *repComplaintsView) fillComparison(l string, a reports.ComplaintAnalysis) {
@@ -235,6 +235,7 @@ func (v *repComplaintsView) fillComparison(l string, a reports.ComplaintAnalysis
 	}
 	spec := chart.Spec{Title: T(l, "rep.c.compare"), Unit: T(l, "rep.unit.count"), Empty: T(l, "rep.no_data"), Width: 1040, Height: 260}
 	cur, prev, ly := []float64{}, []float64{}, []float64{}
+	top := max(a.Total, p.Total, y.Total)
 	for _, d := range p.Categories {
 		name := repCountLabel(l, "category", reports.Count{Key: string(d.Category), Label: d.Label})
 		o := last[d.Category]
@@ -243,6 +244,7 @@ func (v *repComplaintsView) fillComparison(l string, a reports.ComplaintAnalysis
 		spec.Categories = append(spec.Categories, name)
 		cur, prev, ly = append(cur, float64(d.Current)), append(prev, float64(d.Other)), append(ly, float64(o.Other))
 	}
+	repCountAxis(&spec, top)
 	spec.Series = []chart.Series{
 		{Name: T(l, "rep.c.this"), Values: cur},
 		{Name: T(l, "rep.c.previous"), Values: prev},
@@ -271,7 +273,7 @@ func (v *repComplaintsView) fillSteps(l string, a reports.ComplaintAnalysis, pol
 	for i, s := range a.Steps {
 		shares[i] = s.Compliance
 	}
-	v.ComplianceChart = repShareChart(l, T(l, "rep.c.compliance_chart"), T(l, "rep.c.compliance"), times.Categories, shares, nil, "")
+	v.ComplianceChart = repShareChart(l, T(l, "rep.c.compliance_chart"), T(l, "rep.c.compliance"), times.Categories, shares, nil, "", 560)
 }
 
 // repTarget words a step's SLA rule: its time and how it is counted.
@@ -295,10 +297,11 @@ func repValue(v *float64) float64 {
 }
 
 // repShareChart draws shares as percentages (0–100 %), one bar per label,
-// with the target line when there is one.
-func repShareChart(l, title, series string, labels []string, shares []*float64, target *float64, targetLabel string) template.HTML {
+// with the target line when there is one; width is 560 for half the page,
+// 1040 across it.
+func repShareChart(l, title, series string, labels []string, shares []*float64, target *float64, targetLabel string, width int) template.HTML {
 	lo, hi := 0.0, 100.0
-	spec := chart.Spec{Title: title, Categories: labels, Unit: "%", Min: &lo, Max: &hi, Empty: T(l, "rep.no_data"), Width: 560}
+	spec := chart.Spec{Title: title, Categories: labels, Unit: "%", Min: &lo, Max: &hi, Empty: T(l, "rep.no_data"), Width: width}
 	vals := make([]float64, len(shares))
 	for i, s := range shares {
 		vals[i] = repPercent(s)

@@ -110,12 +110,15 @@ type repDepartmentsView struct {
 // repDeptRow is one department's figures and the lines behind them: the
 // monthly score's parts, or the yearly adjustment's.
 type repDeptRow struct {
-	Name                                                string
+	ID, Name                                            string
 	Standards, Survey, Complaints, Score, Rate, Penalty string
 	Rating, RatingClass                                 string
 	Work, Awards, Bonus, Major, Total                   string
 	Lines                                               []repLineView
-	Records                                             int
+	// Records counts the distinct records behind the figures (the unit
+	// head's line rests on the survey's cycles again).
+	Records int
+	seen    map[string]bool
 }
 
 // repLineView is one score line: its points and the records it rests on.
@@ -265,7 +268,7 @@ func (v *repDepartmentsView) fillMonth(l string, m repMonthly, byID map[string]o
 	scores := []float64{}
 	for _, d := range m.Departments {
 		name := repDeptName(d.Name, d.Department, byID)
-		row := repDeptRow{Name: name, Rating: d.RatingLabel, RatingClass: "rep-" + d.Rating,
+		row := repDeptRow{ID: d.Department, Name: name, Rating: d.RatingLabel, RatingClass: "rep-" + d.Rating,
 			Standards: repPoints(d.Standards), Survey: repPoints(d.Survey), Complaints: repPoints(d.Complaints),
 			Score: chart.Format(d.Score), Rate: repPct(d.SatisfactionRate), Penalty: repPoints(d.HeadPenalty)}
 		if s, known := lookup(l, "rep.d."+d.Rating); known {
@@ -289,7 +292,7 @@ func (v *repDepartmentsView) fillYear(l string, y repYearly, byID map[string]org
 	bonus, deduction := []float64{}, []float64{}
 	for _, d := range y.Departments {
 		name := repDeptName(d.Name, d.Department, byID)
-		row := repDeptRow{Name: name, Work: chart.Format(d.SatisfactionWork.Points), Awards: chart.Format(d.Awards.Points),
+		row := repDeptRow{ID: d.Department, Name: name, Work: chart.Format(d.SatisfactionWork.Points), Awards: chart.Format(d.Awards.Points),
 			Bonus: chart.Format(d.Bonus.Points), Major: chart.Format(d.MajorComplaint.Points), Total: chart.Format(d.Total)}
 		for _, sl := range []assessment.ScoreLine{d.SatisfactionWork, d.Awards, d.Bonus, d.MajorComplaint} {
 			row.addLine(l, sl)
@@ -346,7 +349,15 @@ func (r *repDeptRow) addLine(l string, sl assessment.ScoreLine) {
 		}
 		lv.Evidence = append(lv.Evidence, ev)
 	}
-	r.Records += len(sl.Evidence)
+	if r.seen == nil {
+		r.seen = map[string]bool{}
+	}
+	for _, e := range sl.Evidence {
+		if k := e.Kind + "/" + e.ID; !r.seen[k] {
+			r.seen[k] = true
+			r.Records++
+		}
+	}
 	r.Lines = append(r.Lines, lv)
 }
 

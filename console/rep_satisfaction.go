@@ -234,7 +234,7 @@ func (v *repSatisfactionView) fill(l string, r reports.SatisfactionReport, targe
 			ours, theirs = append(ours, repValue(d.Average)), append(theirs, repValue(d.CompetitorAverage))
 		}
 	}
-	v.DimChart = repShareChart(l, T(l, "rep.s.dim_chart"), T(l, "rep.s.rate"), names, rates, target, targetLabel)
+	v.DimChart = repShareChart(l, T(l, "rep.s.dim_chart"), T(l, "rep.s.rate"), names, rates, target, targetLabel, 1040)
 	if len(v.Competitor) > 0 {
 		v.CompetitorChart = chart.Bar(chart.Spec{Title: T(l, "rep.s.competitor"), Categories: compNames, Width: 1040, Height: 260,
 			Series: []chart.Series{{Name: T(l, "rep.s.ours"), Values: ours}, {Name: T(l, "rep.s.theirs"), Values: theirs}}})
@@ -274,7 +274,7 @@ func (v *repSatisfactionView) fill(l string, r reports.SatisfactionReport, targe
 			rows = append(rows, repGroupRow{Key: k, Answers: g.Answers, Ratings: g.Ratings, Index: repNum(g.Index, 1), Rate: repPct(g.SatisfactionRate)})
 			keys, shares = append(keys, k), append(shares, g.SatisfactionRate)
 		}
-		return rows, repShareChart(l, title, T(l, "rep.s.rate"), keys, shares, target, targetLabel)
+		return rows, repShareChart(l, title, T(l, "rep.s.rate"), keys, shares, target, targetLabel, 560)
 	}
 	v.Segments, v.SegChart = groups(r.BySegment, T(l, "rep.s.by_segment"))
 	v.Tiers, v.TierChart = groups(r.ByTier, T(l, "rep.s.by_tier"))

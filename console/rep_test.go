@@ -402,6 +402,9 @@ func TestRepAssessmentEntryForms(t *testing.T) {
 	}}
 	srv := repServe(f)
 	defer srv.Close()
+	_, en := get(t, srv, "/reports/departments?by=month&period=2026-04", "en")
+	noMissing(t, "entry forms", en)
+	require.Contains(t, en, "Enter a standards check")
 	_, body := get(t, srv, "/reports/departments?by=month&period=2026-04", "zh")
 	require.Contains(t, body, `action="/reports/departments/checks"`)
 	require.NotContains(t, body, `action="/reports/departments/credits"`, "credits are the market department's")
