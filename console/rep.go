@@ -74,7 +74,7 @@ func init() {
 		"rep.covers":      "统计期间：%s 至 %s", "rep.download": "下载：", "rep.xlsx": "Excel 文件", "rep.csv": "CSV 文件",
 		"rep.no_data": "本期没有数据", "rep.count": "数量", "rep.share": "占比", "rep.unit.count": "件", "rep.unit.hours": " 小时",
 		"rep.yes": "是", "rep.no": "否", "rep.check_field": "请检查此项。系统说明：",
-		"rep.bad_by":         "期间类型只能是月、季度、半年或年。",
+		"rep.bad_by": "期间类型只能是月、季度、半年或年。", "rep.bad_filter": "无法按这些条件生成报表，请按标出的提示修改。",
 		"rep.who.complaints": "投诉分析报告供市场部、品质部、总经理、内审员、系统管理员和分公司负责人（本分公司）查看。",
 		"rep.who.company":    "此报告供市场部、品质部、总经理、内审员和系统管理员查看。",
 		"rep.month_label":    "%[1]d年%[2]d月", "rep.quarter_label": "%d年第%d季度", "rep.h1_label": "%d年上半年", "rep.h2_label": "%d年下半年",
@@ -88,7 +88,7 @@ func init() {
 		"rep.covers":      "Period: %s to %s", "rep.download": "Download:", "rep.xlsx": "Excel file", "rep.csv": "CSV file",
 		"rep.no_data": "No data in this period", "rep.count": "Count", "rep.share": "Share", "rep.unit.count": "", "rep.unit.hours": " h",
 		"rep.yes": "yes", "rep.no": "no", "rep.check_field": "Please check this field. The system says:",
-		"rep.bad_by":         "The period type must be month, quarter, half year or year.",
+		"rep.bad_by": "The period type must be month, quarter, half year or year.", "rep.bad_filter": "The report cannot be made for these choices; please correct the marked field.",
 		"rep.who.complaints": "The complaint analysis is for the market and quality departments, the general manager, internal auditors, administrators, and branch heads (their own branch).",
 		"rep.who.company":    "This report is for the market and quality departments, the general manager, internal auditors and administrators.",
 		"rep.month_label":    "%[3]s %[1]d", "rep.quarter_label": "Q%[2]d %[1]d", "rep.h1_label": "H1 %d", "rep.h2_label": "H2 %d",
@@ -288,9 +288,10 @@ func (cs *Console) repRefused(c *gin.Context, r *Refusal, f *repFilter, render f
 		msg += " " + r.Message
 	}
 	if f.markError(field, msg) {
-		r = &Refusal{Status: r.Status, Message: r.Message}
+		p.Error = T(p.Lang, "rep.bad_filter")
+	} else {
+		p.Error = explain(p.Lang, r)
 	}
-	p.Error = explain(p.Lang, r)
 	render(p)
 }
 

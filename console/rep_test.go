@@ -255,6 +255,7 @@ func TestRepBadPeriodIsShownAtItsField(t *testing.T) {
 		noMissing(t, l, body)
 		require.Regexp(t, `name="period" value="2026Q5"[^>]*aria-invalid="true">\s*<span class="field-error" data-field="period"[^>]*>[^<]*must look like 2026Q1`, body)
 		require.NotContains(t, body, "<svg", "no report for a bad period")
+		require.Contains(t, body, T(l, "rep.bad_filter"))
 	}
 	// A period type the API does not take is refused without asking it.
 	f.calls = nil

@@ -152,7 +152,7 @@ func TestConsoleComplaintAnalysisAgainstTheAPI(t *testing.T) {
 	code, body := page(t, b, http.MethodGet, "/reports/complaints?by=quarter&period=2016Q5", nil)
 	require.Equal(t, http.StatusBadRequest, code, body)
 	require.Regexp(t, `name="period" value="2016Q5"[^>]*aria-invalid="true">\s*<span class="field-error" data-field="period"[^>]*>[^<]*quarter: must look like 2026Q1`, body)
-	require.Contains(t, body, "提交的内容有误")
+	require.Contains(t, body, "无法按这些条件生成报表")
 	code, body = page(t, b, http.MethodGet, "/reports/complaints?by=month&period=2016-13", nil)
 	require.Equal(t, http.StatusBadRequest, code, body)
 	require.Contains(t, body, `data-field="period"`)
