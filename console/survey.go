@@ -58,14 +58,6 @@ var (
 	surveyEntrants = []org.Role{org.RoleIntakeClerk, org.RoleMarketDepartment}
 )
 
-func hasAny(a complaint.Actor, roles []org.Role) bool {
-	for _, r := range roles {
-		if a.Has(r) {
-			return true
-		}
-	}
-	return false
-}
 
 func maySurveyRead(a complaint.Actor) bool   { return hasAny(a, surveyReaders) }
 func maySurveyManage(a complaint.Actor) bool { return hasAny(a, surveyManagers) }

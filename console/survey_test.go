@@ -1,7 +1,6 @@
 package console
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -51,20 +50,6 @@ func do(t *testing.T, srv *httptest.Server, method, path string, form url.Values
 	return resp, string(b)
 }
 
-func jsonAnswer(t *testing.T, status int, v any) Answer {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return Answer{Status: status, Body: b}
-}
-
-func refusalAnswer(status int, msg, field string) Answer {
-	b, _ := json.Marshal(map[string]string{"error": msg, "field": field})
-	return Answer{Status: status, Body: b}
-}
-
 var closes = time.Date(2026, 3, 21, 1, 0, 0, 0, time.UTC) // 09:00 in Shanghai
 
 func publicSample(q survey.Questionnaire, answered, open bool) publicSurvey {
@@ -81,13 +66,6 @@ func lastCall(t *testing.T, f *fake, method, path string) Call {
 	}
 	t.Fatalf("no %s %s among %d calls", method, path, len(f.calls))
 	return Call{}
-}
-
-func noMissing(t *testing.T, what, body string) {
-	t.Helper()
-	if strings.Contains(body, Missing) {
-		t.Errorf("%s: untranslated %s", what, regexp.MustCompile(Missing+`[^⟧]*`).FindString(body))
-	}
 }
 
 func TestPublicSurveyFormInBothLanguages(t *testing.T) {
