@@ -38,7 +38,6 @@ var (
 	repCreditEntrants = []org.Role{org.RoleMarketDepartment, org.RoleAdministrator}
 )
 
-
 // repCompanyWide reads every report of the company.
 func repCompanyWide(a complaint.Actor) bool { return hasAny(a, repCompanyReaders) }
 

@@ -58,7 +58,6 @@ var (
 	surveyEntrants = []org.Role{org.RoleIntakeClerk, org.RoleMarketDepartment}
 )
 
-
 func maySurveyRead(a complaint.Actor) bool   { return hasAny(a, surveyReaders) }
 func maySurveyManage(a complaint.Actor) bool { return hasAny(a, surveyManagers) }
 func maySurveyEnter(a complaint.Actor) bool  { return hasAny(a, surveyEntrants) }
