@@ -316,6 +316,9 @@ type page struct {
 	Intake   *intakeForm
 	// MayRecord shows the link to the intake form.
 	MayRecord bool
+	// Public is a customer's page (a signed link): no staff menu, and the
+	// brand speaks of customer service, not complaint handling.
+	Public bool
 	// Nav is the menu the user may see.
 	Nav []navItem
 	// Data is a page's own data, for the areas' templates.
@@ -336,7 +339,8 @@ func (p page) LangHref(l string) string {
 }
 
 func (cs *Console) base(c *gin.Context, title string) page {
-	p := page{Lang: lang(c), Title: T(lang(c), title), Path: c.Request.URL.Path, loc: cs.loc, query: c.Request.URL.Query()}
+	p := page{Lang: lang(c), Title: T(lang(c), title), Path: c.Request.URL.Path, loc: cs.loc, query: c.Request.URL.Query(),
+		Public: strings.HasPrefix(c.Request.URL.Path, "/public/")}
 	if v, ok := c.Get(userKey); ok {
 		u := v.(User)
 		p.User = &u

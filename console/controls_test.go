@@ -125,6 +125,7 @@ func TestCustomerAnswersTheCallbackLink(t *testing.T) {
 		require.Contains(t, page, want)
 	}
 	require.NotContains(t, page, "退出", "a customer sees no staff menu")
+	require.Contains(t, page, `<span class="brand">客户服务</span>`)
 
 	code, body := post(t, srv, api, url.Values{"comment": {"还行"}}, false)
 	require.Equal(t, http.StatusBadRequest, code)

@@ -3,7 +3,7 @@ package console
 // messages holds every visible string, in Simplified Chinese and English.
 var messages = map[string]map[string]string{
 	"zh": {
-		"app.name": "cxflow 投诉处理", "logout": "退出", "back": "返回我的待办",
+		"app.name": "cxflow 投诉处理", "app.public_name": "客户服务", "logout": "退出", "back": "返回我的待办",
 		"login.title": "登录", "login.username": "用户名", "login.password": "密码", "login.submit": "登录",
 		"login.missing": "请输入用户名和密码。", "login.wrong": "用户名或密码错误，或账号已停用。",
 		"work.title": "我的待办", "work.hint": "等待您或您所在部门处理的步骤，按截止时间排序。", "work.empty": "目前没有等待您处理的投诉。", "work.open": "处理", "actor.customer": "客户（通过回访链接）", "actor.system": "系统",
@@ -54,7 +54,7 @@ var messages = map[string]map[string]string{
 		"class.A": "A 类（前五大客户或省级主管部门书面通知）", "class.B": "B 类（严重警告）", "class.C": "C 类（一般）",
 	},
 	"en": {
-		"app.name": "cxflow complaints", "logout": "Sign out", "back": "Back to my work",
+		"app.name": "cxflow complaints", "app.public_name": "Customer service", "logout": "Sign out", "back": "Back to my work",
 		"login.title": "Sign in", "login.username": "Username", "login.password": "Password", "login.submit": "Sign in",
 		"login.missing": "Enter your username and password.", "login.wrong": "The username or password is wrong, or the account is disabled.",
 		"work.title": "My work", "work.hint": "Steps waiting for you or your department, earliest deadline first.", "work.empty": "Nothing is waiting for you.", "work.open": "Open", "actor.customer": "Customer (through the callback link)", "actor.system": "System",

@@ -30,7 +30,8 @@ var Departments = []org.Department{
 	{ID: "branch-zhengzhou", Name: "郑州分公司", Kind: org.KindBranch},
 }
 
-// Users of the demo company, one per role.
+// Users of the demo company: one per role, and members of the departments
+// surveys most often open actions for.
 var Users = []org.User{
 	{Username: "clerk", Name: "王芳 (客服)", Department: "sales", Roles: []org.Role{org.RoleIntakeClerk}},
 	{Username: "market", Name: "李强 (市场部)", Department: "market", Roles: []org.Role{org.RoleMarketDepartment}},
@@ -41,6 +42,19 @@ var Users = []org.User{
 	{Username: "gm", Name: "周明 (总经理)", Department: "gm-office", Roles: []org.Role{org.RoleGeneralManager}},
 	{Username: "auditor", Name: "孙丽 (内审员)", Department: "audit", Roles: []org.Role{org.RoleInternalAuditor}},
 	{Username: "admin", Name: "系统管理员", Department: "it", Roles: []org.Role{org.RoleAdministrator}},
+	// Members of the departments the default survey dimensions open
+	// improvement actions for (交货期/配合度: sales; 售后服务: after-sales).
+	{Username: "sales", Name: "吴涛 (业务部)", Department: "sales", Roles: []org.Role{org.RoleDepartmentMember}},
+	{Username: "service", Name: "黄磊 (售后服务部)", Department: "after-sales", Roles: []org.Role{org.RoleDepartmentMember}},
+}
+
+// Usernames lists the demo users' usernames, in order.
+func Usernames() []string {
+	out := make([]string, len(Users))
+	for i, u := range Users {
+		out[i] = u.Username
+	}
+	return out
 }
 
 // Seed creates the demo organisation when no user exists yet; it reports

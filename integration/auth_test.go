@@ -280,6 +280,25 @@ func TestTokensExpireAndAreRevoked(t *testing.T) {
 	require.Equal(t, http.StatusOK, with(tmp))
 	require.Equal(t, http.StatusOK, api(t, http.MethodPatch, "/api/v1/users/"+u.ID, map[string]any{"disabled": true}).status)
 	require.Equal(t, http.StatusUnauthorized, with(tmp))
+
+	// An administrator cannot lock themselves out.
+	self := as(t, "admin", http.MethodGet, "/api/v1/auth/me", nil)
+	require.Equal(t, http.StatusOK, self.status, "%s", self.body)
+	var whoami struct {
+		User *struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
+	self.json(t, &whoami)
+	require.NotNil(t, whoami.User)
+	admin := whoami.User
+	r = as(t, "admin", http.MethodPatch, "/api/v1/users/"+admin.ID, map[string]any{"disabled": true})
+	require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+	require.Contains(t, string(r.body), "another administrator")
+	r = as(t, "admin", http.MethodPatch, "/api/v1/users/"+admin.ID, map[string]any{"roles": []string{"internal_auditor"}})
+	require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+	r = as(t, "admin", http.MethodPatch, "/api/v1/users/"+admin.ID, map[string]any{"name": "系统管理员"})
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 }
 
 func TestCustomerCallbackLink(t *testing.T) {

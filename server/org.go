@@ -146,6 +146,17 @@ func (s *Server) updateUser(c *gin.Context) {
 	if !orgValid(c, u.Validate()) {
 		return
 	}
+	// An administrator cannot lock themselves out; another one has to.
+	if me := c.MustGet(principalKey).(principal).user; me.ID == u.ID {
+		if u.Disabled {
+			abort(c, http.StatusConflict, "you cannot disable your own account; ask another administrator", "disabled")
+			return
+		}
+		if me.Has(org.RoleAdministrator) && !u.Has(org.RoleAdministrator) {
+			abort(c, http.StatusConflict, "you cannot remove your own administrator role; ask another administrator", "roles")
+			return
+		}
+	}
 	updated, err := s.store.UpdateUser(c, u)
 	switch {
 	case errors.Is(err, store.ErrUnknownDepartment):

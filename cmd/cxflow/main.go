@@ -192,7 +192,7 @@ func run() error {
 	}
 	fmt.Printf("  Temporal:        %s (namespace %s)\n  Data:            %s\n", cfg.TemporalAddress, cfg.TemporalNamespace, dataDir)
 	if seeded {
-		fmt.Printf("  Demo users:      clerk, market, branch, engineer, head, quality, gm, auditor, admin (password %s)\n", demo.Password)
+		fmt.Printf("  Demo users:      %s (password %s)\n", strings.Join(demo.Usernames(), ", "), demo.Password)
 	}
 	fmt.Printf("Press Ctrl-C to stop.\n\n")
 
