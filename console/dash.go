@@ -30,7 +30,7 @@ func init() {
 		"dash.tile.paused": "其中 %d 件暂停计时",
 		"dash.chart.step":  "在办投诉按当前环节", "dash.chart.dept": "在办投诉按责任部门及时限状态",
 		"dash.chart.sla": "时限达成率（近12个月，%s 至 %s）", "dash.chart.time": "处理时长（受理至结案，近12个月）",
-		"dash.chart.quarter": "本季度与上季度", "dash.chart.empty": "暂无数据",
+		"dash.chart.quarter": "本季度与上季度", "dash.chart.volume": "受理与结案（近12个月）", "dash.chart.empty": "暂无数据",
 		"dash.series.open": "在办", "dash.series.sla": "时限达成率", "dash.series.median": "中位数", "dash.series.p90": "90分位",
 		"dash.unit.count": "件", "dash.unit.hours": "小时",
 		"dash.unassigned": "未分派",
@@ -53,7 +53,7 @@ func init() {
 		"dash.tile.paused": "%d with the clock paused",
 		"dash.chart.step":  "Open complaints by current step", "dash.chart.dept": "Open complaints by department and SLA status",
 		"dash.chart.sla": "SLA compliance (last 12 months, %s to %s)", "dash.chart.time": "Handling time (receipt to closing, last 12 months)",
-		"dash.chart.quarter": "This quarter against the last", "dash.chart.empty": "No data yet",
+		"dash.chart.quarter": "This quarter against the last", "dash.chart.volume": "Received and closed (last 12 months)", "dash.chart.empty": "No data yet",
 		"dash.series.open": "Open", "dash.series.sla": "SLA compliance", "dash.series.median": "Median", "dash.series.p90": "90th percentile",
 		"dash.unit.count": "", "dash.unit.hours": " h",
 		"dash.unassigned": "Not assigned",
@@ -74,15 +74,16 @@ func init() {
 		}})
 }
 
-// dashboardRoles may open the dashboard, as GET /api/v1/dashboard lets them:
-// the company-wide report readers, and branch and department heads for
-// what their unit is involved in. The API decides; this only keeps the menu
-// entry from those it would refuse.
-var dashboardRoles = []org.Role{org.RoleMarketDepartment, org.RoleQualityDepartment, org.RoleGeneralManager,
-	org.RoleInternalAuditor, org.RoleAdministrator, org.RoleBranchHead, org.RoleDepartmentHead}
-
-// companyRoles read the whole company's dashboard and may pick a branch.
-var companyRoles = dashboardRoles[:5]
+// companyRoles read the whole company's dashboard and may pick a branch;
+// dashboardRoles may open it, as GET /api/v1/dashboard lets them: those, and
+// branch and department heads for what their unit is involved in. The API
+// decides; these only keep the menu entry and the filter from those it
+// would refuse.
+var (
+	companyRoles = []org.Role{org.RoleMarketDepartment, org.RoleQualityDepartment, org.RoleGeneralManager,
+		org.RoleInternalAuditor, org.RoleAdministrator}
+	dashboardRoles = append(slices.Clone(companyRoles), org.RoleBranchHead, org.RoleDepartmentHead)
+)
 
 func mayDashboard(a complaint.Actor) bool { return slices.ContainsFunc(dashboardRoles, a.Has) }
 
@@ -166,10 +167,8 @@ type dashView struct {
 	Branch   string
 	Tiles    []dashTile
 	Charts   []dashChart
-	// QuarterChart sits beside the quarter table.
-	QuarterChart template.HTML
-	Quarter      dashQuarterTable
-	Lists        []dashList
+	Quarter  dashQuarterTable
+	Lists    []dashList
 }
 
 type dashTile struct {
@@ -266,8 +265,9 @@ func (cs *Console) dashFill(v *dashView, d *dashData, lang string) {
 		{Class: "dash-sla-split", SVG: cs.dashDeptChart(d, lang)},
 		{SVG: cs.dashSLAChart(d, lang)},
 		{SVG: cs.dashTimeChart(d, lang)},
+		{SVG: cs.dashVolumeChart(d, lang)},
+		{SVG: cs.dashQuarterChart(d, lang)},
 	}
-	v.QuarterChart = cs.dashQuarterChart(d, lang)
 
 	v.Quarter = dashQuarterTable{Previous: quarterLabel(lang, prev.Quarter), Current: quarterLabel(lang, cur.Quarter)}
 	count := func(key string, p, c int) dashRow {
@@ -387,6 +387,18 @@ func (cs *Console) dashTimeChart(d *dashData, lang string) template.HTML {
 	return chart.Line(chart.Spec{Title: T(lang, "dash.chart.time"), Caption: true, Categories: cats, Min: &lo,
 		Series: []chart.Series{{Name: T(lang, "dash.series.median"), Values: median}, {Name: T(lang, "dash.series.p90"), Values: p90}},
 		Unit:   T(lang, "dash.unit.hours"), Empty: T(lang, "dash.chart.empty")})
+}
+
+func (cs *Console) dashVolumeChart(d *dashData, lang string) template.HTML {
+	var cats []string
+	var received, closed []float64
+	for _, m := range d.Trend {
+		cats = append(cats, monthLabel(lang, m.From.In(cs.loc)))
+		received, closed = append(received, float64(m.Received)), append(closed, float64(m.Closed))
+	}
+	return chart.Bar(chart.Spec{Title: T(lang, "dash.chart.volume"), Caption: true, Categories: cats,
+		Series: []chart.Series{{Name: T(lang, "dash.q.received"), Values: received}, {Name: T(lang, "dash.q.closed"), Values: closed}},
+		Unit:   T(lang, "dash.unit.count"), Max: countAxis(append(received, closed...)), Empty: T(lang, "dash.chart.empty")})
 }
 
 func (cs *Console) dashQuarterChart(d *dashData, lang string) template.HTML {

@@ -86,13 +86,13 @@ func TestDashboardPage(t *testing.T) {
 	for lang, want := range map[string][]string{
 		"zh": {"管理看板", "范围：全公司", "数据截至 2026-05-20 10:00（Asia/Shanghai）", "在办投诉", "已超期", "临近时限", "已升级",
 			"本季度时限达成率", "87.3%", "较上季度 +2.3 个百分点", "其中 2 件暂停计时",
-			"在办投诉按当前环节", "在办投诉按责任部门及时限状态", "时限达成率（近12个月，2025-06 至 2026-05）", "处理时长（受理至结案，近12个月）",
+			"在办投诉按当前环节", "在办投诉按责任部门及时限状态", "时限达成率（近12个月，2025-06 至 2026-05）", "处理时长（受理至结案，近12个月）", "受理与结案（近12个月）",
 			"2026年第1季度", "2026年第2季度", "−15", "+2.3 个百分点", "−3.5",
 			"超期投诉", "共 25 件，按紧急程度列出前 2 件。", "升级投诉", "共 1 件。",
 			"3.0 工作小时", "48.0 小时 · 暂停计时", "2026-05-19 16:00", "2026-05-18 10:00", "市场部", "未分派", "6月", "5月"},
 		"en": {"Dashboard", "Scope: Whole company", "As of 2026-05-20 10:00 (Asia/Shanghai)", "Open complaints", "Overdue", "At risk",
 			"Escalated", "SLA compliance this quarter", "87.3%", "+2.3 pp on last quarter", "Open complaints by current step",
-			"SLA compliance (last 12 months, 2025-06 to 2026-05)", "Q1 2026", "Q2 2026", "25 in all; the 2 most urgent are listed.",
+			"SLA compliance (last 12 months, 2025-06 to 2026-05)", "Received and closed (last 12 months)", "Q1 2026", "Q2 2026", "25 in all; the 2 most urgent are listed.",
 			"3.0 working h", "48.0 h · clock paused", "Not assigned", "Jun", "May"},
 	} {
 		code, body := get(t, srv, "/dashboard", lang)
@@ -108,8 +108,8 @@ func TestDashboardPage(t *testing.T) {
 				t.Errorf("%s page lacks %q", lang, w)
 			}
 		}
-		if n := strings.Count(body, "<svg"); n != 5 {
-			t.Errorf("%s: %d charts, want 5", lang, n)
+		if n := strings.Count(body, "<svg"); n != 6 {
+			t.Errorf("%s: %d charts, want 6", lang, n)
 		}
 		if n := strings.Count(body, `href="/complaints/`+cid+`"`); n != 2 {
 			t.Errorf("%s: the complaint is linked %d times, want twice (overdue and escalated)", lang, n)

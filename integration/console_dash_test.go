@@ -202,7 +202,7 @@ func TestConsoleDashboardCounts(t *testing.T) {
 	require.Contains(t, overdue, "判定投诉")
 	require.NotContains(t, overdue, underway.Number)
 	require.Contains(t, section(t, body, "escalated"), late.Number)
-	require.Equal(t, 5, strings.Count(body, "<svg"), "five charts")
+	require.Equal(t, 6, strings.Count(body, "<svg"), "six charts")
 
 	// The same in English.
 	code, en := page(t, gm, http.MethodGet, "/dashboard?branch="+branch+"&lang=en", nil)
@@ -308,7 +308,7 @@ func TestConsoleDashboardInABrowser(t *testing.T) {
 	require.Contains(t, overdue, late1.Number)
 	charts, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSSAll(`figure.dash-chart svg`)))
 	require.NoError(t, err)
-	require.Len(t, charts, 5)
+	require.Len(t, charts, 6)
 	shot(t, ctx, dir, "console-dashboard.png")
 
 	// From the list to the complaint.
