@@ -237,12 +237,13 @@ func (s *Store) Dashboard(ctx context.Context, q DashboardQuery) (Dashboard, err
 		*dq = DashboardQuarter{Quarter: quarterName(quarters[i]), DashboardPeriod: DashboardPeriod{From: quarters[i], To: quarters[i+1]}}
 	}
 	// One snapshot for every figure, so the lists agree with the counts.
+	var overdueRows, escalatedRows []urgentRow
 	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		if err := dashboardOpen(ctx, tx, &d, sc, q.Now, deptName); err != nil {
 			return fmt.Errorf("open complaints: %w", err)
 		}
 		overdue := `((paused AND paused_sla_status = 'breached') OR (NOT paused AND due_at <= $1))`
-		if d.Overdue.Items, err = dashboardUrgent(ctx, tx, sc, q, overdue, "due_at, number", deptName); err != nil {
+		if overdueRows, err = dashboardUrgent(ctx, tx, sc, q, overdue, "due_at, number", deptName); err != nil {
 			return fmt.Errorf("overdue complaints: %w", err)
 		}
 		// The highest level first, then the longest overdue.
@@ -252,7 +253,7 @@ func (s *Store) Dashboard(ctx context.Context, q DashboardQuery) (Dashboard, err
 		}
 		rank += " ELSE 0 END"
 		escalated := "escalation_level NOT IN ('', '" + string(complaint.LevelOwner) + "')"
-		if d.Escalated.Items, err = dashboardUrgent(ctx, tx, sc, q, escalated, rank+" DESC, due_at NULLS LAST, number", deptName); err != nil {
+		if escalatedRows, err = dashboardUrgent(ctx, tx, sc, q, escalated, rank+" DESC, due_at NULLS LAST, number", deptName); err != nil {
 			return fmt.Errorf("escalated complaints: %w", err)
 		}
 		if err := dashboardReceived(ctx, tx, &d, sc, months); err != nil {
@@ -269,7 +270,8 @@ func (s *Store) Dashboard(ctx context.Context, q DashboardQuery) (Dashboard, err
 	if err != nil {
 		return fail("figures", err)
 	}
-	d.Overdue.Total, d.Escalated.Total = d.Open.Breached, d.Open.Escalated
+	d.Overdue = DashboardUrgentList{Total: d.Open.Breached, Items: urgentEntries(overdueRows, q.Late)}
+	d.Escalated = DashboardUrgentList{Total: d.Open.Escalated, Items: urgentEntries(escalatedRows, q.Late)}
 	// The additive figures of a quarter are those of its months, all of
 	// which lie in the trend's twelve.
 	for _, dq := range qs {
@@ -411,9 +413,18 @@ func (g *DashboardGroup) add(sla complaint.SLAStatus, n int) {
 	}
 }
 
+// urgentRow is a listed complaint with what measuring its lateness needs.
+type urgentRow struct {
+	DashboardUrgentEntry
+	calendar string
+	clock    complaint.ClockKind
+	// end is when its clock last counted: now, or when it was paused.
+	end time.Time
+}
+
 // dashboardUrgent lists up to q.Urgent open complaints meeting cond (SQL over
 // complaints c, $1 being now) in the order given.
-func dashboardUrgent(ctx context.Context, tx pgx.Tx, sc dashboardScope, q DashboardQuery, cond, order string, deptName func(string) string) ([]DashboardUrgentEntry, error) {
+func dashboardUrgent(ctx context.Context, tx pgx.Tx, sc dashboardScope, q DashboardQuery, cond, order string, deptName func(string) string) ([]urgentRow, error) {
 	args := []any{q.Now, q.Urgent}
 	where := sc.where(&args)
 	rows, err := tx.Query(ctx, `
@@ -427,15 +438,14 @@ func dashboardUrgent(ctx context.Context, tx pgx.Tx, sc dashboardScope, q Dashbo
 	if err != nil {
 		return nil, err
 	}
-	out := []DashboardUrgentEntry{}
 	var (
-		e           DashboardUrgentEntry
-		cal, clock  string
+		out         []urgentRow
+		r           urgentRow
 		pausedSince *time.Time
 	)
-	_, err = pgx.ForEachRow(rows, []any{&e.ID, &e.Number, &e.Subject, &e.Status, &e.Department, &e.Branch, &e.DueAt,
-		&e.SLAStatus, &e.Paused, &e.EscalationLevel, &cal, &clock, &pausedSince}, func() error {
-		x := e
+	_, err = pgx.ForEachRow(rows, []any{&r.ID, &r.Number, &r.Subject, &r.Status, &r.Department, &r.Branch, &r.DueAt,
+		&r.SLAStatus, &r.Paused, &r.EscalationLevel, &r.calendar, &r.clock, &pausedSince}, func() error {
+		x := r
 		if x.Department != "" {
 			x.DepartmentName = deptName(x.Department)
 		}
@@ -443,22 +453,34 @@ func dashboardUrgent(ctx context.Context, tx pgx.Tx, sc dashboardScope, q Dashbo
 			due := x.DueAt.UTC()
 			x.DueAt = &due
 		}
-		end := q.Now
+		x.end = q.Now
 		if x.Paused && pausedSince != nil {
-			end = *pausedSince
-		}
-		if x.SLAStatus == complaint.SLABreached && x.DueAt != nil && !end.Before(*x.DueAt) {
-			late, counted := end.Sub(*x.DueAt), complaint.ClockCalendar
-			if q.Late != nil {
-				late, counted = q.Late(cal, complaint.ClockKind(clock), *x.DueAt, end)
-			}
-			secs := int64(late / time.Second)
-			x.LateSeconds, x.LateClock = &secs, counted
+			x.end = *pausedSince
 		}
 		out = append(out, x)
 		return nil
 	})
 	return out, err
+}
+
+// urgentEntries measures how late the listed complaints are. It runs after
+// the snapshot's transaction: the measure may read calendars, which must not
+// wait for a connection while the transaction holds one.
+func urgentEntries(rows []urgentRow, late func(string, complaint.ClockKind, time.Time, time.Time) (time.Duration, complaint.ClockKind)) []DashboardUrgentEntry {
+	out := make([]DashboardUrgentEntry, 0, len(rows))
+	for _, r := range rows {
+		e := r.DashboardUrgentEntry
+		if e.SLAStatus == complaint.SLABreached && e.DueAt != nil && !r.end.Before(*e.DueAt) {
+			d, counted := r.end.Sub(*e.DueAt), complaint.ClockCalendar
+			if late != nil {
+				d, counted = late(r.calendar, r.clock, *e.DueAt, r.end)
+			}
+			secs := int64(d / time.Second)
+			e.LateSeconds, e.LateClock = &secs, counted
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // dashboardReceived counts, per month, the complaints received and the
