@@ -1809,6 +1809,7 @@ func buildOpenAPI() obj {
 	assessmentPaths(g, paths, errResp)
 	satisfactionPaths(g, paths, errResp)
 	evidencePaths(g, paths, errResp)
+	dashboardPaths(g, paths, errResp)
 	secure(paths)
 
 	return obj{

@@ -204,6 +204,7 @@ func (s *Server) Handler() http.Handler {
 
 	api.GET("/audit", requireRole("the audit trail", org.RoleInternalAuditor, org.RoleAdministrator), s.listAudit)
 
+	api.GET("/dashboard", requireDashboardReader, s.dashboard)
 	api.GET("/reports/complaints", requireReportReader, s.complaintAnalysis)
 	api.GET("/reports/departments", requireRole("the department assessment", reportReaders...), s.departmentAssessment)
 	api.POST("/assessment/checks", requireRole("entering audit checks", checkEntrants...), s.postAuditCheck)

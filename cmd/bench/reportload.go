@@ -24,12 +24,14 @@ import (
 // loading is not measured), then the quarterly complaint analysis and a
 // cycle's statistics are timed, with the memory they allocate.
 type reportLoad struct {
-	complaints, answers int
-	seed                time.Duration
-	analysis            measure
-	statistics          measure
-	result              reports.ComplaintAnalysis
-	stats               survey.Stats
+	complaints, answers, open int
+	seed                      time.Duration
+	analysis                  measure
+	statistics                measure
+	dashboard                 measure
+	result                    reports.ComplaintAnalysis
+	stats                     survey.Stats
+	board                     store.Dashboard
 }
 
 type measure struct {
@@ -49,6 +51,11 @@ func measured(f func() error) (measure, error) {
 	return measure{took: took, alloc: after.TotalAlloc - before.TotalAlloc}, err
 }
 
+// benchDashboardNow is when the dashboard is read: six weeks into the
+// quarter after the loaded one, so that quarter is its "last quarter" and all
+// its complaints are in the twelve months of trend.
+var benchDashboardNow = time.Date(2025, 5, 15, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
 // quarter is the period the loaded complaints were received in.
 var benchQuarter = reports.Period{
 	From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)),
@@ -56,9 +63,12 @@ var benchQuarter = reports.Period{
 }
 
 func runReportLoad(ctx context.Context, pool *pgxpool.Pool, n, a int) (*reportLoad, error) {
-	r := &reportLoad{complaints: n, answers: a}
+	r := &reportLoad{complaints: n, answers: a, open: n / 20}
 	began := time.Now()
 	if err := loadComplaints(ctx, pool, n); err != nil {
+		return nil, err
+	}
+	if err := loadOpenComplaints(ctx, pool, r.open); err != nil {
 		return nil, err
 	}
 	cycleID, q, err := loadAnswers(ctx, pool, a)
@@ -92,7 +102,66 @@ func runReportLoad(ctx context.Context, pool *pgxpool.Pool, n, a int) (*reportLo
 		return nil, fmt.Errorf("cycle statistics: %w", err)
 	}
 	r.statistics.rowsIn = read
+
+	r.dashboard, err = measured(func() error {
+		var err error
+		r.board, err = st.Dashboard(ctx, store.DashboardQuery{Now: benchDashboardNow, Location: reports.Location, Urgent: 20})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
 	return r, nil
+}
+
+// loadOpenComplaints writes n open complaints received in the six weeks
+// before the dashboard is read, at every step, their current steps' due
+// times spread from two days before that moment to two days after it, and
+// those more than eight hours late escalated.
+func loadOpenComplaints(ctx context.Context, pool *pgxpool.Pool, n int) error {
+	rng := rand.New(rand.NewPCG(5, 6))
+	rows := make([][]any, 0, n)
+	for i := range n {
+		received := benchDashboardNow.Add(-time.Duration(rng.Int64N(int64(42 * 24 * time.Hour)))).UTC().Truncate(time.Microsecond)
+		step := complaint.ActionSteps[rng.IntN(len(complaint.ActionSteps))]
+		dept := ""
+		if step != complaint.StepValidation && step != complaint.StepAssignment {
+			dept = benchDepartments[rng.IntN(len(benchDepartments))]
+		}
+		due := benchDashboardNow.Add(time.Duration(rng.Int64N(int64(96*time.Hour))) - 48*time.Hour).UTC().Truncate(time.Microsecond)
+		warn := due.Add(-2 * time.Hour)
+		level := complaint.LevelOwner
+		if benchDashboardNow.Sub(due) > 8*time.Hour {
+			level = complaint.LevelGeneralManager
+		}
+		c := complaint.Complaint{
+			ID: uuid.NewString(), Number: fmt.Sprintf("TS-2025-%06d", 900_000+i), Status: step,
+			Customer: complaint.Customer{Name: "客户", Contact: "-"}, Channel: complaint.ChannelPhone,
+			Category: complaint.Categories[rng.IntN(len(complaint.Categories))], Subject: "投诉",
+			Severity: complaint.SeveritySlight, ComplainantClass: complaint.ClassC, ReceivedAt: received, CreatedAt: received,
+			Department: dept, EscalationLevel: level, PolicyVersion: "bench", Version: 3, DueAt: &due, Calendar: "default",
+			Deadlines: []complaint.Deadline{{Step: step, StartedAt: received, DueAt: due, WarnAt: &warn, Clock: complaint.ClockWorking}},
+		}
+		if step != complaint.StepValidation {
+			c.Validation = &complaint.ValidationRecord{Founded: true, At: received}
+		}
+		view, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, []any{c.ID, c.Number, c.Status, "", c.Severity, c.Category, c.Channel,
+			c.ComplainantClass, "", c.Department, "", c.Subject, 0.0, c.ReceivedAt, c.CreatedAt,
+			due, warn, c.EscalationLevel, 0, c.PolicyVersion, c.Version, view, c.Calendar})
+	}
+	_, err := pool.CopyFrom(ctx, pgx.Identifier{"complaints"}, []string{"id", "number", "status", "resolution", "severity",
+		"category", "channel", "complainant_class", "branch", "department", "handler", "subject", "estimated_loss",
+		"received_at", "created_at", "due_at", "warn_at", "escalation_level", "reopen_count", "policy_version",
+		"version", "view", "calendar"}, pgx.CopyFromRows(rows))
+	if err != nil {
+		return fmt.Errorf("load %d open complaints: %w", n, err)
+	}
+	_, err = pool.Exec(ctx, "ANALYZE complaints")
+	return err
 }
 
 var (
@@ -204,10 +273,13 @@ func (r *reportLoad) write(w io.Writer) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 	mib := func(b uint64) float64 { return float64(b) / (1 << 20) }
 	p("")
-	p("reports over a large read model (%d complaints in one quarter, %d answers in one cycle; loaded with COPY in %s, not measured)",
-		r.complaints, r.answers, r.seed.Round(time.Millisecond))
+	p("reports over a large read model (%d closed complaints in one quarter, %d open ones in the next, %d answers in one cycle; loaded with COPY in %s, not measured)",
+		r.complaints, r.open, r.answers, r.seed.Round(time.Millisecond))
 	p("  %-44s %10s %14s", "", "time", "allocated by Go")
 	p("  %-44s %8.0f ms %10.1f MiB", "quarterly complaint analysis (SQL)", ms(r.analysis.took), mib(r.analysis.alloc))
 	p("  %-44s %8.0f ms %10.1f MiB", fmt.Sprintf("cycle statistics (read %d answers + compute)", r.statistics.rowsIn), ms(r.statistics.took), mib(r.statistics.alloc))
+	p("  %-44s %8.0f ms %10.1f MiB", "management dashboard (SQL, 12 months)", ms(r.dashboard.took), mib(r.dashboard.alloc))
 	p("  check: the analysis counted %d complaints; the statistics %d answers", r.result.Total, r.stats.Answers)
+	p("  check: the dashboard counted %d open (%d overdue) and %d received last quarter (%s)", r.board.Open.Total, r.board.Open.Breached,
+		r.board.Quarters.Previous.Received, r.board.Quarters.Previous.Quarter)
 }
