@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -41,6 +42,20 @@ func act(t *testing.T, ctx context.Context, id, form string, text, choose map[st
 	steps = append(steps, fill(form, text, choose, radios...)...)
 	steps = append(steps, chromedp.Click(form+` button[type=submit]`), chromedp.WaitVisible(`p.notice`))
 	require.NoError(t, chromedp.Do(ctx, steps...), "%s on %s", form, id)
+}
+
+// dashboardOpen opens 管理看板 from the menu and reads its open-complaints tile.
+func dashboardOpen(t *testing.T, ctx context.Context) int {
+	t.Helper()
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(`header nav a[href="/dashboard"]`),
+		chromedp.WaitVisible(`.dash-tiles`),
+	))
+	v, err := chromedp.Run(ctx, chromedp.Text(`.dash-tiles > :first-child .dash-tile-value`))
+	require.NoError(t, err)
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	require.NoError(t, err, "open tile %q", v)
+	return n
 }
 
 // A complaint carried from intake to closed in the browser, each step by the
@@ -86,6 +101,11 @@ func TestConsoleComplaintFromIntakeToClosed(t *testing.T) {
 	act(t, ctx, id, "form.step-plan", map[string]string{`textarea[name=plan]`: "两日内上门重新安装并复测噪音"}, nil)
 	c := get(t, id)
 	require.Equal(t, complaint.StepApproval, c.Status)
+
+	// The general manager sees it among the open complaints on 管理看板.
+	signIn(t, ctx, "gm")
+	openBefore := dashboardOpen(t, ctx)
+	require.GreaterOrEqual(t, openBefore, 1)
 
 	// Every approval the complaint needs, each by the person of that level.
 	approvers := map[complaint.Level]string{complaint.LevelDepartmentHead: "head",
@@ -160,6 +180,12 @@ func TestConsoleComplaintFromIntakeToClosed(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, current, "已关闭")
 	shot(t, ctx, dir, "console-closed.png")
+
+	// Closed: one open complaint fewer on the general manager's dashboard.
+	signIn(t, ctx, "gm")
+	require.Equal(t, openBefore-1, dashboardOpen(t, ctx))
+	signIn(t, ctx, "market")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(stack.api.URL+"/complaints/"+id), chromedp.WaitVisible(`#current`)))
 
 	// The English switch.
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(`span.lang a`), chromedp.WaitVisible(`#current`)))
