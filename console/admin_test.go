@@ -2,7 +2,6 @@ package console
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -85,23 +84,7 @@ func adminFake(t *testing.T, a complaint.Actor) *fake {
 // following redirects.
 func adminSend(t *testing.T, srv *httptest.Server, method, path string, form url.Values, lang string) (*http.Response, string) {
 	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, _ := http.NewRequest(method, srv.URL+path, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	req.AddCookie(&http.Cookie{Name: "s", Value: "admin"})
-	req.AddCookie(&http.Cookie{Name: LangCookie, Value: lang})
-	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return do(t, srv, method, path, form, lang, true)
 }
 
 func adminNoMissing(t *testing.T, where, body string) {

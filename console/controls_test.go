@@ -19,23 +19,14 @@ import (
 )
 
 // post sends a form as the signed-in user (or anonymously) and answers the
-// status and body.
+// status and the body, or the redirect's target.
 func post(t *testing.T, srv *httptest.Server, path string, form url.Values, signedIn bool) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if signedIn {
-		req.AddCookie(&http.Cookie{Name: "s", Value: "u"})
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, body := do(t, srv, http.MethodPost, path, form, "zh", signedIn)
 	if resp.StatusCode == http.StatusSeeOther {
 		return resp.StatusCode, resp.Header.Get("Location")
 	}
-	return resp.StatusCode, string(b)
+	return resp.StatusCode, body
 }
 
 func TestClockControlsForTheDepartmentHead(t *testing.T) {

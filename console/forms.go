@@ -41,6 +41,40 @@ type field struct {
 	Label string
 }
 
+// fields are a form's fields; every form keeps what was typed and shows
+// the API's complaint next to the field it names the same way.
+type fields []field
+
+// fill keeps what the user typed (hidden fields keep their own values).
+func (fs fields) fill(v url.Values) {
+	for i := range fs {
+		if fs[i].Kind != kHidden {
+			fs[i].Value = v.Get(fs[i].Name)
+		}
+	}
+}
+
+// set gives the named field a value.
+func (fs fields) set(name, value string) {
+	for i := range fs {
+		if fs[i].Name == name {
+			fs[i].Value = value
+		}
+	}
+}
+
+// markError puts the message next to the named field; false when the form
+// has no such field.
+func (fs fields) markError(name, msg string) bool {
+	for i := range fs {
+		if fs[i].Name == name {
+			fs[i].Error = msg
+			return true
+		}
+	}
+	return false
+}
+
 // LabelKey is the message key of the field's label.
 func (f field) LabelKey() string {
 	if f.Label != "" {
@@ -53,7 +87,7 @@ func (f field) LabelKey() string {
 // body is the step's (or control's) JSON input.
 type stepForm struct {
 	Step   complaint.Step
-	Fields []field
+	Fields fields
 	// Control is the clock control's path (pause, resume, deadline); empty
 	// for a step.
 	Control string
@@ -124,13 +158,7 @@ func (f *stepForm) setDepartments(ds []org.Department) {
 }
 
 // fill keeps what the user typed when the form comes back with a refusal.
-func (f *stepForm) fill(v url.Values) {
-	for i := range f.Fields {
-		if f.Fields[i].Kind != kHidden {
-			f.Fields[i].Value = v.Get(f.Fields[i].Name)
-		}
-	}
-}
+func (f *stepForm) fill(v url.Values) { f.Fields.fill(v) }
 
 // body turns the posted form into the step's JSON input. Empty optional
 // fields are left out; the API checks the rest.

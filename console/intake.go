@@ -34,7 +34,7 @@ func mayRecord(a complaint.Actor) bool {
 // intakeForm is the 投诉登记 form; its body is POST /api/v1/complaints's input.
 type intakeForm struct {
 	Key    string
-	Fields []field
+	Fields fields
 }
 
 func enumOptions[T ~string](kind string, vs []T) []option {
@@ -69,31 +69,13 @@ func newIntakeForm(branches []org.Department) *intakeForm {
 }
 
 // fill keeps what the user typed.
-func (f *intakeForm) fill(v url.Values) {
-	for i := range f.Fields {
-		f.Fields[i].Value = v.Get(f.Fields[i].Name)
-	}
-}
+func (f *intakeForm) fill(v url.Values) { f.Fields.fill(v) }
 
-func (f *intakeForm) set(name, value string) {
-	for i := range f.Fields {
-		if f.Fields[i].Name == name {
-			f.Fields[i].Value = value
-		}
-	}
-}
+func (f *intakeForm) set(name, value string) { f.Fields.set(name, value) }
 
 // markError puts the message next to the named field; false when the form
 // has no such field.
-func (f *intakeForm) markError(name, msg string) bool {
-	for i := range f.Fields {
-		if f.Fields[i].Name == name {
-			f.Fields[i].Error = msg
-			return true
-		}
-	}
-	return false
-}
+func (f *intakeForm) markError(name, msg string) bool { return f.Fields.markError(name, msg) }
 
 // body turns the posted form into the API's JSON body. Empty optional
 // fields are left out; the API checks the rest and names the field at fault.

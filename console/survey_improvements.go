@@ -87,7 +87,7 @@ func (cs *Console) improvementList(c *gin.Context) {
 // step's JSON input (improvement.PlanInput, CompletionInput, VerificationInput).
 type improvementForm struct {
 	Step   improvement.Step
-	Fields []field
+	Fields fields
 }
 
 // improvementFormFor is the form of the step; nil when the step has none.
@@ -106,22 +106,10 @@ func improvementFormFor(step improvement.Step) *improvementForm {
 	return &improvementForm{Step: step, Fields: fs}
 }
 
-func (f *improvementForm) fill(v url.Values) {
-	for i := range f.Fields {
-		f.Fields[i].Value = v.Get(f.Fields[i].Name)
-	}
-}
+func (f *improvementForm) fill(v url.Values) { f.Fields.fill(v) }
 
 // markError puts the message next to the named field; false when the form has none.
-func (f *improvementForm) markError(name, msg string) bool {
-	for i := range f.Fields {
-		if f.Fields[i].Name == name {
-			f.Fields[i].Error = msg
-			return true
-		}
-	}
-	return false
-}
+func (f *improvementForm) markError(name, msg string) bool { return f.Fields.markError(name, msg) }
 
 // mayActOn reports whether the actor may take the action's current step.
 func mayActOn(a improvement.Actor, x *improvement.Action) bool {

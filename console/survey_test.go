@@ -25,31 +25,6 @@ const (
 	actID   = "3c2b1a09-8f7e-4d6c-9b5a-493827160504"
 )
 
-// do sends a request to the console, signed in (as the fake's actor) or as
-// a customer with no session, and does not follow redirects.
-func do(t *testing.T, srv *httptest.Server, method, path string, form url.Values, lang string, signedIn bool) (*http.Response, string) {
-	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, _ := http.NewRequest(method, srv.URL+path, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if signedIn {
-		req.AddCookie(&http.Cookie{Name: "s", Value: "u"})
-	}
-	req.AddCookie(&http.Cookie{Name: LangCookie, Value: lang})
-	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
-
 var closes = time.Date(2026, 3, 21, 1, 0, 0, 0, time.UTC) // 09:00 in Shanghai
 
 func publicSample(q survey.Questionnaire, answered, open bool) publicSurvey {
