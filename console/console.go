@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -406,12 +405,6 @@ func (cs *Console) logout(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/login")
 }
 
-// workItem is one line of 我的待办.
-type workItem struct {
-	C     complaint.Complaint
-	Level complaint.Level
-	Due   string
-}
 
 // nextLevel is the approval level the complaint waits for (the rule the
 // complaint package's Authorize uses for the clock controls).
@@ -437,70 +430,6 @@ func (cs *Console) fmtTime(t *time.Time) string {
 	return t.In(cs.loc).Format("2006-01-02 15:04")
 }
 
-// workPageSize is how many steps one page of 我的待办 lists.
-const workPageSize = 50
-
-// workPage is 我的待办's summary and paging.
-type workPage struct {
-	Total, Breached, AtRisk int
-	Page, Pages             int
-}
-
-// Prev and Next are the neighbouring page numbers, 0 when there is none.
-func (w workPage) Prev() int {
-	if w.Page > 1 {
-		return w.Page - 1
-	}
-	return 0
-}
-
-func (w workPage) Next() int {
-	if w.Page < w.Pages {
-		return w.Page + 1
-	}
-	return 0
-}
-
-func (cs *Console) work(c *gin.Context) {
-	u := user(c)
-	list, err := cs.b.Open(c)
-	if err != nil {
-		cs.fail(c, err)
-		return
-	}
-	p := cs.base(c, "work.title")
-	for i := range list {
-		if mayAct(u.Actor, &list[i]) {
-			p.Items = append(p.Items, workItem{C: list[i], Level: nextLevel(&list[i]), Due: cs.fmtTime(list[i].DueAt)})
-		}
-	}
-	slices.SortStableFunc(p.Items, func(a, b workItem) int {
-		switch {
-		case a.C.DueAt == nil && b.C.DueAt == nil:
-			return 0
-		case a.C.DueAt == nil:
-			return 1
-		case b.C.DueAt == nil:
-			return -1
-		}
-		return a.C.DueAt.Compare(*b.C.DueAt)
-	})
-	w := workPage{Total: len(p.Items)}
-	for _, it := range p.Items {
-		switch it.C.SLAStatus {
-		case complaint.SLABreached:
-			w.Breached++
-		case complaint.SLAAtRisk:
-			w.AtRisk++
-		}
-	}
-	w.Pages = max(1, (w.Total+workPageSize-1)/workPageSize)
-	w.Page, _ = strconv.Atoi(c.Query("page"))
-	w.Page = min(max(w.Page, 1), w.Pages)
-	p.Items = p.Items[(w.Page-1)*workPageSize : min(w.Page*workPageSize, w.Total)]
-	p.Data = w
-	cs.render(c, http.StatusOK, "work.html", p)
-}
 
 func (cs *Console) detail(c *gin.Context) {
 	notice := ""

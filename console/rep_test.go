@@ -133,6 +133,7 @@ func TestRepMenuAndIndex(t *testing.T) {
 	f.actor = repMember
 	_, work := get(t, srv, "/", "zh")
 	require.NotContains(t, work, `href="/reports"`)
+	f.calls = nil
 	for _, path := range []string{"/reports", "/reports/complaints", "/reports/satisfaction", "/reports/departments", "/reports/churn"} {
 		for _, l := range []string{"zh", "en"} {
 			code, body := get(t, srv, path, l)

@@ -329,3 +329,20 @@ func TestConsoleFindComplaints(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, code)
 	require.Contains(t, bad, "status must be one of")
 }
+
+// 我的待办 lists improvement-action steps beside complaint steps, for the
+// department the action belongs to.
+func TestConsoleMyWorkHasImprovementActions(t *testing.T) {
+	body := actionBody("after-sales", time.Now().Add(30*24*time.Hour))
+	body["title"] = "售后回访流程改进 " + time.Now().Format("150405.000")
+	a, _ := openAs(t, "market", body)
+
+	_, work := page(t, browser(t, "service"), http.MethodGet, "/", nil)
+	require.Contains(t, work, `href="/improvements/`+a.ID+`#form"`)
+	require.Contains(t, work, body["title"])
+	require.Contains(t, work, "改进措施")
+
+	// Another department's member does not see it.
+	_, other := page(t, browser(t, "sales"), http.MethodGet, "/", nil)
+	require.NotContains(t, other, a.ID)
+}
