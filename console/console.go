@@ -405,7 +405,6 @@ func (cs *Console) logout(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/login")
 }
 
-
 // nextLevel is the approval level the complaint waits for (the rule the
 // complaint package's Authorize uses for the clock controls).
 func nextLevel(c *complaint.Complaint) complaint.Level {
@@ -429,7 +428,6 @@ func (cs *Console) fmtTime(t *time.Time) string {
 	}
 	return t.In(cs.loc).Format("2006-01-02 15:04")
 }
-
 
 func (cs *Console) detail(c *gin.Context) {
 	notice := ""
