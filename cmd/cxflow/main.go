@@ -215,11 +215,9 @@ func run() error {
 
 // displayAddr turns ":8080" into something a person can click.
 func displayAddr(a net.Addr) string {
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok || tcp.IP.IsUnspecified() {
-		if ok {
-			return "localhost:" + strconv.Itoa(tcp.Port)
-		}
+	// ":8080" resolves to no IP at all, "0.0.0.0:8080" to the unspecified one.
+	if tcp, ok := a.(*net.TCPAddr); ok && (len(tcp.IP) == 0 || tcp.IP.IsUnspecified()) {
+		return "localhost:" + strconv.Itoa(tcp.Port)
 	}
 	return a.String()
 }
