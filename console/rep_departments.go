@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/cxflow/cxflow/assessment"
 	"github.com/cxflow/cxflow/console/chart"
@@ -140,6 +141,8 @@ type repForm struct {
 	Inputs         []repInput
 	// View is the page's period, kept so a refused form comes back to it.
 	View repPeriod
+	// Key is the entry's Idempotency-Key: a double submit stores it once.
+	Key string
 }
 
 var repAssessmentKinds = []string{"month", "year"}
@@ -200,6 +203,9 @@ func (cs *Console) repDepartmentsPage(c *gin.Context, per repPeriod, ok bool, no
 		for _, f := range []*repForm{v.Check, v.Credit} {
 			if f != nil && f.Name == failed {
 				f.fill(c.Request.PostForm)
+				if k := c.Request.PostForm.Get("idempotency_key"); k != "" {
+					f.Key = k
+				}
 				msg := T(l, "rep.check_field")
 				if r.Message != "" {
 					msg += " " + r.Message
@@ -373,7 +379,7 @@ func repDeptOptions(depts []org.Department) []option {
 
 func repCheckForm(depts []org.Department, month string, view repPeriod) *repForm {
 	return &repForm{Name: "check", Action: "/reports/departments/checks", Title: "rep.d.check.title", Hint: "rep.d.check.hint",
-		Submit: "rep.d.check.submit", View: view, Inputs: []repInput{
+		Submit: "rep.d.check.submit", View: view, Key: uuid.NewString(), Inputs: []repInput{
 			{Name: "department", Label: "rep.d.f.department", Type: "select", Options: repDeptOptions(depts)},
 			{Name: "month", Label: "rep.d.f.month", Type: "month", Value: month, Placeholder: "2026-03"},
 			{Name: "item", Label: "rep.d.f.item", Type: "text"},
@@ -385,7 +391,7 @@ func repCheckForm(depts []org.Department, month string, view repPeriod) *repForm
 
 func repCreditForm(depts []org.Department, year string, view repPeriod) *repForm {
 	return &repForm{Name: "credit", Action: "/reports/departments/credits", Title: "rep.d.credit.title",
-		Submit: "rep.d.credit.submit", View: view, Inputs: []repInput{
+		Submit: "rep.d.credit.submit", View: view, Key: uuid.NewString(), Inputs: []repInput{
 			{Name: "department", Label: "rep.d.f.department", Type: "select", Options: repDeptOptions(depts)},
 			{Name: "year", Label: "rep.d.f.year", Type: "number", Value: year},
 			{Name: "kind", Label: "rep.d.f.kind", Type: "select", Options: []option{{Value: "", Label: "form.choose"},
@@ -459,7 +465,11 @@ func (cs *Console) repEntered(c *gin.Context, form, endpoint string, body map[st
 		r.Message = T(l, "rep.d.bad_number")
 	}
 	if r == nil {
-		r = cs.sendJSON(c, http.MethodPost, endpoint, body, nil, nil)
+		var h http.Header
+		if k := c.Request.PostForm.Get("idempotency_key"); k != "" {
+			h = http.Header{"Idempotency-Key": {k}}
+		}
+		r = cs.sendJSON(c, http.MethodPost, endpoint, body, nil, h)
 	}
 	view, ok := repViewOf(c)
 	if r == nil {

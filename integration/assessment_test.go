@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -145,4 +147,41 @@ func TestDepartmentAssessmentThroughHTTP(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, r.status, "%s: %s", query, r.body)
 		require.Equal(t, param, r.field(t, "field"), query)
 	}
+}
+
+// An audit check sent twice with one Idempotency-Key — a retry, or a double
+// click on the console's form — is stored once and counts once.
+func TestAuditCheckIdempotency(t *testing.T) {
+	item := "重复提交检查 " + uuid.NewString()[:8]
+	body := map[string]any{"department": "engineering", "month": "2017-04", "item": item, "earned": 40, "possible": 50}
+	send := func(b map[string]any, key string) response {
+		return call(t, stack.api.URL, http.MethodPost, "/api/v1/assessment/checks", b,
+			"Authorization", "Bearer "+tokenOf(t, "auditor"), "Idempotency-Key", key)
+	}
+	key := uuid.NewString()
+	first, again := send(body, key), send(body, key)
+	require.Equal(t, http.StatusCreated, first.status, "%s", first.body)
+	require.Equal(t, http.StatusCreated, again.status, "%s", again.body)
+	require.Equal(t, first.field(t, "id"), again.field(t, "id"))
+
+	other := map[string]any{"department": "engineering", "month": "2017-04", "item": item, "earned": 10, "possible": 50}
+	r := send(other, key)
+	require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+	require.Equal(t, "Idempotency-Key", r.field(t, "field"))
+
+	// Through the console's form, posted twice.
+	auditor := browser(t, "auditor")
+	_, form := page(t, auditor, http.MethodGet, "/reports/departments?by=month&period=2017-04", nil)
+	m := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(form)
+	require.Len(t, m, 2, "the check form carries a key")
+	entry := url.Values{"idempotency_key": {m[1]}, "department": {"engineering"}, "month": {"2017-04"},
+		"item": {item + " 表单"}, "earned": {"30"}, "possible": {"50"}, "view_by": {"month"}, "view_period": {"2017-04"}}
+	for range 2 {
+		code, body := page(t, auditor, http.MethodPost, "/reports/departments/checks", entry)
+		require.Equal(t, http.StatusOK, code, body)
+	}
+	rep := as(t, "quality", http.MethodGet, "/api/v1/reports/departments?month=2017-04", nil)
+	require.Equal(t, http.StatusOK, rep.status, "%s", rep.body)
+	require.Equal(t, 1, strings.Count(string(rep.body), item+" 表单"), "the double submit stored one check")
+	require.Equal(t, 1, strings.Count(string(rep.body), `"`+item+`"`), "the retried request stored one check")
 }

@@ -3,11 +3,14 @@ package server
 import (
 	"bytes"
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/cxflow/cxflow/assessment"
 	"github.com/cxflow/cxflow/org"
@@ -95,12 +98,49 @@ func (s *Server) postAuditCheck(c *gin.Context) {
 	if !s.knownDepartment(c, check.Department) {
 		return
 	}
-	saved, err := s.store.AddAuditCheck(c, check)
+	var ok bool
+	if check.ID, ok = entryID(c, "audit-check", a.ID); !ok {
+		return
+	}
+	saved, created, err := s.store.AddAuditCheck(c, check)
 	if err != nil {
 		s.internal(c, "store the audit check", err)
 		return
 	}
+	if !created && !sameCents(saved, check, func(x *assessment.AuditCheck) []*float64 { return []*float64{&x.Earned, &x.Possible} }) {
+		abort(c, http.StatusConflict, "Idempotency-Key was already used for another audit check ("+saved.Item+", "+saved.Month+")", "Idempotency-Key")
+		return
+	}
 	c.JSON(http.StatusCreated, saved)
+}
+
+// entryNamespace derives assessment entries' IDs from Idempotency-Keys.
+var entryNamespace = uuid.MustParse("6f0c1f5e-9a7d-4b1e-8c33-2a1f6d0e4b17")
+
+// entryID is the ID of an entry sent with an Idempotency-Key: the same key
+// from the same user names the same entry, so a retried or double-submitted
+// request stores it once. Without a key it is "" (a new ID is drawn).
+func entryID(c *gin.Context, kind, userID string) (string, bool) {
+	key := c.GetHeader("Idempotency-Key")
+	if key == "" {
+		return "", true
+	}
+	if utf8.RuneCountInString(key) > maxIdempotencyKey {
+		abort(c, http.StatusBadRequest, "Idempotency-Key must be at most 200 characters", "Idempotency-Key")
+		return "", false
+	}
+	return uuid.NewSHA1(entryNamespace, []byte(kind+"\x00"+userID+"\x00"+key)).String(), true
+}
+
+// sameCents reports whether a stored entry is the one sent, its amounts
+// compared as the database keeps them (to the cent).
+func sameCents[T comparable](stored, sent T, amounts func(*T) []*float64) bool {
+	for _, x := range [](*T){&stored, &sent} {
+		for _, v := range amounts(x) {
+			*v = math.Round(*v*100) / 100
+		}
+	}
+	return stored == sent
 }
 
 // postAssessmentCredit enters a credit for satisfaction work or a customer award.
@@ -128,9 +168,17 @@ func (s *Server) postAssessmentCredit(c *gin.Context) {
 	if !s.knownDepartment(c, credit.Department) {
 		return
 	}
-	saved, err := s.store.AddAssessmentCredit(c, credit)
+	var ok bool
+	if credit.ID, ok = entryID(c, "assessment-credit", credit.EnteredBy); !ok {
+		return
+	}
+	saved, created, err := s.store.AddAssessmentCredit(c, credit)
 	if err != nil {
 		s.internal(c, "store the credit", err)
+		return
+	}
+	if !created && !sameCents(saved, credit, func(x *assessment.AssessmentCredit) []*float64 { return []*float64{&x.Points} }) {
+		abort(c, http.StatusConflict, "Idempotency-Key was already used for another credit ("+saved.Department+", "+strconv.Itoa(saved.Year)+")", "Idempotency-Key")
 		return
 	}
 	c.JSON(http.StatusCreated, saved)

@@ -22,7 +22,16 @@ func assessmentPaths(g *schemaGen, paths obj, errResp func(string) obj) {
 		return obj{"description": desc, "content": jsonContent(g.schema(t))}
 	}
 	str := obj{"type": "string"}
+	key := func(what string) []any {
+		return []any{obj{
+			"name": "Idempotency-Key", "in": "header",
+			"description": "Makes the request safe to retry or submit twice: the same key from the same user always names the same " + what +
+				", stored once. Reusing a key for a different " + what + " is a 409.",
+			"schema": obj{"type": "string", "maxLength": maxIdempotencyKey},
+		}}
+	}
 	paths["/api/v1/assessment/checks"] = obj{"post": obj{
+		"parameters":  key("check"),
 		"operationId": "enterAuditCheck",
 		"tags":        []string{"reports"},
 		"summary":     "Enter an audit check (标准化检查) for the monthly service score",
@@ -42,12 +51,14 @@ func assessmentPaths(g *schemaGen, paths obj, errResp func(string) obj) {
 			},
 		})},
 		"responses": obj{
-			"201": created("The check as stored, with its ID and auditor.", reflect.TypeFor[assessment.AuditCheck]()),
+			"201": created("The check as stored, with its ID and auditor (with an Idempotency-Key used before: the check stored then).", reflect.TypeFor[assessment.AuditCheck]()),
 			"400": errResponse("BadRequest"),
+			"409": errResponse("Conflict"),
 			"500": errResponse("InternalError"),
 		},
 	}}
 	paths["/api/v1/assessment/credits"] = obj{"post": obj{
+		"parameters":  key("credit"),
 		"operationId": "enterAssessmentCredit",
 		"tags":        []string{"reports"},
 		"summary":     "Enter a yearly credit: satisfaction work or a customer award (002 第二十九条)",
@@ -67,8 +78,9 @@ func assessmentPaths(g *schemaGen, paths obj, errResp func(string) obj) {
 			},
 		})},
 		"responses": obj{
-			"201": created("The credit as stored, with its ID.", reflect.TypeFor[assessment.AssessmentCredit]()),
+			"201": created("The credit as stored, with its ID (with an Idempotency-Key used before: the credit stored then).", reflect.TypeFor[assessment.AssessmentCredit]()),
 			"400": errResponse("BadRequest"),
+			"409": errResponse("Conflict"),
 			"500": errResponse("InternalError"),
 		},
 	}}

@@ -15,29 +15,53 @@ import (
 
 // AddAuditCheck stores an internal auditor's standards check, giving it an ID
 // when it has none.
-func (s *Store) AddAuditCheck(ctx context.Context, c assessment.AuditCheck) (assessment.AuditCheck, error) {
+// A check with an ID already stored is not stored again: the stored one is
+// answered, and created is false (a retried request with the same
+// Idempotency-Key).
+func (s *Store) AddAuditCheck(ctx context.Context, c assessment.AuditCheck) (saved assessment.AuditCheck, created bool, err error) {
 	if c.ID == "" {
 		c.ID = uuid.NewString()
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO assessment_checks (id, department, month, item, earned, possible, note, auditor, auditor_name)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.ID, c.Department, c.Month, c.Item, c.Earned, c.Possible, c.Note, c.Auditor, c.AuditorName)
+	tag, err := s.pool.Exec(ctx, `INSERT INTO assessment_checks (id, department, month, item, earned, possible, note, auditor, auditor_name)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+		c.ID, c.Department, c.Month, c.Item, c.Earned, c.Possible, c.Note, c.Auditor, c.AuditorName)
 	if err != nil {
-		return c, fmt.Errorf("add audit check: %w", err)
+		return c, false, fmt.Errorf("add audit check: %w", err)
 	}
-	return c, nil
+	if tag.RowsAffected() == 1 {
+		return c, true, nil
+	}
+	err = s.pool.QueryRow(ctx, `SELECT id, department, month, item, earned::float8, possible::float8, note, auditor, auditor_name
+		FROM assessment_checks WHERE id = $1`, c.ID).Scan(&saved.ID, &saved.Department, &saved.Month, &saved.Item,
+		&saved.Earned, &saved.Possible, &saved.Note, &saved.Auditor, &saved.AuditorName)
+	if err != nil {
+		return c, false, fmt.Errorf("read audit check %s: %w", c.ID, err)
+	}
+	return saved, false, nil
 }
 
 // AddAssessmentCredit stores a yearly credit, giving it an ID when it has none.
-func (s *Store) AddAssessmentCredit(ctx context.Context, c assessment.AssessmentCredit) (assessment.AssessmentCredit, error) {
+// Like AddAuditCheck, a credit whose ID is stored already is answered as
+// stored, with created false.
+func (s *Store) AddAssessmentCredit(ctx context.Context, c assessment.AssessmentCredit) (saved assessment.AssessmentCredit, created bool, err error) {
 	if c.ID == "" {
 		c.ID = uuid.NewString()
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO assessment_credits (id, department, year, kind, points, reason, entered_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.Department, c.Year, c.Kind, c.Points, c.Reason, c.EnteredBy)
+	tag, err := s.pool.Exec(ctx, `INSERT INTO assessment_credits (id, department, year, kind, points, reason, entered_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`, c.ID, c.Department, c.Year, c.Kind, c.Points, c.Reason, c.EnteredBy)
 	if err != nil {
-		return c, fmt.Errorf("add assessment credit: %w", err)
+		return c, false, fmt.Errorf("add assessment credit: %w", err)
 	}
-	return c, nil
+	if tag.RowsAffected() == 1 {
+		return c, true, nil
+	}
+	err = s.pool.QueryRow(ctx, `SELECT id, department, year, kind, points::float8, reason, entered_by
+		FROM assessment_credits WHERE id = $1`, c.ID).Scan(&saved.ID, &saved.Department, &saved.Year, &saved.Kind,
+		&saved.Points, &saved.Reason, &saved.EnteredBy)
+	if err != nil {
+		return c, false, fmt.Errorf("read assessment credit %s: %w", c.ID, err)
+	}
+	return saved, false, nil
 }
 
 // assessedDepartments lists every department by ID with its name, plus those

@@ -38,9 +38,15 @@ func TestAssessmentInputs(t *testing.T) {
 	save("TS-2026-100004", april, complaint.SeverityMajor, true, "engineering") // April: not in March
 	save("TS-2026-100005", march.Add(time.Hour), complaint.SeveritySlight, true, "sales")
 
-	check, err := s.AddAuditCheck(ctx, assessment.AuditCheck{Department: "engineering", Month: "2026-03", Item: "服务规范", Earned: 45, Possible: 50, Auditor: "u1", AuditorName: "孙丽"})
+	check, created, err := s.AddAuditCheck(ctx, assessment.AuditCheck{Department: "engineering", Month: "2026-03", Item: "服务规范", Earned: 45, Possible: 50, Auditor: "u1", AuditorName: "孙丽"})
 	require.NoError(t, err)
-	_, err = s.AddAuditCheck(ctx, assessment.AuditCheck{Department: "engineering", Month: "2026-02", Item: "other month", Earned: 1, Possible: 50, Auditor: "u1"})
+	require.True(t, created)
+	// The same ID again (a retried request) stores nothing and answers the stored check.
+	again, created, err := s.AddAuditCheck(ctx, assessment.AuditCheck{ID: check.ID, Department: "sales", Month: "2026-03", Item: "x", Earned: 1, Possible: 2, Auditor: "u9"})
+	require.NoError(t, err)
+	require.False(t, created)
+	require.Equal(t, check, again)
+	_, _, err = s.AddAuditCheck(ctx, assessment.AuditCheck{Department: "engineering", Month: "2026-02", Item: "other month", Earned: 1, Possible: 50, Auditor: "u1"})
 	require.NoError(t, err)
 
 	prog := uuid.NewString()
@@ -80,8 +86,12 @@ func TestAssessmentInputs(t *testing.T) {
 	require.Equal(t, 73.0, score.Score)
 	require.Equal(t, -2.0, score.HeadPenalty.Points)
 
-	credit, err := s.AddAssessmentCredit(ctx, assessment.AssessmentCredit{Department: "engineering", Year: 2026, Kind: assessment.CreditCustomerAward, Points: 0.5, Reason: "客户锦旗", EnteredBy: "u2"})
+	credit, _, err := s.AddAssessmentCredit(ctx, assessment.AssessmentCredit{Department: "engineering", Year: 2026, Kind: assessment.CreditCustomerAward, Points: 0.5, Reason: "客户锦旗", EnteredBy: "u2"})
 	require.NoError(t, err)
+	again2, created, err := s.AddAssessmentCredit(ctx, credit)
+	require.NoError(t, err)
+	require.False(t, created, "stored once")
+	require.Equal(t, credit, again2)
 	years, err := s.AssessmentYear(ctx, 2026, reports.Date(2026, 1, 1), reports.Date(2027, 1, 1))
 	require.NoError(t, err)
 	for _, y := range years {
