@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -16,6 +17,14 @@ type publicSurvey struct {
 	ClosesAt      *time.Time           `json:"closes_at"`
 	Answered      bool                 `json:"answered"`
 	Open          bool                 `json:"open"`
+	// Previous is the answer given through this link, while it may be changed.
+	Previous *struct {
+		Ratings    map[string]string `json:"ratings"`
+		Recommend  *int              `json:"recommend"`
+		Competitor map[string]string `json:"competitor"`
+		Comment    string            `json:"comment"`
+		Segment    string            `json:"segment"`
+	} `json:"previous"`
 }
 
 // surveyPublicView is the customer's page: the form, the thanks, or why the
@@ -82,6 +91,20 @@ func (cs *Console) showPublicForm(c *gin.Context, status int, ps publicSurvey, f
 	}
 	if f == nil {
 		f = newAnswerForm(p.Lang, publicPath(c.Param("token")), ps.Questionnaire)
+		// Changing an answer starts from the answer given.
+		if prev := ps.Previous; prev != nil {
+			for code, level := range prev.Ratings {
+				f.Values.Set("ratings."+code, level)
+			}
+			for code, level := range prev.Competitor {
+				f.Values.Set("competitor."+code, level)
+			}
+			if prev.Recommend != nil {
+				f.Values.Set("recommend", strconv.Itoa(*prev.Recommend))
+			}
+			f.Values.Set("comment", prev.Comment)
+			f.Values.Set("segment", prev.Segment)
+		}
 	}
 	v.Kind, v.Form = "form", f
 	if f.HasErrors() {

@@ -140,6 +140,10 @@ func TestConsoleSurveyAnswerForms(t *testing.T) {
 	// Opened again: "you answered already"; answering again replaces it.
 	_, _, again := customerPage(t, http.MethodGet, first, nil)
 	require.Contains(t, again, "您已经提交过问卷")
+	// …with the earlier answer filled in, to change rather than retype.
+	require.Regexp(t, `name="ratings.product_quality" value="dissatisfied" checked`, again)
+	require.Regexp(t, `name="recommend" value="8" checked`, again)
+	require.Contains(t, again, ">交货后一周出现故障</textarea>")
 	answer.Set("ratings.service", "very_satisfied")
 	code, _, _ = customerPage(t, http.MethodPost, first, answer)
 	require.Equal(t, http.StatusSeeOther, code)

@@ -854,6 +854,10 @@ var fieldDocs = map[fieldKey]string{
 	{reflect.TypeFor[PublicSurvey](), "programme"}:  "The programme's name.",
 	{reflect.TypeFor[PublicSurvey](), "closes_at"}:  "When the survey stops taking answers.",
 	{reflect.TypeFor[PublicSurvey](), "answered"}:   "Whether the customer has answered; answering again replaces the answer while the survey is open.",
+	{reflect.TypeFor[PublicSurvey](), "previous"}:   "The answer given through this link, while the survey is open, so the customer can change it; absent before the first answer and after the survey closes.",
+	{reflect.TypeFor[EarlierAnswer](), "ratings"}:   ratingsDoc,
+	{reflect.TypeFor[EarlierAnswer](), "recommend"}: recommendDoc,
+	{reflect.TypeFor[EarlierAnswer](), "segment"}:   "The line of business the respondent gave (anonymous surveys only).",
 	{reflect.TypeFor[PublicSurvey](), "open"}:       "Whether the survey takes answers now.",
 
 	{reflect.TypeFor[survey.Stats](), "scale"}:                     "The scale the scores are on.",

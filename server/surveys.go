@@ -537,7 +537,13 @@ type PublicSurvey struct {
 	ClosesAt      *time.Time           `json:"closes_at,omitempty"`
 	Answered      bool                 `json:"answered"`
 	Open          bool                 `json:"open"`
+	// Previous is the answer given through this link while the survey is
+	// open, for the customer to change.
+	Previous *EarlierAnswer `json:"previous,omitempty"`
 }
+
+// EarlierAnswer is an answer as the customer gave it, shown back to them.
+type EarlierAnswer PublicAnswer
 
 // PublicAnswer is a customer's answer through their link.
 type PublicAnswer struct {
@@ -577,10 +583,25 @@ func (s *Server) publicSurvey(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, PublicSurvey{
+	ps := PublicSurvey{
 		Programme: cy.Definition.Name, Questionnaire: cy.Definition.Programme.Questionnaire,
 		ClosesAt: cy.ClosesAt, Answered: iv.AnsweredAt != nil, Open: cy.Status == store.CycleOpen,
-	})
+	}
+	if ps.Answered && ps.Open {
+		anonymous := cy.Definition.Programme.Questionnaire.Anonymous
+		prev, err := s.store.PreviousAnswer(c, iv.ID, anonymous)
+		if err != nil {
+			s.internal(c, "read the earlier answer", err)
+			return
+		}
+		if prev != nil {
+			ps.Previous = &EarlierAnswer{Ratings: prev.Ratings, Recommend: prev.Recommend, Competitor: prev.Competitor, Comment: prev.Comment}
+			if anonymous {
+				ps.Previous.Segment = prev.Segment
+			}
+		}
+	}
+	c.JSON(http.StatusOK, ps)
 }
 
 func (s *Server) publicSurveyAnswer(c *gin.Context) {

@@ -381,10 +381,9 @@ func (s *Store) SaveAnswer(ctx context.Context, invitationID string, anonymous b
 		if status != CycleOpen {
 			return ErrCycleClosed
 		}
-		key, who := invitationID, &customerID
+		key, who := answerKey(invitationID, anonymous, salt), &customerID
 		if anonymous {
-			h := sha256.Sum256(append(append([]byte{}, salt...), invitationID...))
-			key, who = "anon:"+hex.EncodeToString(h[:]), nil
+			who = nil
 			rec.Answer.CustomerID = ""
 		} else {
 			rec.Answer.CustomerID = customerID
@@ -412,6 +411,53 @@ func (s *Store) SaveAnswer(ctx context.Context, invitationID string, anonymous b
 		return fmt.Errorf("save answer to %s: %w", invitationID, err)
 	}
 	return nil
+}
+
+// answerKey is the row an invitation's answer is kept under: the invitation
+// itself, or for an anonymous questionnaire a hash with the cycle's salt, so
+// that once the salt is wiped at close no answer leads back to a customer.
+func answerKey(invitationID string, anonymous bool, salt []byte) string {
+	if !anonymous {
+		return invitationID
+	}
+	h := sha256.Sum256(append(append([]byte{}, salt...), invitationID...))
+	return "anon:" + hex.EncodeToString(h[:])
+}
+
+// PreviousAnswer is the answer given through an invitation while its cycle is
+// open, for the respondent to change; nil when there is none (or the cycle
+// has closed and an anonymous answer can no longer be found).
+func (s *Store) PreviousAnswer(ctx context.Context, invitationID string, anonymous bool) (*survey.Answer, error) {
+	var cycleID, status string
+	var salt []byte
+	err := s.pool.QueryRow(ctx, `
+		SELECT i.cycle_id::text, c.status, c.anon_salt
+		FROM survey_invitations i JOIN survey_cycles c ON c.id = i.cycle_id WHERE i.id = $1`,
+		invitationID).Scan(&cycleID, &status, &salt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("previous answer to %s: %w", invitationID, err)
+	}
+	if status != CycleOpen || (anonymous && len(salt) == 0) {
+		return nil, nil
+	}
+	var data []byte
+	// The key is worked out as SaveAnswer works it out.
+	err = s.pool.QueryRow(ctx, `SELECT answer FROM survey_answers WHERE answer_key = $1 AND cycle_id = $2`,
+		answerKey(invitationID, anonymous, salt), cycleID).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("previous answer to %s: %w", invitationID, err)
+	}
+	var a survey.Answer
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, fmt.Errorf("previous answer to %s: %w", invitationID, err)
+	}
+	return &a, nil
 }
 
 // InvitationFor finds a customer's invitation to a cycle (staff entering a
