@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/improvement"
 	"github.com/cxflow/cxflow/org"
 )
 
@@ -308,11 +309,15 @@ type page struct {
 	// Controls are the clock controls the user may use on C.
 	Controls []*stepForm
 	// MayLink offers a callback link for the customer; Link is one just made.
-	MayLink  bool
-	Link     *linkView
-	Deadline string
-	Depts    map[string]string
-	Intake   *intakeForm
+	MayLink bool
+	Link    *linkView
+	// Actions are the improvement actions opened for C; MayOpenAction offers
+	// to open one.
+	Actions       []improvement.Action
+	MayOpenAction bool
+	Deadline      string
+	Depts         map[string]string
+	Intake        *intakeForm
 	// MayRecord shows the link to the intake form.
 	MayRecord bool
 	// Public is a customer's page (a signed link): no staff menu, and the
@@ -488,6 +493,16 @@ func (cs *Console) showDetail(c *gin.Context, status int, notice string, refusal
 	if l, ok := c.Get(linkKey); ok {
 		p.Link = l.(*linkView)
 	}
+	if mayReadImprovements(user(c).Actor) {
+		var list struct {
+			Items []improvement.Action `json:"items"`
+		}
+		if r := cs.getJSON(c, "/api/v1/improvement-actions?complaint_id="+url.QueryEscape(cm.ID), &list); r == nil {
+			p.Actions = list.Items
+		}
+	}
+	p.MayOpenAction = cm.RootCause != nil &&
+		improvement.Authorize(user(c).Actor, &improvement.Action{Department: cm.Department}, improvement.ActOpen) == nil
 	p.Depts = map[string]string{}
 	if depts, err := cs.b.Departments(c); err == nil {
 		for _, d := range depts {

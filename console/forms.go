@@ -20,6 +20,7 @@ const (
 	kDateTime = "datetime"
 	kHidden   = "hidden"
 	kNumber   = "number"
+	kDate     = "date"
 )
 
 type option struct {

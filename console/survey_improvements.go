@@ -39,6 +39,8 @@ type improvementListView struct {
 	Next string
 	// First is the first page's address when this is not the first.
 	First string
+	// MayOpen offers the form to open an action by hand.
+	MayOpen bool
 }
 
 func (cs *Console) improvementList(c *gin.Context) {
@@ -55,7 +57,7 @@ func (cs *Console) improvementList(c *gin.Context) {
 	r := cs.getJSON(c, improvementsAPI+"?"+q.Encode(), &list)
 	p := cs.base(c, "survey.imp.title")
 	p.Depts = cs.departmentNames(c)
-	v := improvementListView{F: f, Statuses: improvement.Statuses, Sources: improvement.SourceKinds}
+	v := improvementListView{F: f, Statuses: improvement.Statuses, Sources: improvement.SourceKinds, MayOpen: mayOpenAction(user(c).Actor)}
 	if depts, err := cs.b.Departments(c); err == nil {
 		for _, d := range depts {
 			v.Depts = append(v.Depts, option{Value: d.ID, Text: d.Name})

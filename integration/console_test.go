@@ -346,3 +346,46 @@ func TestConsoleMyWorkHasImprovementActions(t *testing.T) {
 	_, other := page(t, browser(t, "sales"), http.MethodGet, "/", nil)
 	require.NotContains(t, other, a.ID)
 }
+
+// The market department opens an improvement action from a complaint's page;
+// the complaint lists it and the responsible department finds it in 我的待办.
+func TestConsoleOpenActionFromComplaint(t *testing.T) {
+	c := create(t, intake(2_000))
+	for _, s := range steps[:3] { // validated, assigned to engineering, root cause in
+		step(t, c.ID, s.path, s.body)
+	}
+	market := browser(t, "market")
+	_, detail := page(t, market, http.MethodGet, "/complaints/"+c.ID, nil)
+	require.Contains(t, detail, `href="/improvements/new?complaint=`+c.ID+`"`)
+
+	code, form := page(t, market, http.MethodGet, "/improvements/new?complaint="+c.ID, nil)
+	require.Equal(t, http.StatusOK, code, form)
+	require.Contains(t, form, `value="`+c.Number+` `+c.Subject+`"`, "the title starts from the complaint")
+	require.Contains(t, form, "来料抽检", "the description from its root cause")
+	key := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(form)[1]
+
+	values := url.Values{"idempotency_key": {key}, "complaint": {c.ID}, "title": {"电容来料检验 " + key[:6]},
+		"description": {"增加来料抽检"}, "department": {"engineering"}, "due_at": {"2001-01-01"}}
+	code, refused := page(t, market, http.MethodPost, "/improvements/new", values)
+	require.Equal(t, http.StatusBadRequest, code, refused)
+	require.Contains(t, refused, `data-field="due_at"`, "a past deadline is refused next to the field")
+
+	values.Set("due_at", time.Now().AddDate(0, 1, 0).Format("2006-01-02"))
+	code, opened := page(t, market, http.MethodPost, "/improvements/new", values)
+	require.Equal(t, http.StatusOK, code, opened)
+	require.Contains(t, opened, "改进措施已开立")
+	// The same form again (a double submit) opens nothing new.
+	page(t, market, http.MethodPost, "/improvements/new", values)
+	r := as(t, "market", http.MethodGet, "/api/v1/improvement-actions?complaint_id="+c.ID, nil)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	require.Equal(t, 1, strings.Count(string(r.body), `"title":"电容来料检验 `+key[:6]+`"`))
+
+	_, detail = page(t, market, http.MethodGet, "/complaints/"+c.ID, nil)
+	require.Contains(t, detail, "电容来料检验 "+key[:6])
+	_, work := page(t, browser(t, "engineer"), http.MethodGet, "/", nil)
+	require.Contains(t, work, "电容来料检验 "+key[:6])
+
+	code, body := page(t, browser(t, "engineer"), http.MethodGet, "/improvements/new", nil)
+	require.Equal(t, http.StatusForbidden, code)
+	require.Contains(t, body, "改进措施由市场部、品质部开立")
+}
