@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/device"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cxflow/cxflow/complaint"
@@ -388,4 +389,28 @@ func TestConsoleOpenActionFromComplaint(t *testing.T) {
 	code, body := page(t, browser(t, "engineer"), http.MethodGet, "/improvements/new", nil)
 	require.Equal(t, http.StatusForbidden, code)
 	require.Contains(t, body, "改进措施由市场部、品质部开立")
+}
+
+// Staff pages on a phone: the page never gets wider than the screen (wide
+// tables scroll inside their card).
+func TestConsoleStaffPagesOnAPhone(t *testing.T) {
+	c := create(t, intake(1_000))
+	ctx, dir := chromeTab(t, 390, 844)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Emulate(device.IPhone13)))
+	signIn(t, ctx, "gm")
+	for _, p := range []string{"/", "/complaints/" + c.ID, "/complaints", "/dashboard", "/reports/complaints"} {
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(stack.api.URL+p), chromedp.WaitVisible(`main h1`)))
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		require.NoError(t, err)
+		require.False(t, wide, "%s is wider than the phone", p)
+	}
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(stack.api.URL+"/dashboard"), chromedp.WaitVisible(`.dash-tiles`)))
+	shot(t, ctx, dir, "console-phone-dashboard.png")
+
+	// The measure itself: a page made too wide is caught.
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const d = document.createElement("div");
+		d.style.width = "2000px"; d.style.height = "1px"; document.body.appendChild(d);
+		return document.documentElement.scrollWidth > window.innerWidth + 1 })()`))
+	require.NoError(t, err)
+	require.True(t, wide)
 }
