@@ -413,17 +413,15 @@ func outboxRelated(a complaint.Actor, related string) outboxRef {
 	if !ok || id == "" {
 		return outboxRef{Text: related}
 	}
-	if _, known := lookup("en", "outbox.rel."+kind); !known {
-		return outboxRef{Text: related}
-	}
 	// The label says what it is; a short ID tells two apart.
 	ref := outboxRef{Label: "outbox.rel." + kind, Text: "#" + id}
 	if len(id) > 8 {
 		ref.Text = "#" + id[:8]
 	}
+	uid, isUUID := pathUUIDOf(id)
 	switch kind {
 	case "survey-cycle":
-		if uid, ok := pathUUIDOf(id); ok && maySurveyRead(a) {
+		if isUUID && maySurveyRead(a) {
 			ref.Href = "/surveys/cycles/" + uid
 		}
 	case "report-version":
@@ -432,13 +430,15 @@ func outboxRelated(a complaint.Actor, related string) outboxRef {
 			ref.Href = "/reports"
 		}
 	case "complaint":
-		if uid, ok := pathUUIDOf(id); ok {
+		if isUUID {
 			ref.Href = "/complaints/" + uid
 		}
 	case "improvement-action":
-		if uid, ok := pathUUIDOf(id); ok && improvement.CanReadAll(a) {
+		if isUUID && improvement.CanReadAll(a) {
 			ref.Href = "/improvements/" + uid
 		}
+	default:
+		return outboxRef{Text: related}
 	}
 	return ref
 }

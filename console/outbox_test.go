@@ -221,3 +221,24 @@ func TestOutboxIsRefusedToADepartmentMember(t *testing.T) {
 	_, home := get(t, srv, "/", "zh")
 	require.NotContains(t, home, `href="/notifications"`)
 }
+
+// What a message is about links to its page where the user may open it.
+func TestOutboxRelatedLinks(t *testing.T) {
+	for _, c := range []struct {
+		actor   complaint.Actor
+		related string
+		want    outboxRef
+	}{
+		{outboxClerk, "survey-cycle:" + outboxCycle, outboxRef{Label: "outbox.rel.survey-cycle", Text: "#7d3e9a10", Href: "/surveys/cycles/" + outboxCycle}},
+		{outboxClerk, "survey-cycle:not-a-uuid", outboxRef{Label: "outbox.rel.survey-cycle", Text: "#not-a-uu"}},
+		{outboxMarket, "report-version:7", outboxRef{Label: "outbox.rel.report-version", Text: "#7", Href: "/reports"}},
+		{outboxClerk, "report-version:7", outboxRef{Label: "outbox.rel.report-version", Text: "#7"}},
+		{outboxClerk, "complaint:" + cid, outboxRef{Label: "outbox.rel.complaint", Text: "#0b8f1c7e", Href: "/complaints/" + cid}},
+		{outboxMarket, "improvement-action:" + cid, outboxRef{Label: "outbox.rel.improvement-action", Text: "#0b8f1c7e", Href: "/improvements/" + cid}},
+		{outboxClerk, "improvement-action:" + cid, outboxRef{Label: "outbox.rel.improvement-action", Text: "#0b8f1c7e"}},
+		{outboxMarket, "supplier:42", outboxRef{Text: "supplier:42"}},
+		{outboxMarket, "", outboxRef{}},
+	} {
+		require.Equal(t, c.want, outboxRelated(c.actor, c.related), "%s as %s", c.related, c.actor.Name)
+	}
+}
