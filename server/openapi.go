@@ -611,7 +611,7 @@ var typeDocs = map[reflect.Type]string{
 	reflect.TypeFor[survey.Dissatisfaction](): "One dissatisfied rating (不满意 · 很不满意), with what its improvement action needs: who said it (unless anonymous), about what, and their comment.",
 	reflect.TypeFor[DeliveryStarted]():        "The delivery's follow-up workflow and when its surveys start.",
 	reflect.TypeFor[store.Notification]():     "A message in the outbox: a survey invitation or reminder to e-mail, or a task for staff (a call or visit to make, a return rate falling short).",
-	reflect.TypeFor[NotificationList]():       "A page of the outbox, oldest first; pass next_after as after for the next page. No next_after means the last page.",
+	reflect.TypeFor[NotificationList]():       "A page of the outbox, oldest first (pass next_after as after for the next page) or newest first (pass next_before as before). Neither means the last page.",
 
 	reflect.TypeFor[reports.ComplaintAnalysis](): "The complaint analysis report (季度客户投诉分析报告) for a period: the complaints received in it (of one branch when branch is set), " +
 		"their counts by category, severity, complainant class, channel, responsible department and branch, the handling times and SLA compliance of their completed steps, " +
@@ -3067,11 +3067,16 @@ func outboxPaths(g *schemaGen, paths obj, errResp func(string) obj) {
 		"operationId": "listNotifications",
 		"tags":        []string{"notifications"},
 		"summary":     "Read the outbox",
-		"description": "The messages cxflow wants delivered, oldest first, one page at a time: e-mails for a mail relay to send (with an API token), tasks for the staff. The filters combine. A 400 names the query parameter at fault.",
+		"description": "The messages cxflow wants delivered, one page at a time: e-mails for a mail relay to send (with an API token), oldest first, tasks for the staff, " +
+			"who read it newest first (order=newest). The filters combine. A 400 names the query parameter at fault.",
 		"parameters": []any{
 			obj{"name": "status", "in": "query", "description": "Only messages that stand so, e.g. pending for a relay.", "schema": g.extraEnum("OutboxStatus")},
+			obj{"name": "channel", "in": "query", "description": "Only e-mails or only tasks for staff.", "schema": g.extraEnum("OutboxChannel")},
 			obj{"name": "related", "in": "query", "description": "Only messages about this, e.g. survey-cycle:<cycle ID>.", "schema": obj{"type": "string"}},
+			obj{"name": "order", "in": "query", "description": "oldest first (a relay's queue; page with after and next_after) or newest first (page with before and next_before).",
+				"schema": obj{"type": "string", "enum": []string{"oldest", "newest"}, "default": "oldest"}},
 			obj{"name": "after", "in": "query", "description": "Only messages after this ID: the previous page's next_after.", "schema": obj{"type": "integer", "format": "int64", "minimum": 0}},
+			obj{"name": "before", "in": "query", "description": "Only messages before this ID: the previous page's next_before.", "schema": obj{"type": "integer", "format": "int64", "minimum": 0}},
 			obj{"name": "limit", "in": "query", "description": "Page size.", "schema": obj{"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
 		},
 		"responses": obj{
@@ -3088,17 +3093,20 @@ func outboxPaths(g *schemaGen, paths obj, errResp func(string) obj) {
 			"operationId": "reportNotification",
 			"tags":        []string{"notifications"},
 			"summary":     "Report a message delivered or failed",
-			"description": "Records what became of a message: sent (sent_at is set now) or failed, with an optional note; a later report replaces an earlier one. A 400 names status or note.",
+			"description": "Records what became of a message: sent (sent_at is set now) or failed, with an optional note; a later report replaces an earlier one, " +
+				"unless if_status asks for the message to stand so still (409 otherwise). A 400 names status, note or if_status.",
 			"requestBody": obj{"required": true, "content": jsonContent(g.body(reflect.TypeFor[NotificationStatus]()))},
 			"responses": obj{
 				"204": obj{"description": "Recorded."},
 				"400": errResponse("BadRequest"),
 				"404": errResp("No message has this ID."),
+				"409": errResp("if_status was given and the message no longer stands so: someone reported it meanwhile; error says how it stands."),
 				"413": errResponse("PayloadTooLarge"),
 				"500": errResponse("InternalError"),
 			},
 		},
 	}
+	outboxCountsPaths(g, paths)
 }
 
 // reportPaths documents the management reports.

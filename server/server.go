@@ -196,6 +196,7 @@ func (s *Server) Handler() http.Handler {
 	api.GET("/survey-cycles/:id/invitations", surveyRead, s.listInvitations)
 	outbox := requireRole("the outbox", org.RoleAdministrator, org.RoleMarketDepartment, org.RoleIntakeClerk)
 	api.GET("/notifications", outbox, s.listNotifications)
+	api.GET("/notifications/counts", outbox, s.countNotifications)
 	api.POST("/notifications/:id/status", outbox, s.markNotification)
 	api.POST("/deliveries", requireRole("recording deliveries", org.RoleIntakeClerk, org.RoleMarketDepartment, org.RoleAdministrator), s.postDelivery)
 	api.POST("/survey-cycles/:id/answers", requireRole("entering survey answers", org.RoleIntakeClerk, org.RoleMarketDepartment), s.enterAnswer)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -62,40 +61,12 @@ func (s *Store) Enqueue(ctx context.Context, ns []Notification) (int, error) {
 // Notifications lists outbox messages by status and relation, oldest first,
 // after the given ID.
 func (s *Store) Notifications(ctx context.Context, status, related string, after int64, limit int) ([]Notification, error) {
-	q := `SELECT id, created_at, channel, recipient, subject, body, link, related, status, sent_at, note
-		FROM notifications WHERE id > $1`
-	args := []any{after}
-	if status != "" {
-		args = append(args, status)
-		q += " AND status = $" + strconv.Itoa(len(args))
-	}
-	if related != "" {
-		args = append(args, related)
-		q += " AND related = $" + strconv.Itoa(len(args))
-	}
-	args = append(args, limit)
-	q += " ORDER BY id LIMIT $" + strconv.Itoa(len(args))
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list notifications: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Notification, error) {
-		var n Notification
-		return n, r.Scan(&n.ID, &n.CreatedAt, &n.Channel, &n.Recipient, &n.Subject, &n.Body, &n.Link, &n.Related, &n.Status, &n.SentAt, &n.Note)
-	})
+	return s.Outbox(ctx, OutboxFilter{Status: status, Related: related, After: after, Limit: limit})
 }
 
 // MarkNotification records a delivery (sent) or its failure.
 func (s *Store) MarkNotification(ctx context.Context, id int64, status, note string, at time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE notifications SET status = $2, note = $3, sent_at = CASE WHEN $2 = 'sent' THEN $4 ELSE sent_at END
-		WHERE id = $1`, id, status, note, at)
-	if err != nil {
-		return fmt.Errorf("mark notification %d: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return s.MarkNotificationIf(ctx, id, status, note, "", at)
 }
 
 // UnansweredContacts lists a cycle's unanswered invitations with the
