@@ -66,9 +66,13 @@ type Snapshot struct {
 	RequestHash    string              `json:"request_hash,omitempty"`
 }
 
-// SaveComplaint writes the snapshot to the read model, idempotently.
+// SaveComplaint writes the snapshot to the read model, idempotently, and
+// tells whoever its new escalations reach.
 func (a *Activities) SaveComplaint(ctx context.Context, s Snapshot) error {
-	return a.Store.SaveComplaint(ctx, s.Complaint, s.Events, s.IdempotencyKey, s.RequestHash)
+	if err := a.Store.SaveComplaint(ctx, s.Complaint, s.Events, s.IdempotencyKey, s.RequestHash); err != nil {
+		return err
+	}
+	return a.notifyComplaintEscalations(ctx, s)
 }
 
 // LoadCalendar returns the named working calendar, from the read model when an

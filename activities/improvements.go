@@ -32,7 +32,10 @@ type ImprovementSnapshot struct {
 
 // SaveImprovement writes the snapshot to the read model, idempotently.
 func (a *Activities) SaveImprovement(ctx context.Context, s ImprovementSnapshot) error {
-	return a.Store.SaveImprovement(ctx, s.Action, s.Events, s.RequestHash)
+	if err := a.Store.SaveImprovement(ctx, s.Action, s.Events, s.RequestHash); err != nil {
+		return err
+	}
+	return a.notifyActionEscalations(ctx, s)
 }
 
 // OpenImprovementAction opens an improvement action, or joins the one its

@@ -48,7 +48,7 @@ func init() {
 		"outbox.conflict":         "这条通知已经有人标记过了，您的标记没有保存。请看它现在的状态。",
 		"outbox.rel.survey-cycle": "满意度调查周期", "outbox.rel.report-version": "报告版本", "outbox.rel.complaint": "投诉",
 		"outbox.rel.improvement-action": "改进措施",
-		"outbox.to.department":          "%s（全体）", "outbox.to.level": "%s · %s",
+		"outbox.to.department":          "%s（全体）", "outbox.to.level": "%s · %s", "outbox.to.role": "%s（按角色）",
 		"outbox.field.note": "说明", "outbox.field.status": "状态", "outbox.field.if_status": "原状态",
 		"outbox.field.before": "分页位置", "outbox.field.channel": "类型",
 	}, map[string]string{
@@ -68,7 +68,7 @@ func init() {
 		"outbox.conflict":         "Someone has marked this message already; your mark was not saved. See how it stands now.",
 		"outbox.rel.survey-cycle": "Survey cycle", "outbox.rel.report-version": "Report version", "outbox.rel.complaint": "Complaint",
 		"outbox.rel.improvement-action": "Improvement action",
-		"outbox.to.department":          "%s (everyone)", "outbox.to.level": "%s · %s",
+		"outbox.to.department":          "%s (everyone)", "outbox.to.level": "%s · %s", "outbox.to.role": "%s (by role)",
 		"outbox.field.note": "Note", "outbox.field.status": "Status", "outbox.field.if_status": "Status seen",
 		"outbox.field.before": "Page position", "outbox.field.channel": "Kind",
 	})
@@ -390,7 +390,8 @@ func outboxExplain(lang string, r *Refusal) string {
 
 // outboxRecipient names whom a message is for: an e-mail address as it is,
 // a department by name ("department:market"), an escalation level of a
-// department by both ("department_head:market").
+// department by both ("department_head:market"), a role's holders
+// ("role:general_manager").
 func outboxRecipient(p page, m outboxMessage) string {
 	who, dept, ok := strings.Cut(m.Recipient, ":")
 	if m.Channel == "email" || !ok || dept == "" {
@@ -398,6 +399,10 @@ func outboxRecipient(p page, m outboxMessage) string {
 	}
 	if who == "department" {
 		return fmt.Sprintf(T(p.Lang, "outbox.to.department"), p.Dept(dept))
+	}
+	// Escalation notices reach a role's holders ("role:general_manager").
+	if role, ok := lookup(p.Lang, "admin.role."+dept); ok && who == "role" {
+		return fmt.Sprintf(T(p.Lang, "outbox.to.role"), role)
 	}
 	if level, ok := lookup(p.Lang, "level."+who); ok {
 		return fmt.Sprintf(T(p.Lang, "outbox.to.level"), p.Dept(dept), level)

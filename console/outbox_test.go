@@ -242,3 +242,17 @@ func TestOutboxRelatedLinks(t *testing.T) {
 		require.Equal(t, c.want, outboxRelated(c.actor, c.related), "%s as %s", c.related, c.actor.Name)
 	}
 }
+
+func TestOutboxRecipientsInWords(t *testing.T) {
+	p := page{Lang: "zh", Depts: map[string]string{"engineering": "工程部"}}
+	for recipient, want := range map[string]string{
+		"department:engineering":      "工程部（全体）",
+		"department_head:engineering": "工程部 · 部门经理",
+		"role:general_manager":        "总经理（按角色）",
+		"总经理":                         "总经理",
+	} {
+		require.Equal(t, want, outboxRecipient(p, outboxMessage{Channel: "task", Recipient: recipient}), recipient)
+	}
+	p.Lang = "en"
+	require.Equal(t, "General manager (by role)", outboxRecipient(p, outboxMessage{Channel: "task", Recipient: "role:general_manager"}))
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -441,6 +442,15 @@ func TestOverdueImprovementStepEscalates(t *testing.T) {
 	require.NoError(t, stack.pool.QueryRow(context.Background(),
 		`SELECT notify FROM improvement_escalations WHERE action_id = $1 AND seq = 1`, a.ID).Scan(&notify))
 	require.Equal(t, []string{"department_head"}, notify)
+
+	// The engineering department's head is told through the outbox.
+	var recipient, link string
+	require.Eventually(t, func() bool {
+		return stack.pool.QueryRow(context.Background(), `SELECT recipient, link FROM notifications WHERE related = $1`,
+			"improvement-action:"+a.ID).Scan(&recipient, &link) == nil
+	}, 10*time.Second, 100*time.Millisecond)
+	require.Equal(t, "department_head:engineering", recipient)
+	require.True(t, strings.HasSuffix(link, "/improvements/"+a.ID), link)
 
 	// Done now: the new step starts at its owner; the escalation stays on record.
 	got = actAs(t, "engineer", a.ID, "completion", map[string]any{"result": "已整改"})
