@@ -137,6 +137,8 @@ func TestSurveyCycleThroughTheAPI(t *testing.T) {
 		case n.Channel == "task" && strings.Contains(n.Subject, "MID1-"+tag):
 			tasks++
 			require.Equal(t, "department:market", n.Recipient)
+			// No e-mail address: the task carries the link for staff to send.
+			require.True(t, strings.HasPrefix(n.Link, "http://cxflow.test/public/survey/"), n.Link)
 		}
 	}
 	require.Len(t, emails, 2)
