@@ -1,55 +1,27 @@
 package complaint
 
 import (
-	"fmt"
+	"time"
 
 	"github.com/cxflow/cxflow/org"
-	"strings"
-	"time"
-	"unicode/utf8"
+	"github.com/cxflow/cxflow/validate"
 )
 
 // FieldError is a request that names the field it is wrong about.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
-
-func fieldErr(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
-}
+type FieldError = validate.Error
 
 // Text limits keep records printable on a form and histories small.
 const (
-	maxShortText = 200
-	maxLongText  = 10_000
+	maxShortText = validate.MaxShortText
+	maxLongText  = validate.MaxLongText
 )
 
-func required(field, v string, max int) *FieldError {
-	if strings.TrimSpace(v) == "" {
-		return fieldErr(field, "is required")
-	}
-	return optional(field, v, max)
-}
-
-func optional(field, v string, max int) *FieldError {
-	if utf8.RuneCountInString(v) > max {
-		return fieldErr(field, "must be at most %d characters", max)
-	}
-	return nil
-}
-
-// firstErr returns the first non-nil error; typed so a nil *FieldError stays nil.
-func firstErr(errs ...*FieldError) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
-}
+var (
+	fieldErr = validate.Errorf
+	required = validate.Required
+	optional = validate.Optional
+	firstErr = validate.First
+)
 
 // Actor is the person (or system) behind an action, as recorded in the timeline
 // and checked by the workflow's validators.

@@ -4,13 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"regexp"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/cxflow/cxflow/validate"
 )
 
 // Text limits, as for complaints: printable on a form, small in histories.
@@ -23,33 +22,12 @@ const (
 	MaxBusinessKey = 200
 )
 
-func fieldErr(field, format string, args ...any) *FieldError {
-	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
-func required(field, v string, max int) *FieldError {
-	if strings.TrimSpace(v) == "" {
-		return fieldErr(field, "is required")
-	}
-	return optional(field, v, max)
-}
-
-func optional(field, v string, max int) *FieldError {
-	if utf8.RuneCountInString(v) > max {
-		return fieldErr(field, "must be at most %d characters", max)
-	}
-	return nil
-}
-
-// firstErr returns the first non-nil error; typed so a nil *FieldError stays nil.
-func firstErr(errs ...*FieldError) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
-}
+var (
+	fieldErr = validate.Errorf
+	required = validate.Required
+	optional = validate.Optional
+	firstErr = validate.First
+)
 
 // SourceKind says what opened an action.
 type SourceKind string

@@ -3,11 +3,12 @@
 package org
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cxflow/cxflow/validate"
 )
 
 // Role is what a user may do.
@@ -70,13 +71,13 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 // Validate checks a department, naming the field at fault.
 func (d Department) Validate() error {
 	if !idPattern.MatchString(d.ID) {
-		return &FieldError{"id", "must be 1-63 lower-case letters, digits or '-', e.g. engineering"}
+		return validate.Errorf("id", "must be 1-63 lower-case letters, digits or '-', e.g. engineering")
 	}
 	if strings.TrimSpace(d.Name) == "" || utf8.RuneCountInString(d.Name) > 100 {
-		return &FieldError{"name", "is required (at most 100 characters)"}
+		return validate.Errorf("name", "is required (at most 100 characters)")
 	}
 	if d.Kind != KindHQ && d.Kind != KindBranch {
-		return &FieldError{"kind", "must be hq or branch"}
+		return validate.Errorf("kind", "must be hq or branch")
 	}
 	return nil
 }
@@ -97,20 +98,20 @@ var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 // Validate checks a user's fields (not that the department exists).
 func (u User) Validate() error {
 	if !usernamePattern.MatchString(u.Username) {
-		return &FieldError{"username", "must be 2-64 lower-case letters, digits, '.', '_' or '-'"}
+		return validate.Errorf("username", "must be 2-64 lower-case letters, digits, '.', '_' or '-'")
 	}
 	if strings.TrimSpace(u.Name) == "" || utf8.RuneCountInString(u.Name) > 100 {
-		return &FieldError{"name", "is required (at most 100 characters)"}
+		return validate.Errorf("name", "is required (at most 100 characters)")
 	}
 	if u.Department == "" {
-		return &FieldError{"department", "is required"}
+		return validate.Errorf("department", "is required")
 	}
 	if len(u.Roles) == 0 {
-		return &FieldError{"roles", "at least one role is required"}
+		return validate.Errorf("roles", "at least one role is required")
 	}
 	for _, r := range u.Roles {
 		if !r.Valid() {
-			return &FieldError{"roles", fmt.Sprintf("unknown role %q", r)}
+			return validate.Errorf("roles", "unknown role %q", r)
 		}
 	}
 	return nil
@@ -127,12 +128,7 @@ func (u User) Has(r Role) bool {
 }
 
 // FieldError names the field a request is wrong about.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+type FieldError = validate.Error
 
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
