@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -121,13 +120,9 @@ var entryNamespace = uuid.MustParse("6f0c1f5e-9a7d-4b1e-8c33-2a1f6d0e4b17")
 // from the same user names the same entry, so a retried or double-submitted
 // request stores it once. Without a key it is "" (a new ID is drawn).
 func entryID(c *gin.Context, kind, userID string) (string, bool) {
-	key := c.GetHeader("Idempotency-Key")
-	if key == "" {
-		return "", true
-	}
-	if utf8.RuneCountInString(key) > maxIdempotencyKey {
-		abort(c, http.StatusBadRequest, "Idempotency-Key must be at most 200 characters", "Idempotency-Key")
-		return "", false
+	key, ok := idempotencyKey(c)
+	if !ok || key == "" {
+		return "", ok
 	}
 	return uuid.NewSHA1(entryNamespace, []byte(kind+"\x00"+userID+"\x00"+key)).String(), true
 }

@@ -63,9 +63,8 @@ func (s *Server) createComplaint(c *gin.Context) {
 		abort(c, http.StatusForbidden, err.Error(), "")
 		return
 	}
-	key := c.GetHeader("Idempotency-Key")
-	if utf8.RuneCountInString(key) > maxIdempotencyKey {
-		abort(c, http.StatusBadRequest, "Idempotency-Key must be at most 200 characters", "Idempotency-Key")
+	key, ok := idempotencyKey(c)
+	if !ok {
 		return
 	}
 	// The hash of the decoded intake, not of the raw bytes: the same complaint

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
@@ -122,4 +123,15 @@ func (s *Server) workflowError(c *gin.Context, op string, err error) {
 func (s *Server) internal(c *gin.Context, op string, err error) {
 	s.log.Error("request failed", "op", op, "err", err)
 	abort(c, http.StatusInternalServerError, "internal error while trying to "+op, "")
+}
+
+// idempotencyKey reads the request's Idempotency-Key ("" without one); a
+// key too long is refused with a 400 naming the header.
+func idempotencyKey(c *gin.Context) (string, bool) {
+	key := c.GetHeader("Idempotency-Key")
+	if utf8.RuneCountInString(key) > maxIdempotencyKey {
+		abort(c, http.StatusBadRequest, "Idempotency-Key must be at most 200 characters", "Idempotency-Key")
+		return "", false
+	}
+	return key, true
 }

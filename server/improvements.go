@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -54,9 +53,8 @@ func (s *Server) openImprovement(c *gin.Context) {
 			return
 		}
 	}
-	key := c.GetHeader("Idempotency-Key")
-	if utf8.RuneCountInString(key) > improvement.MaxBusinessKey {
-		abort(c, http.StatusBadRequest, "Idempotency-Key must be at most 200 characters", "Idempotency-Key")
+	key, ok := idempotencyKey(c)
+	if !ok {
 		return
 	}
 	// PostgreSQL keeps microseconds; so does everything else, so values round-trip.
