@@ -26,8 +26,9 @@ type Answer struct {
 	Header http.Header
 }
 
-// refusal is the API's error answer as a Refusal, or nil for a success.
-func (a Answer) refusal() *Refusal {
+// refusal is the API's error answer as a Refusal, its message in the
+// language (apiWords), or nil for a success.
+func (a Answer) refusal(lang string) *Refusal {
 	if a.Status < 400 {
 		return nil
 	}
@@ -36,7 +37,7 @@ func (a Answer) refusal() *Refusal {
 		Field string `json:"field"`
 	}
 	_ = json.Unmarshal(a.Body, &e)
-	return &Refusal{Status: a.Status, Message: e.Error, Field: e.Field}
+	return &Refusal{Status: a.Status, Message: apiWords(lang, e.Error), Field: e.Field}
 }
 
 // getJSON reads an API resource into out.
@@ -55,7 +56,7 @@ func (cs *Console) sendJSON(c *gin.Context, method, path string, in, out any, he
 		}
 	}
 	a := cs.b.API(c, Call{Method: method, Path: path, Body: body, Header: header})
-	if r := a.refusal(); r != nil {
+	if r := a.refusal(lang(c)); r != nil {
 		return r
 	}
 	if out != nil && len(bytes.TrimSpace(a.Body)) > 0 {

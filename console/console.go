@@ -548,7 +548,7 @@ func explain(lang string, r *Refusal) string {
 		s += " " + T(lang, "refusal.field") + " " + fieldLabel(lang, r.Field) + "."
 	}
 	if r.Message != "" {
-		s += " " + T(lang, "refusal.detail") + " " + r.Message
+		s += " " + T(lang, "refusal.detail") + " " + apiWords(lang, r.Message)
 	}
 	return s
 }

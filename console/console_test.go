@@ -353,7 +353,7 @@ func TestIntakeSendsJSONAndShowsFieldErrors(t *testing.T) {
 	for _, lang := range []string{"zh", "en"} {
 		resp, body := post(form, lang)
 		if resp.StatusCode != http.StatusBadRequest || strings.Contains(body, Missing) ||
-			!regexp.MustCompile(`name="customer.contact" value="138"[^>]*aria-invalid="true">\s*<span class="field-error" data-field="customer.contact"[^>]*>[^<]*is required`).MatchString(body) ||
+			!regexp.MustCompile(`name="customer.contact" value="138"[^>]*aria-invalid="true">\s*<span class="field-error" data-field="customer.contact"[^>]*>[^<]*(is required|必须填写)`).MatchString(body) ||
 			!strings.Contains(body, `value="不制冷"`) && !strings.Contains(body, ">不制冷</textarea>") ||
 			!strings.Contains(body, `name="idempotency_key" value="k-1"`) {
 			t.Fatalf("%s refusal page %d: %s", lang, resp.StatusCode, body)

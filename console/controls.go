@@ -100,7 +100,7 @@ func (cs *Console) control(path string) gin.HandlerFunc {
 		body, r := f.body(c.Request.PostForm, cs.loc)
 		if r == nil {
 			a := cs.b.API(c, Call{Method: http.MethodPost, Path: "/api/v1/complaints/" + id.String() + "/" + path, Body: body})
-			r = a.refusal()
+			r = a.refusal(lang(c))
 		}
 		if r != nil {
 			c.Set(failedControlKey, path)

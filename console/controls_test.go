@@ -191,7 +191,7 @@ func TestFindComplaints(t *testing.T) {
 
 	code, body = get(t, srv, "/complaints?q="+strings.Repeat("x", 101), "zh")
 	require.Equal(t, http.StatusBadRequest, code)
-	require.Contains(t, body, "q must be at most 100 characters")
+	require.Contains(t, body, "不能超过 100 个字", "the API's check in Chinese")
 	require.Contains(t, body, `value="`+strings.Repeat("x", 101)+`"`, "the form keeps the text")
 
 	// On a complaint's page, 投诉查询 is not marked, nor 投诉登记 on the search.
@@ -220,4 +220,21 @@ func TestStatusPage(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.Contains(t, string(b), "Too many requests")
 	require.Equal(t, CSP, resp.Header.Get("Content-Security-Policy"))
+}
+
+func TestAPIWordsInChinese(t *testing.T) {
+	for msg, want := range map[string]string{
+		"reason: is required":                                      "必须填写。",
+		"name: is required (at most 100 characters)":               "必须填写，且不超过 100 个字。",
+		"due_at: is required: the deadline to complete the action": "必须填写。",
+		"subject: must be at most 200 characters":                  "不能超过 200 个字。",
+		"due_at: must be in the future":                            "必须晚于现在。",
+		"overdue must be true or false":                            "只能是“是”或“否”。",
+		"limit must be a whole number from 1 to 200":               "必须是 1 到 200 之间的整数。",
+		"status must be one of validation, assignment, closed":     "不是可以选择的值。",
+		"complaint TS-2026-000001 is waiting for review":           "complaint TS-2026-000001 is waiting for review",
+	} {
+		require.Equal(t, want, apiWords("zh", msg), msg)
+		require.Equal(t, msg, apiWords("en", msg))
+	}
 }

@@ -206,7 +206,7 @@ func (cs *Console) intakePost(c *gin.Context) {
 	if r.Field != "" {
 		msg := T(p.Lang, "intake.check")
 		if r.Message != "" {
-			msg += " " + r.Message
+			msg += " " + apiWords(lang(c), r.Message)
 		}
 		f.markError(r.Field, msg)
 	}

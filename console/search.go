@@ -19,11 +19,13 @@ func init() {
 		"search.q": "查找", "search.q_hint": "编号、主题、投诉人或单位", "search.all": "全部", "search.open": "未关闭",
 		"search.submit": "查询", "search.reset": "清除条件", "search.empty": "没有符合条件的投诉。",
 		"search.next": "下一页", "search.first": "第一页", "col.customer": "投诉人", "col.department": "责任部门", "col.received": "收到时间",
+		"field.status": "当前步骤", "field.q": "查找", "field.sla_status": "时限状态", "field.cursor": "页码", "field.limit": "每页条数",
 	}, map[string]string{
 		"search.title": "Find complaints", "search.hint": "Find the complaints you may read by number, subject, customer or organisation.",
 		"search.q": "Search", "search.q_hint": "Number, subject, customer or organisation", "search.all": "All", "search.open": "Open",
 		"search.submit": "Search", "search.reset": "Clear", "search.empty": "No complaint matches.",
 		"search.next": "Next page", "search.first": "First page", "col.customer": "Customer", "col.department": "Department", "col.received": "Received",
+		"field.status": "Step", "field.q": "Search", "field.sla_status": "SLA status", "field.cursor": "Page", "field.limit": "Page size",
 	})
 	register(area{name: "search", nav: "search.title", href: "/complaints", order: 25, routes: func(cs *Console) []route {
 		return []route{{method: http.MethodGet, pattern: "/complaints", handle: cs.search}}

@@ -183,7 +183,7 @@ func (cs *Console) improvementSubmit(c *gin.Context) {
 	// The complaint steps' conversion: booleans, Beijing-time dates, texts.
 	body, r := (&stepForm{Fields: f.Fields}).body(c.Request.PostForm, cs.loc)
 	if r == nil {
-		r = cs.b.API(c, Call{Method: http.MethodPost, Path: improvementsAPI + "/" + id + "/" + string(step), Body: body}).refusal()
+		r = cs.b.API(c, Call{Method: http.MethodPost, Path: improvementsAPI + "/" + id + "/" + string(step), Body: body}).refusal(lang(c))
 	}
 	if r != nil {
 		cs.showImprovement(c, r.Status, "", r)

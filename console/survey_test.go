@@ -513,7 +513,7 @@ func TestImprovementListAndDetail(t *testing.T) {
 		t.Errorf("second page: %s", page2)
 	}
 	resp, bad := do(t, srv, http.MethodGet, "/improvements?status=finished", nil, "zh", true)
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(bad, "status must be one of") {
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(bad, "不是可以选择的值") {
 		t.Errorf("bad filter: %d %s", resp.StatusCode, bad)
 	}
 

@@ -89,7 +89,7 @@ func TestConsoleAdminManagesUsers(t *testing.T) {
 	edit := url.Values{"name": {"钱七（质检）"}, "department": {"quality"}}
 	code, refused := page(t, admin, http.MethodPost, "/admin/users/"+u.ID, edit)
 	require.Equal(t, http.StatusBadRequest, code, refused)
-	require.Regexp(t, `<span class="field-error" data-field="roles" role="alert">[^<]*at least one role`, refused)
+	require.Regexp(t, `<span class="field-error" data-field="roles" role="alert">[^<]*(at least one role|必须填写)`, refused)
 	require.Contains(t, refused, `value="钱七（质检）"`)
 	require.Contains(t, refused, `<option value="quality" selected>`)
 	require.Equal(t, "钱七", adminUserNamed(t, username).Name, "nothing was saved")

@@ -328,7 +328,7 @@ func TestConsoleFindComplaints(t *testing.T) {
 
 	code, bad := page(t, market, http.MethodGet, "/complaints?status=nonsense", nil)
 	require.Equal(t, http.StatusBadRequest, code)
-	require.Contains(t, bad, "status must be one of")
+	require.Contains(t, bad, "不是可以选择的值", "the API's check in Chinese")
 }
 
 // 我的待办 lists improvement-action steps beside complaint steps, for the
