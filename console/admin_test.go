@@ -53,8 +53,9 @@ func adminCalendar() calendar.Calendar {
 func adminFake(t *testing.T, a complaint.Actor) *fake {
 	created := time.Date(2026, 1, 5, 1, 0, 0, 0, time.UTC)
 	users := []org.User{
-		{ID: adminUID1, Username: "head", Name: "陈静", Department: "engineering", Roles: []org.Role{org.RoleDepartmentHead}, CreatedAt: created},
-		{ID: adminUID2, Username: "old", Name: "赵旧", Department: "branch-sh", Roles: []org.Role{org.RoleBranchHead, org.RoleIntakeClerk}, Disabled: true, CreatedAt: created},
+		{ID: adminUID1, Username: "head", Name: "陈静", Department: "engineering", Roles: []org.Role{org.RoleDepartmentHead}, CreatedAt: created,
+			UpdatedAt: time.Date(2026, 3, 2, 2, 30, 0, 0, time.UTC), UpdatedBy: "admin"},
+		{ID: adminUID2, Username: "old", Name: "赵旧", Department: "branch-sh", Roles: []org.Role{org.RoleBranchHead, org.RoleIntakeClerk}, Disabled: true, CreatedAt: created, UpdatedAt: created},
 	}
 	depts := []org.Department{{ID: "engineering", Name: "工程部", Kind: org.KindHQ}, {ID: "branch-sh", Name: "上海分公司", Kind: org.KindBranch}}
 	pol := complaint.DefaultPolicy()
@@ -68,9 +69,7 @@ func adminFake(t *testing.T, a complaint.Actor) *fake {
 	return &fake{actor: a, api: map[string]Answer{
 		"GET /api/v1/users":             adminOK(t, map[string]any{"items": users}),
 		"GET /api/v1/departments":       adminOK(t, map[string]any{"items": depts}),
-		audit(adminUID1, 1):             adminOK(t, map[string]any{"items": changed}),
 		audit(adminUID1, 20):            adminOK(t, map[string]any{"items": changed}),
-		audit(adminUID2, 1):             adminOK(t, map[string]any{"items": []any{}}),
 		"GET /api/v1/calendars":         adminOK(t, map[string]any{"items": []calendar.Calendar{adminCalendar()}}),
 		"GET /api/v1/calendars/default": adminOK(t, adminCalendar()),
 		"GET /api/v1/sla-policies": adminOK(t, map[string]any{"items": []map[string]any{

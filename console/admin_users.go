@@ -108,8 +108,8 @@ func (cs *Console) adminUsers(c *gin.Context) {
 			continue
 		}
 		row := adminUserRow{U: u, Changed: u.CreatedAt}
-		if last, r := cs.adminChanges(c, u.ID, 1); r == nil && len(last) > 0 && last[0].At.After(u.CreatedAt) {
-			row.Changed, row.ChangedBy = last[0].At, last[0].Username
+		if u.UpdatedAt.After(u.CreatedAt) {
+			row.Changed, row.ChangedBy = u.UpdatedAt, u.UpdatedBy
 		}
 		data.Rows = append(data.Rows, row)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/demo"
+	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/server"
 	"github.com/cxflow/cxflow/store"
 )
@@ -278,8 +279,14 @@ func TestTokensExpireAndAreRevoked(t *testing.T) {
 	tmp, err := login(stack.api.URL, u.Username, demo.Password)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, with(tmp))
-	require.Equal(t, http.StatusOK, api(t, http.MethodPatch, "/api/v1/users/"+u.ID, map[string]any{"disabled": true}).status)
+	disabled := as(t, "admin", http.MethodPatch, "/api/v1/users/"+u.ID, map[string]any{"disabled": true, "updated_by": "someone-else"})
+	require.Equal(t, http.StatusOK, disabled.status, "%s", disabled.body)
 	require.Equal(t, http.StatusUnauthorized, with(tmp))
+	// The record says who changed it last, whatever the request claimed.
+	var changed org.User
+	disabled.json(t, &changed)
+	require.Equal(t, "admin", changed.UpdatedBy)
+	require.True(t, changed.UpdatedAt.After(changed.CreatedAt))
 
 	// An administrator cannot lock themselves out.
 	self := as(t, "admin", http.MethodGet, "/api/v1/auth/me", nil)

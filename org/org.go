@@ -91,6 +91,10 @@ type User struct {
 	Roles      []Role    `json:"roles"`
 	Disabled   bool      `json:"disabled"`
 	CreatedAt  time.Time `json:"created_at"`
+	// UpdatedAt and UpdatedBy are the last change (a password included) and
+	// the username of who made it; set by the server, not by clients.
+	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedBy string    `json:"updated_by,omitempty"`
 }
 
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)

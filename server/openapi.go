@@ -699,6 +699,8 @@ var fieldDocs = map[fieldKey]string{
 	{reflect.TypeFor[org.User](), "department"}:     "The ID of the department or branch the user belongs to.",
 	{reflect.TypeFor[org.User](), "roles"}:          "What the user may do; at least one role.",
 	{reflect.TypeFor[org.User](), "disabled"}:       "A disabled user cannot sign in, and their sessions and API tokens stop working at once.",
+	{reflect.TypeFor[org.User](), "updated_at"}:     "When the user last changed (a new password included); set by the server, ignored in requests.",
+	{reflect.TypeFor[org.User](), "updated_by"}:     "The username of who made that change; set by the server, ignored in requests.",
 	{reflect.TypeFor[LoginRequest](), "username"}:   "Not case-sensitive; surrounding spaces are ignored.",
 	{reflect.TypeFor[NewUser](), "password"}:        passwordDoc,
 	{reflect.TypeFor[PasswordChange](), "password"}: passwordDoc,

@@ -106,6 +106,7 @@ func (s *Server) createUser(c *gin.Context) {
 	}
 	u := in.User
 	u.ID = uuid.NewString()
+	u.UpdatedBy = c.MustGet(principalKey).(principal).user.Username
 	if !orgValid(c, u.Validate()) || !checkPassword(c, in.Password) {
 		return
 	}
@@ -143,6 +144,7 @@ func (s *Server) updateUser(c *gin.Context) {
 	}
 	// The ID and username are the user's identity in the audit trail: fixed.
 	u.ID, u.Username, u.CreatedAt = current.ID, current.Username, current.CreatedAt
+	u.UpdatedBy = c.MustGet(principalKey).(principal).user.Username
 	if !orgValid(c, u.Validate()) {
 		return
 	}
@@ -189,7 +191,7 @@ func (s *Server) setPassword(c *gin.Context) {
 		s.internal(c, "set the password", err)
 		return
 	}
-	err = s.store.SetPassword(c, c.Param("id"), hash)
+	err = s.store.SetPassword(c, c.Param("id"), hash, p.user.Username)
 	if errors.Is(err, store.ErrNotFound) {
 		abort(c, http.StatusNotFound, "user not found", "")
 		return

@@ -48,12 +48,12 @@ func (s *Store) SaveDepartment(ctx context.Context, d org.Department) error {
 	return nil
 }
 
-const userColumns = `id::text, username, name, department, roles, disabled, created_at`
+const userColumns = `id::text, username, name, department, roles, disabled, created_at, updated_at, updated_by`
 
 func scanUser(r pgx.Row) (org.User, error) {
 	var u org.User
 	var roles []string
-	if err := r.Scan(&u.ID, &u.Username, &u.Name, &u.Department, &roles, &u.Disabled, &u.CreatedAt); err != nil {
+	if err := r.Scan(&u.ID, &u.Username, &u.Name, &u.Department, &roles, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &u.UpdatedBy); err != nil {
 		return u, err
 	}
 	for _, r := range roles {
@@ -97,7 +97,7 @@ func (s *Store) Credentials(ctx context.Context, username string) (org.User, str
 	var u org.User
 	var roles []string
 	err := s.pool.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE username = $1`, username).
-		Scan(&u.ID, &u.Username, &u.Name, &u.Department, &roles, &u.Disabled, &u.CreatedAt, &hash)
+		Scan(&u.ID, &u.Username, &u.Name, &u.Department, &roles, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &u.UpdatedBy, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, "", ErrNotFound
 	}
@@ -116,17 +116,18 @@ var ErrUnknownDepartment = errors.New("no such department")
 // CreateUser stores a new user; ErrExists when the username is taken.
 func (s *Store) CreateUser(ctx context.Context, u org.User, passwordHash string) (org.User, error) {
 	created, err := scanUser(s.pool.QueryRow(ctx, `
-		INSERT INTO users (id, username, name, department, roles, password_hash, disabled)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+userColumns,
-		u.ID, u.Username, u.Name, u.Department, roleStrings(u.Roles), passwordHash, u.Disabled))
+		INSERT INTO users (id, username, name, department, roles, password_hash, disabled, updated_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+userColumns,
+		u.ID, u.Username, u.Name, u.Department, roleStrings(u.Roles), passwordHash, u.Disabled, u.UpdatedBy))
 	return created, userWriteError(u, err)
 }
 
-// UpdateUser changes a user's name, department, roles and disabled flag.
+// UpdateUser changes a user's name, department, roles and disabled flag,
+// noting the change as made now by u.UpdatedBy.
 func (s *Store) UpdateUser(ctx context.Context, u org.User) (org.User, error) {
 	updated, err := scanUser(s.pool.QueryRow(ctx, `
-		UPDATE users SET name = $2, department = $3, roles = $4, disabled = $5 WHERE id = $1
-		RETURNING `+userColumns, u.ID, u.Name, u.Department, roleStrings(u.Roles), u.Disabled))
+		UPDATE users SET name = $2, department = $3, roles = $4, disabled = $5, updated_at = now(), updated_by = $6 WHERE id = $1
+		RETURNING `+userColumns, u.ID, u.Name, u.Department, roleStrings(u.Roles), u.Disabled, u.UpdatedBy))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return updated, ErrNotFound
 	}
@@ -146,10 +147,11 @@ func userWriteError(u org.User, err error) error {
 	return fmt.Errorf("save user %s: %w", u.Username, err)
 }
 
-// SetPassword replaces a user's password hash and signs out their sessions.
-func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
+// SetPassword replaces a user's password hash, noted as a change by by, and
+// signs out their sessions.
+func (s *Store) SetPassword(ctx context.Context, userID, hash, by string) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1`, userID, hash)
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, updated_at = now(), updated_by = $3 WHERE id = $1`, userID, hash, by)
 		if err != nil {
 			return fmt.Errorf("set password: %w", err)
 		}
