@@ -61,8 +61,9 @@ type Backend interface {
 	SignOut(c *gin.Context)
 	// Who is the signed-in user; ok is false when there is no live session.
 	Who(c *gin.Context) (u User, ok bool, err error)
-	// Open is every open complaint the user may read, refreshed for now.
-	Open(c *gin.Context) ([]complaint.Complaint, error)
+	// Open is every complaint waiting at one of the steps that the user may
+	// read, refreshed for now.
+	Open(c *gin.Context, steps []complaint.Step) ([]complaint.Complaint, error)
 	// Complaint is one complaint the user may read, refreshed for now.
 	Complaint(c *gin.Context, id string) (complaint.Complaint, *Refusal)
 	// Submit sends a step's JSON body exactly as POST /api/v1/complaints/{id}/{step} does.

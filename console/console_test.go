@@ -29,6 +29,8 @@ type fake struct {
 	calls []Call
 	// open, when set, is the open list instead of c alone.
 	open []complaint.Complaint
+	// steps is what 我的待办 last asked Open for.
+	steps []complaint.Step
 }
 
 func (f *fake) API(_ *gin.Context, call Call) Answer {
@@ -57,7 +59,8 @@ func (f *fake) Who(c *gin.Context) (User, bool, error) {
 	}
 	return User{Name: "李强", Actor: f.actor}, true, nil
 }
-func (f *fake) Open(*gin.Context) ([]complaint.Complaint, error) {
+func (f *fake) Open(_ *gin.Context, steps []complaint.Step) ([]complaint.Complaint, error) {
+	f.steps = steps
 	if f.open != nil {
 		return f.open, nil
 	}

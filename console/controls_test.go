@@ -238,3 +238,30 @@ func TestAPIWordsInChinese(t *testing.T) {
 		require.Equal(t, msg, apiWords("en", msg))
 	}
 }
+
+// 我的待办 reads only the steps a role can take anywhere.
+func TestActionableSteps(t *testing.T) {
+	s := func(steps ...complaint.Step) []complaint.Step { return steps }
+	for _, tc := range []struct {
+		who   complaint.Actor
+		steps []complaint.Step
+	}{
+		{complaint.Actor{Roles: []org.Role{org.RoleIntakeClerk}, Department: "sales"}, s(complaint.StepCallback)},
+		{complaint.Actor{Roles: []org.Role{org.RoleMarketDepartment}, Department: "market"},
+			s(complaint.StepValidation, complaint.StepAssignment, complaint.StepApproval, complaint.StepReview)},
+		{complaint.Actor{Roles: []org.Role{org.RoleBranchHead}, Department: "branch-zz"}, s(complaint.StepValidation, complaint.StepAssignment, complaint.StepReview)},
+		{complaint.Actor{Roles: []org.Role{org.RoleDepartmentMember}, Department: "engineering"},
+			s(complaint.StepRootCause, complaint.StepPlan, complaint.StepExecution)},
+		{complaint.Actor{Roles: []org.Role{org.RoleDepartmentHead}, Department: "engineering"},
+			s(complaint.StepRootCause, complaint.StepPlan, complaint.StepApproval, complaint.StepExecution)},
+		{complaint.Actor{Roles: []org.Role{org.RoleGeneralManager}, Department: "gm-office"}, s(complaint.StepApproval)},
+		{complaint.Actor{Roles: []org.Role{org.RoleInternalAuditor}, Department: "audit"}, nil},
+	} {
+		require.Equal(t, tc.steps, actionableSteps(tc.who), "%v", tc.who.Roles)
+	}
+	f := &fake{actor: complaint.Actor{Roles: []org.Role{org.RoleGeneralManager}, Department: "gm-office"}}
+	srv := serve(f)
+	defer srv.Close()
+	get(t, srv, "/", "zh")
+	require.Equal(t, []complaint.Step{complaint.StepApproval}, f.steps, "the general manager's 我的待办 reads approvals only")
+}

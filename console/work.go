@@ -54,7 +54,7 @@ func (w workPage) Next() int {
 
 func (cs *Console) work(c *gin.Context) {
 	u := user(c)
-	list, err := cs.b.Open(c)
+	list, err := cs.b.Open(c, actionableSteps(u.Actor))
 	if err != nil {
 		cs.fail(c, err)
 		return
@@ -107,6 +107,30 @@ func (cs *Console) work(c *gin.Context) {
 	p.Items = p.Items[(w.Page-1)*workPageSize : min(w.Page*workPageSize, w.Total)]
 	p.Data = w
 	cs.render(c, http.StatusOK, "work.html", p)
+}
+
+// actionableSteps are the steps the actor could take on some complaint, so
+// 我的待办 reads only the complaints waiting at them (a department member's
+// three steps, not every open complaint); mayAct then decides per complaint.
+// The probe is a complaint of the actor's own department and branch, which
+// every department- or branch-bound permission needs.
+func actionableSteps(a complaint.Actor) []complaint.Step {
+	probe := complaint.Complaint{Department: a.Department, Branch: a.Department}
+	var out []complaint.Step
+	for _, s := range complaint.ActionSteps {
+		probe.Status = s
+		levels := []complaint.Level{""}
+		if s == complaint.StepApproval {
+			levels = complaint.ApprovalLevels
+		}
+		for _, l := range levels {
+			if complaint.Authorize(a, &probe, complaint.Action(s), l) == nil {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // openActions is every open improvement action the user may read, through

@@ -120,10 +120,10 @@ func (b consoleBackend) Who(c *gin.Context) (console.User, bool, error) {
 	return console.User{Name: u.Name, Actor: p.actor()}, true, nil
 }
 
-func (b consoleBackend) Open(c *gin.Context) ([]complaint.Complaint, error) {
+func (b consoleBackend) Open(c *gin.Context, steps []complaint.Step) ([]complaint.Complaint, error) {
 	now := b.s.now()
 	var out []complaint.Complaint
-	for _, step := range complaint.ActionSteps {
+	for _, step := range steps {
 		f := store.ListFilter{Status: step, Limit: maxPageSize, Now: now}
 		if a := actor(c); !complaint.CanReadAll(a) {
 			f.Involving = a.Department
