@@ -29,6 +29,7 @@ type reportLoad struct {
 	analysis                  measure
 	statistics                measure
 	dashboard                 measure
+	work                      measure
 	result                    reports.ComplaintAnalysis
 	stats                     survey.Stats
 	board                     store.Dashboard
@@ -111,6 +112,35 @@ func runReportLoad(ctx context.Context, pool *pgxpool.Pool, n, a int) (*reportLo
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
+
+	// 我的待办 of the market department: what the console's backend reads —
+	// every complaint waiting at the four steps it takes, 200 a page, each
+	// refreshed for now — before keeping those it may act on.
+	waiting := 0
+	r.work, err = measured(func() error {
+		for _, step := range []complaint.Step{complaint.StepValidation, complaint.StepAssignment, complaint.StepApproval, complaint.StepReview} {
+			f := store.ListFilter{Status: step, Limit: 200, Now: benchDashboardNow}
+			for {
+				items, next, err := st.ListComplaints(ctx, f)
+				if err != nil {
+					return err
+				}
+				for i := range items {
+					items[i].Refresh(benchDashboardNow, nil)
+				}
+				waiting += len(items)
+				if next == "" {
+					break
+				}
+				f.Cursor = next
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("my work: %w", err)
+	}
+	r.work.rowsIn = waiting
 	return r, nil
 }
 
@@ -279,6 +309,7 @@ func (r *reportLoad) write(w io.Writer) {
 	p("  %-44s %8.0f ms %10.1f MiB", "quarterly complaint analysis (SQL)", ms(r.analysis.took), mib(r.analysis.alloc))
 	p("  %-44s %8.0f ms %10.1f MiB", fmt.Sprintf("cycle statistics (read %d answers + compute)", r.statistics.rowsIn), ms(r.statistics.took), mib(r.statistics.alloc))
 	p("  %-44s %8.0f ms %10.1f MiB", "management dashboard (SQL, 12 months)", ms(r.dashboard.took), mib(r.dashboard.alloc))
+	p("  %-44s %8.0f ms %10.1f MiB", fmt.Sprintf("my work (我的待办), market dept (%d waiting)", r.work.rowsIn), ms(r.work.took), mib(r.work.alloc))
 	p("  check: the analysis counted %d complaints; the statistics %d answers", r.result.Total, r.stats.Answers)
 	p("  check: the dashboard counted %d open (%d overdue) and %d received last quarter (%s)", r.board.Open.Total, r.board.Open.Breached,
 		r.board.Quarters.Previous.Received, r.board.Quarters.Previous.Quarter)
