@@ -249,10 +249,15 @@ func TestCycleHistoryDoesNotGrowWithRecipients(t *testing.T) {
 	require.Equal(t, 3, cy3.Issued)
 	smallEvents := historyEvents(t, cy3.WorkflowID)
 	t.Logf("3 recipients: %d events; %d recipients: %d events", smallEvents, cy.Issued, big)
-	// The same steps, whatever the number of recipients; only how the worker
-	// batches activity completions into workflow tasks can shift a few events.
-	require.InDelta(t, smallEvents, big, 6, "the same history for 3 and %d recipients", cy.Issued)
+	// The same steps, whatever the number of recipients. How the worker
+	// batches activity completions into workflow tasks, and on a loaded
+	// machine how many of these 3-second cycles' reminders and projections
+	// run before the close, shift a few events either way (93 for the small
+	// one against 84 seen once in CI); what must not happen is the big one
+	// growing with its recipients.
+	require.LessOrEqual(t, big, smallEvents+6, "the history of %d recipients is no longer than of 3", cy.Issued)
 	require.Less(t, big, 120)
+	require.Less(t, smallEvents, 120)
 	require.Equal(t, workflows.CycleID(cy.WorkflowID), cy.ID)
 }
 
