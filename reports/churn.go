@@ -284,7 +284,7 @@ func parseVolume(s string) (float64, bool) {
 
 // Tables lays the churn report out as tables.
 func (r ChurnReport) Tables(lang Language) []Table {
-	t := lang.pick
+	t := lang.Pick
 	summary := Table{Name: t("概要", "Summary"), Headers: []string{t("指标", "Figure"), t("数值", "Value")}, Rows: [][]any{
 		{t("本期", "Half year"), r.Half},
 		{t("上期", "Previous half year"), r.PreviousHalf},

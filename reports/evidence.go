@@ -181,7 +181,7 @@ func allClauses() []Clause {
 // Tables lays the evidence out: the clauses with their event counts, then
 // the events.
 func (e AuditEvidence) Tables(lang Language) []Table {
-	t := lang.pick
+	t := lang.Pick
 	branch := e.Branch
 	if branch == "" {
 		branch = t("全公司", "whole company")

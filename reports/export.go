@@ -33,7 +33,8 @@ const (
 	English Language = "en"
 )
 
-func (l Language) pick(zh, en string) string {
+// Pick is the text in the language.
+func (l Language) Pick(zh, en string) string {
 	if l == English {
 		return en
 	}
@@ -56,7 +57,7 @@ func number(r *float64) any {
 
 // Tables lays the report out as tables, headed in the given language.
 func (a ComplaintAnalysis) Tables(lang Language) []Table {
-	t := lang.pick
+	t := lang.Pick
 	label := func(c Count) string {
 		switch {
 		case lang != English:

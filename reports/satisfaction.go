@@ -234,7 +234,7 @@ func contains(xs []string, x string) bool {
 
 // Tables lays the satisfaction report out as tables.
 func (r SatisfactionReport) Tables(lang Language) []Table {
-	t := lang.pick
+	t := lang.Pick
 	summary := Table{Name: t("概要", "Summary"), Headers: []string{t("指标", "Figure"), t("数值", "Value")}, Rows: [][]any{
 		{t("起始日期", "From"), r.FromDate},
 		{t("截止日期", "To (included)"), r.ToDate},

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"errors"
 	"math"
 	"net/http"
@@ -14,7 +13,6 @@ import (
 	"github.com/cxflow/cxflow/assessment"
 	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/reports"
-	"github.com/cxflow/cxflow/store"
 )
 
 // assessmentRules are the department assessment's scoring rules.
@@ -59,20 +57,6 @@ type YearlyAssessment struct {
 	Departments []assessment.DepartmentYearAdjustment `json:"departments"`
 }
 
-// knownDepartment answers a 400 naming department unless it is one.
-func (s *Server) knownDepartment(c *gin.Context, id string) bool {
-	_, err := s.store.Department(c, id)
-	if errors.Is(err, store.ErrNotFound) {
-		abort(c, http.StatusBadRequest, "department must be the ID of a department (see GET /api/v1/departments)", "department")
-		return false
-	}
-	if err != nil {
-		s.internal(c, "read the department", err)
-		return false
-	}
-	return true
-}
-
 // postAuditCheck enters an internal auditor's standards check.
 func (s *Server) postAuditCheck(c *gin.Context) {
 	var in AuditCheckInput
@@ -94,7 +78,7 @@ func (s *Server) postAuditCheck(c *gin.Context) {
 		fieldError(c, err)
 		return
 	}
-	if !s.knownDepartment(c, check.Department) {
+	if !s.departmentExists(c, check.Department, "department") {
 		return
 	}
 	var ok bool
@@ -160,7 +144,7 @@ func (s *Server) postAssessmentCredit(c *gin.Context) {
 	if credit.Kind == assessment.CreditCustomerAward {
 		credit.Points = assessmentRules.AwardPoints
 	}
-	if !s.knownDepartment(c, credit.Department) {
+	if !s.departmentExists(c, credit.Department, "department") {
 		return
 	}
 	var ok bool
@@ -234,33 +218,7 @@ func (s *Server) departmentAssessment(c *gin.Context) {
 		}
 		body, tables, name = a, a.Tables(lang), "department-assessment-"+strconv.Itoa(year)
 	}
-	switch format {
-	case "csv":
-		var buf bytes.Buffer
-		if err := reports.WriteCSV(&buf, tables); err != nil {
-			s.internal(c, "write the CSV", err)
-			return
-		}
-		attachment(c, name+".csv")
-		c.Data(http.StatusOK, contentTypeCSV, buf.Bytes())
-	case "xlsx":
-		var buf bytes.Buffer
-		if err := reports.WriteXLSX(&buf, tables); err != nil {
-			s.internal(c, "write the workbook", err)
-			return
-		}
-		attachment(c, name+".xlsx")
-		c.Data(http.StatusOK, contentTypeXLSX, buf.Bytes())
-	default:
-		c.JSON(http.StatusOK, body)
-	}
-}
-
-func asmPick(lang reports.Language, zh, en string) string {
-	if lang == reports.English {
-		return en
-	}
-	return zh
+	s.writeReport(c, format, name, body, func() []reports.Table { return tables })
 }
 
 // asmEvidenceText lists a line's evidence: complaints by number, the rest by ID.
@@ -288,9 +246,9 @@ var asmLineLabels = map[string][2]string{
 }
 
 func asmBasisTable(lang reports.Language) reports.Table {
-	return reports.Table{Name: asmPick(lang, "评分依据", "Basis"), Headers: []string{
-		asmPick(lang, "部门", "Department"), asmPick(lang, "项目", "Item"), asmPick(lang, "得分", "Points"), asmPick(lang, "满分", "Max"),
-		asmPick(lang, "计算", "Basis"), asmPick(lang, "依据", "Evidence"),
+	return reports.Table{Name: lang.Pick("评分依据", "Basis"), Headers: []string{
+		lang.Pick("部门", "Department"), lang.Pick("项目", "Item"), lang.Pick("得分", "Points"), lang.Pick("满分", "Max"),
+		lang.Pick("计算", "Basis"), lang.Pick("依据", "Evidence"),
 	}}
 }
 
@@ -300,7 +258,7 @@ func asmBasisRow(lang reports.Language, dept string, l assessment.ScoreLine) []a
 	if !l.Measured {
 		pts = nil
 	}
-	return []any{dept, asmPick(lang, label[0], label[1]), pts, reports.Number(l.Max), l.Basis, asmEvidenceText(l.Evidence)}
+	return []any{dept, lang.Pick(label[0], label[1]), pts, reports.Number(l.Max), l.Basis, asmEvidenceText(l.Evidence)}
 }
 
 func asmMeasured(l assessment.ScoreLine) any {
@@ -312,10 +270,10 @@ func asmMeasured(l assessment.ScoreLine) any {
 
 // Tables lays the monthly assessment out: the scores, and every line's basis.
 func (a MonthlyAssessment) Tables(lang reports.Language) []reports.Table {
-	scores := reports.Table{Name: asmPick(lang, "月度服务考评", "Monthly service score"), Headers: []string{
-		asmPick(lang, "月份", "Month"), asmPick(lang, "部门编号", "Department ID"), asmPick(lang, "部门", "Department"),
-		asmPick(lang, "标准化（50）", "Standards (50)"), asmPick(lang, "满意度（20）", "Survey (20)"), asmPick(lang, "投诉（30）", "Complaints (30)"),
-		asmPick(lang, "得分", "Score"), asmPick(lang, "等级", "Rating"), asmPick(lang, "满意率", "Satisfaction rate"), asmPick(lang, "负责人扣分", "Unit head deduction"),
+	scores := reports.Table{Name: lang.Pick("月度服务考评", "Monthly service score"), Headers: []string{
+		lang.Pick("月份", "Month"), lang.Pick("部门编号", "Department ID"), lang.Pick("部门", "Department"),
+		lang.Pick("标准化（50）", "Standards (50)"), lang.Pick("满意度（20）", "Survey (20)"), lang.Pick("投诉（30）", "Complaints (30)"),
+		lang.Pick("得分", "Score"), lang.Pick("等级", "Rating"), lang.Pick("满意率", "Satisfaction rate"), lang.Pick("负责人扣分", "Unit head deduction"),
 	}}
 	basis := asmBasisTable(lang)
 	for _, d := range a.Departments {
@@ -338,10 +296,10 @@ func (a MonthlyAssessment) Tables(lang reports.Language) []reports.Table {
 
 // Tables lays the yearly adjustment out: the adjustments, and every line's basis.
 func (a YearlyAssessment) Tables(lang reports.Language) []reports.Table {
-	adj := reports.Table{Name: asmPick(lang, "年度考核加减分", "Yearly adjustment"), Headers: []string{
-		asmPick(lang, "年度", "Year"), asmPick(lang, "部门编号", "Department ID"), asmPick(lang, "部门", "Department"),
-		asmPick(lang, "满意度工作", "Satisfaction work"), asmPick(lang, "客户表彰", "Customer awards"), asmPick(lang, "加分合计", "Bonus"),
-		asmPick(lang, "重大投诉", "Major complaints"), asmPick(lang, "合计", "Total"),
+	adj := reports.Table{Name: lang.Pick("年度考核加减分", "Yearly adjustment"), Headers: []string{
+		lang.Pick("年度", "Year"), lang.Pick("部门编号", "Department ID"), lang.Pick("部门", "Department"),
+		lang.Pick("满意度工作", "Satisfaction work"), lang.Pick("客户表彰", "Customer awards"), lang.Pick("加分合计", "Bonus"),
+		lang.Pick("重大投诉", "Major complaints"), lang.Pick("合计", "Total"),
 	}}
 	basis := asmBasisTable(lang)
 	for _, d := range a.Departments {

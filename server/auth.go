@@ -11,6 +11,7 @@ import (
 
 	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/console"
 	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/store"
 )
@@ -127,34 +128,56 @@ func (s *Server) login(c *gin.Context) {
 		abort(c, http.StatusBadRequest, "password is required", "password")
 		return
 	}
-	c.Set(auditUserKey, in.Username)
-	u, hash, err := s.store.Credentials(c, strings.ToLower(strings.TrimSpace(in.Username)))
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	u, ok, err := s.checkCredentials(c, in.Username, in.Password)
+	if err != nil {
 		s.internal(c, "sign in", err)
 		return
 	}
-	if errors.Is(err, store.ErrNotFound) || hash == "" {
+	if !ok {
+		// One answer to every failed sign-in: it does not say whether the username exists.
+		abort(c, http.StatusUnauthorized, console.ErrBadLogin.Error(), "")
+		return
+	}
+	token, t, err := s.startSession(c, u, "")
+	if err != nil {
+		s.internal(c, "sign in", err)
+		return
+	}
+	c.JSON(http.StatusOK, Session{Token: token, ExpiresAt: t.ExpiresAt, User: u})
+}
+
+// checkCredentials reports whether the username and password belong to an
+// enabled account, and answers it. An unknown username costs as much as a
+// wrong password, so response times do not tell which usernames exist.
+func (s *Server) checkCredentials(c *gin.Context, username, password string) (org.User, bool, error) {
+	c.Set(auditUserKey, username)
+	u, hash, err := s.store.Credentials(c, strings.ToLower(strings.TrimSpace(username)))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return u, false, err
+	}
+	found := err == nil
+	if !found || hash == "" {
 		hash = dummyHash
 	}
-	ok, herr := auth.CheckPassword(hash, in.Password)
+	ok, herr := auth.CheckPassword(hash, password)
 	if herr != nil {
 		s.log.Error("unreadable password hash", "user", u.Username, "err", herr)
 	}
-	if err != nil || !ok || u.Disabled {
-		abort(c, http.StatusUnauthorized, "username or password is wrong, or the account is disabled", "")
-		return
-	}
+	return u, found && ok && !u.Disabled, nil
+}
+
+// startSession signs u in: a new session token (named name), the session
+// cookie, and u as the request's principal.
+func (s *Server) startSession(c *gin.Context, u org.User, name string) (string, store.Token, error) {
 	token, tokHash, err := auth.NewToken(auth.SessionPrefix)
 	if err != nil {
-		s.internal(c, "sign in", err)
-		return
+		return "", store.Token{}, err
 	}
 	t, err := s.store.CreateToken(c, store.Token{
-		ID: uuid.NewString(), UserID: u.ID, Kind: "session", ExpiresAt: s.now().Add(s.security.SessionTTL),
+		ID: uuid.NewString(), UserID: u.ID, Kind: "session", Name: name, ExpiresAt: s.now().Add(s.security.SessionTTL),
 	}, tokHash)
 	if err != nil {
-		s.internal(c, "sign in", err)
-		return
+		return "", store.Token{}, err
 	}
 	c.Set(principalKey, principal{user: u, token: t})
 	secure := c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
@@ -162,7 +185,7 @@ func (s *Server) login(c *gin.Context) {
 		Name: SessionCookie, Value: token, Path: "/", Expires: t.ExpiresAt,
 		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
 	})
-	c.JSON(http.StatusOK, Session{Token: token, ExpiresAt: t.ExpiresAt, User: u})
+	return token, t, nil
 }
 
 func (s *Server) logout(c *gin.Context) {

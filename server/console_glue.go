@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/complaint"
@@ -57,40 +56,16 @@ func (s *Server) consoleFirst(cs *console.Console) gin.HandlerFunc {
 }
 
 func (b consoleBackend) SignIn(c *gin.Context, username, password string) error {
-	s := b.s
-	c.Set(auditUserKey, username)
-	u, hash, err := s.store.Credentials(c, strings.ToLower(strings.TrimSpace(username)))
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	u, ok, err := b.s.checkCredentials(c, username, password)
+	if err != nil {
 		return err
 	}
-	if errors.Is(err, store.ErrNotFound) || hash == "" {
-		hash = dummyHash
-	}
-	ok, herr := auth.CheckPassword(hash, password)
-	if herr != nil {
-		s.log.Error("unreadable password hash", "user", u.Username, "err", herr)
-	}
-	if err != nil || !ok || u.Disabled {
+	if !ok {
 		c.Set(auditErrorKey, console.ErrBadLogin.Error())
 		return console.ErrBadLogin
 	}
-	token, tokHash, err := auth.NewToken(auth.SessionPrefix)
-	if err != nil {
-		return err
-	}
-	t, err := s.store.CreateToken(c, store.Token{
-		ID: uuid.NewString(), UserID: u.ID, Kind: "session", ExpiresAt: s.now().Add(s.security.SessionTTL),
-	}, tokHash)
-	if err != nil {
-		return err
-	}
-	c.Set(principalKey, principal{user: u, token: t})
-	secure := c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
-	http.SetCookie(c.Writer, &http.Cookie{
-		Name: SessionCookie, Value: token, Path: "/", Expires: t.ExpiresAt,
-		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
-	})
-	return nil
+	_, _, err = b.s.startSession(c, u, "")
+	return err
 }
 
 func (b consoleBackend) SignOut(c *gin.Context) {

@@ -135,3 +135,13 @@ func idempotencyKey(c *gin.Context) (string, bool) {
 	}
 	return key, true
 }
+
+// valid answers a 400 for a validation error — naming its field when it
+// names one — and reports whether err was nil.
+func valid(c *gin.Context, err error) bool {
+	if err == nil {
+		return true
+	}
+	fieldError(c, err)
+	return false
+}

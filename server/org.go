@@ -41,7 +41,7 @@ func (s *Server) putDepartment(c *gin.Context) {
 		abort(c, http.StatusBadRequest, "id must match the path", "id")
 		return
 	}
-	if !orgValid(c, d.Validate()) {
+	if !valid(c, d.Validate()) {
 		return
 	}
 	if err := s.store.SaveDepartment(c, d); err != nil {
@@ -49,19 +49,6 @@ func (s *Server) putDepartment(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, d)
-}
-
-func orgValid(c *gin.Context, err error) bool {
-	var fe *org.FieldError
-	if errors.As(err, &fe) {
-		abort(c, http.StatusBadRequest, fe.Error(), fe.Field)
-		return false
-	}
-	if err != nil {
-		abort(c, http.StatusBadRequest, err.Error(), "")
-		return false
-	}
-	return true
 }
 
 // UserList is every user.
@@ -107,7 +94,7 @@ func (s *Server) createUser(c *gin.Context) {
 	u := in.User
 	u.ID = uuid.NewString()
 	u.UpdatedBy = c.MustGet(principalKey).(principal).user.Username
-	if !orgValid(c, u.Validate()) || !checkPassword(c, in.Password) {
+	if !valid(c, u.Validate()) || !checkPassword(c, in.Password) {
 		return
 	}
 	hash, err := auth.HashPassword(in.Password)
@@ -145,7 +132,7 @@ func (s *Server) updateUser(c *gin.Context) {
 	// The ID and username are the user's identity in the audit trail: fixed.
 	u.ID, u.Username, u.CreatedAt = current.ID, current.Username, current.CreatedAt
 	u.UpdatedBy = c.MustGet(principalKey).(principal).user.Username
-	if !orgValid(c, u.Validate()) {
+	if !valid(c, u.Validate()) {
 		return
 	}
 	// An administrator cannot lock themselves out; another one has to.

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -70,26 +69,7 @@ func (s *Server) complaintAnalysis(c *gin.Context) {
 	if p.Branch != "" {
 		name += "-" + p.Branch
 	}
-	switch format {
-	case "csv":
-		var buf bytes.Buffer
-		if err := reports.WriteCSV(&buf, a.Tables(lang)); err != nil {
-			s.internal(c, "write the CSV", err)
-			return
-		}
-		attachment(c, name+".csv")
-		c.Data(http.StatusOK, contentTypeCSV, buf.Bytes())
-	case "xlsx":
-		var buf bytes.Buffer
-		if err := reports.WriteXLSX(&buf, a.Tables(lang)); err != nil {
-			s.internal(c, "write the workbook", err)
-			return
-		}
-		attachment(c, name+".xlsx")
-		c.Data(http.StatusOK, contentTypeXLSX, buf.Bytes())
-	default:
-		c.JSON(http.StatusOK, a)
-	}
+	s.writeReport(c, format, name, a, func() []reports.Table { return a.Tables(lang) })
 }
 
 // mayReadBranchReport checks the branch asked for: it must be a branch, and a

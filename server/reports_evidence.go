@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -57,25 +56,7 @@ func (s *Server) auditEvidence(c *gin.Context) {
 	if p.Branch != "" {
 		name += "-" + p.Branch
 	}
-	var buf bytes.Buffer
-	switch format {
-	case "csv":
-		if err := reports.WriteCSV(&buf, e.Tables(lang)); err != nil {
-			s.internal(c, "write the CSV", err)
-			return
-		}
-		attachment(c, name+".csv")
-		c.Data(http.StatusOK, contentTypeCSV, buf.Bytes())
-	case "xlsx":
-		if err := reports.WriteXLSX(&buf, e.Tables(lang)); err != nil {
-			s.internal(c, "write the workbook", err)
-			return
-		}
-		attachment(c, name+".xlsx")
-		c.Data(http.StatusOK, contentTypeXLSX, buf.Bytes())
-	default:
-		c.JSON(http.StatusOK, e)
-	}
+	s.writeReport(c, format, name, e, func() []reports.Table { return e.Tables(lang) })
 }
 
 // RegenerateRequest asks for a report to be generated again, as a new version.
@@ -191,16 +172,23 @@ func EnsureReportSchedule(ctx context.Context, tc client.Client, taskQueue strin
 		ID: ReportScheduleID, Workflow: workflows.GenerateReportsWorkflow,
 		Args: []any{workflows.ReportsRequest{Kind: activities.ReportKindComplaints}}, TaskQueue: taskQueue,
 	}
-	_, err := tc.ScheduleClient().Create(ctx, client.ScheduleOptions{
+	return upsertSchedule(ctx, tc.ScheduleClient(), client.ScheduleOptions{
 		ID: ReportScheduleID, Spec: spec, Action: action, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 		Note: "季度客户投诉分析报告 quarterly complaint analysis (and half-year at half-year ends)",
 	})
+}
+
+// upsertSchedule creates the schedule, or brings an existing one's spec and
+// action to opts' (its state — paused, note — stays as it is).
+func upsertSchedule(ctx context.Context, sc client.ScheduleClient, opts client.ScheduleOptions) error {
+	_, err := sc.Create(ctx, opts)
 	var exists *serviceerror.AlreadyExists
 	if errors.As(err, &exists) || (err != nil && strings.Contains(err.Error(), "already")) {
-		err = tc.ScheduleClient().GetHandle(ctx, ReportScheduleID).Update(ctx, client.ScheduleUpdateOptions{
+		err = sc.GetHandle(ctx, opts.ID).Update(ctx, client.ScheduleUpdateOptions{
 			DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+				spec := opts.Spec
 				in.Description.Schedule.Spec = &spec
-				in.Description.Schedule.Action = action
+				in.Description.Schedule.Action = opts.Action
 				return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
 			}})
 	}

@@ -87,19 +87,6 @@ func (s *Server) listCustomers(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-func surveyValid(c *gin.Context, err error) bool {
-	var fe *survey.FieldError
-	if errors.As(err, &fe) {
-		abort(c, http.StatusBadRequest, fe.Error(), fe.Field)
-		return false
-	}
-	if err != nil {
-		abort(c, http.StatusBadRequest, err.Error(), "")
-		return false
-	}
-	return true
-}
-
 // createProgramme defines a survey programme; fields left out take the
 // domain defaults (coverage of 000, targets of 004, the default questionnaire).
 func (s *Server) createProgramme(c *gin.Context) {
@@ -108,7 +95,7 @@ func (s *Server) createProgramme(c *gin.Context) {
 		return
 	}
 	d.ID, d.Version = uuid.NewString(), 0
-	if !surveyValid(c, d.Validate()) || !s.departmentExists(c, d.Run.OwnerDepartment, "run.owner_department") {
+	if !valid(c, d.Validate()) || !s.departmentExists(c, d.Run.OwnerDepartment, "run.owner_department") {
 		return
 	}
 	saved, err := s.store.SaveDefinition(c, d, 0)
@@ -180,7 +167,7 @@ func (s *Server) putProgramme(c *gin.Context) {
 		return
 	}
 	d.ID = cur.ID
-	if !surveyValid(c, d.Validate()) || !s.departmentExists(c, d.Run.OwnerDepartment, "run.owner_department") {
+	if !valid(c, d.Validate()) || !s.departmentExists(c, d.Run.OwnerDepartment, "run.owner_department") {
 		return
 	}
 	saved, err := s.store.SaveDefinition(c, d, read)
@@ -222,18 +209,10 @@ func (s *Server) syncSchedule(c *gin.Context, d survey.Definition) bool {
 		ID: "survey-cycle:" + d.ID, Workflow: workflows.SurveyCycleWorkflow,
 		Args: []any{workflows.CycleStart{ProgrammeID: d.ID, Reason: "scheduled"}}, TaskQueue: s.taskQueue,
 	}
-	_, err := s.temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
+	err := upsertSchedule(ctx, s.temporal.ScheduleClient(), client.ScheduleOptions{
 		ID: scheduleID(d.ID), Spec: spec, Action: action, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 		Note: d.Name,
 	})
-	var exists *serviceerror.AlreadyExists
-	if errors.As(err, &exists) || (err != nil && strings.Contains(err.Error(), "already")) {
-		err = h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
-			in.Description.Schedule.Spec = &spec
-			in.Description.Schedule.Action = action
-			return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
-		}})
-	}
 	if err != nil {
 		s.internal(c, "schedule the programme", err)
 		return false
@@ -250,10 +229,13 @@ type ScheduleState struct {
 }
 
 func (s *Server) getSchedule(c *gin.Context) {
-	d, ok := s.loadProgramme(c)
-	if !ok {
-		return
+	if d, ok := s.loadProgramme(c); ok {
+		s.answerSchedule(c, d)
 	}
+}
+
+// answerSchedule answers the programme's schedule as Temporal runs it.
+func (s *Server) answerSchedule(c *gin.Context, d survey.Definition) {
 	desc, err := s.temporal.ScheduleClient().GetHandle(c, scheduleID(d.ID)).Describe(c)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
@@ -306,7 +288,7 @@ func (s *Server) scheduleAction(action string) gin.HandlerFunc {
 			s.internal(c, action+" the schedule", err)
 			return
 		}
-		s.getSchedule(c)
+		s.answerSchedule(c, d)
 	}
 }
 
@@ -514,7 +496,7 @@ func (s *Server) saveAnswer(c *gin.Context, cy store.Cycle, invitationID string,
 	if !q.Anonymous {
 		a.CustomerID = "from-invitation" // replaced by the store with the invited customer
 	}
-	if !surveyValid(c, q.ValidateAnswer(a)) {
+	if !valid(c, q.ValidateAnswer(a)) {
 		return
 	}
 	rec.Answer = a

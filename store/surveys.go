@@ -193,22 +193,18 @@ func (s *Store) CreateCycle(ctx context.Context, id, workflowID string, d survey
 	return nil
 }
 
-// GetCycle returns a cycle with its live counts.
-func (s *Store) GetCycle(ctx context.Context, id string) (Cycle, error) {
+// cycleColumns are a cycle's record with its live count of answers, for scanCycle.
+const cycleColumns = `c.id::text, c.programme_id::text, c.workflow_id, c.status, c.definition, c.population, c.chosen,
+	c.issued, (SELECT count(*) FROM survey_answers a WHERE a.cycle_id = c.id), c.opened_at, c.closes_at,
+	c.closed_at, c.escalation_level, c.actions, c.stats, c.created_at`
+
+func scanCycle(r pgx.Row) (Cycle, error) {
 	var c Cycle
 	var def, stats []byte
-	err := s.pool.QueryRow(ctx, `
-		SELECT c.id::text, c.programme_id::text, c.workflow_id, c.status, c.definition, c.population, c.chosen,
-		       c.issued, (SELECT count(*) FROM survey_answers a WHERE a.cycle_id = c.id), c.opened_at, c.closes_at,
-		       c.closed_at, c.escalation_level, c.actions, c.stats, c.created_at
-		FROM survey_cycles c WHERE c.id = $1`, id).
-		Scan(&c.ID, &c.ProgrammeID, &c.WorkflowID, &c.Status, &def, &c.Population, &c.Chosen, &c.Issued, &c.Returned,
-			&c.OpenedAt, &c.ClosesAt, &c.ClosedAt, &c.EscalationLevel, &c.Actions, &stats, &c.CreatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return c, ErrNotFound
-	}
+	err := r.Scan(&c.ID, &c.ProgrammeID, &c.WorkflowID, &c.Status, &def, &c.Population, &c.Chosen, &c.Issued, &c.Returned,
+		&c.OpenedAt, &c.ClosesAt, &c.ClosedAt, &c.EscalationLevel, &c.Actions, &stats, &c.CreatedAt)
 	if err != nil {
-		return c, fmt.Errorf("read cycle %s: %w", id, err)
+		return c, err
 	}
 	if err := json.Unmarshal(def, &c.Definition); err != nil {
 		return c, err
@@ -218,6 +214,18 @@ func (s *Store) GetCycle(ctx context.Context, id string) (Cycle, error) {
 		if err := json.Unmarshal(stats, c.Stats); err != nil {
 			return c, err
 		}
+	}
+	return c, nil
+}
+
+// GetCycle returns a cycle with its live counts.
+func (s *Store) GetCycle(ctx context.Context, id string) (Cycle, error) {
+	c, err := scanCycle(s.pool.QueryRow(ctx, `SELECT `+cycleColumns+` FROM survey_cycles c WHERE c.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("read cycle %s: %w", id, err)
 	}
 	return c, nil
 }
@@ -310,24 +318,22 @@ func (s *Store) Returns(ctx context.Context, cycleID string) (issued, returned i
 
 // Invitation is one customer's invitation to a cycle.
 type Invitation struct {
-	ID          string         `json:"id"`
-	CycleID     string         `json:"cycle_id"`
-	CustomerID  string         `json:"customer_id"`
-	Channel     survey.Channel `json:"channel"`
-	IssuedAt    time.Time      `json:"issued_at"`
-	Reminders   int            `json:"reminders"`
-	AnsweredAt  *time.Time     `json:"answered_at,omitempty"`
-	CycleStatus string         `json:"-"`
-	ClosesAt    *time.Time     `json:"-"`
+	ID         string         `json:"id"`
+	CycleID    string         `json:"cycle_id"`
+	CustomerID string         `json:"customer_id"`
+	Channel    survey.Channel `json:"channel"`
+	IssuedAt   time.Time      `json:"issued_at"`
+	Reminders  int            `json:"reminders"`
+	AnsweredAt *time.Time     `json:"answered_at,omitempty"`
 }
 
-// GetInvitation returns an invitation with its cycle's status.
+// GetInvitation returns an invitation.
 func (s *Store) GetInvitation(ctx context.Context, id string) (Invitation, error) {
 	var iv Invitation
 	err := s.pool.QueryRow(ctx, `
-		SELECT i.id::text, i.cycle_id::text, i.customer_id, i.channel, i.issued_at, i.reminders, i.answered_at, c.status, c.closes_at
-		FROM survey_invitations i JOIN survey_cycles c ON c.id = i.cycle_id WHERE i.id = $1`, id).
-		Scan(&iv.ID, &iv.CycleID, &iv.CustomerID, &iv.Channel, &iv.IssuedAt, &iv.Reminders, &iv.AnsweredAt, &iv.CycleStatus, &iv.ClosesAt)
+		SELECT id::text, cycle_id::text, customer_id, channel, issued_at, reminders, answered_at
+		FROM survey_invitations WHERE id = $1`, id).
+		Scan(&iv.ID, &iv.CycleID, &iv.CustomerID, &iv.Channel, &iv.IssuedAt, &iv.Reminders, &iv.AnsweredAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return iv, ErrNotFound
 	}
@@ -549,21 +555,14 @@ func (s *Store) PreviousStats(ctx context.Context, programmeID, cycleID string) 
 
 // Cycles lists a programme's cycles, newest first.
 func (s *Store) Cycles(ctx context.Context, programmeID string) ([]Cycle, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id::text FROM survey_cycles WHERE programme_id = $1 ORDER BY created_at DESC`, programmeID)
+	rows, err := s.pool.Query(ctx, `SELECT `+cycleColumns+` FROM survey_cycles c
+		WHERE c.programme_id = $1 ORDER BY c.created_at DESC`, programmeID)
 	if err != nil {
 		return nil, fmt.Errorf("list cycles: %w", err)
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Cycle, error) { return scanCycle(r) })
 	if err != nil {
-		return nil, err
-	}
-	out := make([]Cycle, 0, len(ids))
-	for _, id := range ids {
-		c, err := s.GetCycle(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
+		return nil, fmt.Errorf("list cycles: %w", err)
 	}
 	return out, nil
 }
