@@ -12,10 +12,8 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 	"golang.org/x/oauth2"
 
-	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/config"
 	"github.com/cxflow/cxflow/store"
 )
@@ -146,24 +144,12 @@ func (s *Server) oidcCallback(c *gin.Context) {
 		s.internal(c, "sign in", err)
 		return
 	}
-	token, hash, err := auth.NewToken(auth.SessionPrefix)
-	if err != nil {
-		s.internal(c, "sign in", err)
-		return
-	}
-	t, err := s.store.CreateToken(c, store.Token{
-		ID: uuid.NewString(), UserID: u.ID, Kind: "session", Name: "oidc", ExpiresAt: s.now().Add(s.security.SessionTTL),
-	}, hash)
-	if err != nil {
-		s.internal(c, "sign in", err)
-		return
-	}
-	c.Set(principalKey, principal{user: u, token: t})
 	http.SetCookie(c.Writer, &http.Cookie{Name: oidcStateCookie, Value: "", Path: "/api/v1/auth/oidc", MaxAge: -1})
-	http.SetCookie(c.Writer, &http.Cookie{
-		Name: SessionCookie, Value: token, Path: "/", Expires: t.ExpiresAt,
-		HttpOnly: true, Secure: c.Request.TLS != nil, SameSite: http.SameSiteLaxMode,
-	})
+	token, t, err := s.startSession(c, u, "oidc")
+	if err != nil {
+		s.internal(c, "sign in", err)
+		return
+	}
 	c.JSON(http.StatusOK, Session{Token: token, ExpiresAt: t.ExpiresAt, User: u})
 }
 
