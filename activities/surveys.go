@@ -132,10 +132,7 @@ func (a *Activities) RecordCycleEvent(ctx context.Context, e CycleEvent) error {
 			return err
 		}
 		dept, _ := e.Detail["department"].(string)
-		recipient := "department:" + dept
-		if e.Escalation != "owner" {
-			recipient = e.Escalation + ":" + dept
-		}
+		recipient := escalationRecipient(e.Escalation, dept)
 		if _, err := a.Store.Enqueue(ctx, []store.Notification{{
 			Key: fmt.Sprintf("%s:escalation:%d", e.CycleID, e.Seq), Channel: "task", Recipient: recipient,
 			Subject: "满意度调查回收率预计不达标", Related: "survey-cycle:" + e.CycleID,

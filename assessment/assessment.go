@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/validate"
 )
 
 // SurveyBand maps a satisfaction rate to points of the survey part: a rate
@@ -346,9 +347,7 @@ func orNone(s []string) string {
 // FieldError names the input field at fault.
 type FieldError = complaint.FieldError
 
-func fieldErr(field, format string, args ...any) error {
-	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
-}
+var fieldErr = validate.Errorf
 
 // Validate checks an audit check as entered (ID and auditor are the server's).
 func (c AuditCheck) Validate() error {

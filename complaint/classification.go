@@ -93,15 +93,6 @@ const (
 // CauseTypes lists the valid cause types.
 var CauseTypes = []CauseType{CauseChance, CauseMechanism, CauseCooperation}
 
-func oneOf[T ~string](v T, valid []T) bool {
-	for _, x := range valid {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 func names[T ~string](valid []T) string {
 	s := ""
 	for i, v := range valid {

@@ -1,6 +1,7 @@
 package complaint
 
 import (
+	"slices"
 	"time"
 
 	"github.com/cxflow/cxflow/org"
@@ -94,10 +95,10 @@ func (in Intake) Validate(now time.Time) error {
 	); err != nil {
 		return err
 	}
-	if !oneOf(in.Channel, Channels) {
+	if !slices.Contains(Channels, in.Channel) {
 		return fieldErr("channel", "must be one of %s", names(Channels))
 	}
-	if !oneOf(in.Category, Categories) {
+	if !slices.Contains(Categories, in.Category) {
 		return fieldErr("category", "must be one of %s", names(Categories))
 	}
 	if in.EstimatedLoss == nil {
@@ -106,7 +107,7 @@ func (in Intake) Validate(now time.Time) error {
 	if *in.EstimatedLoss < 0 || *in.EstimatedLoss > maxLoss {
 		return fieldErr("estimated_loss", "must be between 0 and %.0f", float64(maxLoss))
 	}
-	if in.ComplainantClass != "" && !oneOf(in.ComplainantClass, ComplainantClasses) {
+	if in.ComplainantClass != "" && !slices.Contains(ComplainantClasses, in.ComplainantClass) {
 		return fieldErr("complainant_class", "must be one of %s", names(ComplainantClasses))
 	}
 	// A few minutes of clock skew between the clerk's device and the server is normal.
@@ -165,7 +166,7 @@ func (in RootCauseInput) Validate() error {
 	); err != nil {
 		return err
 	}
-	if in.CauseType != "" && !oneOf(in.CauseType, CauseTypes) {
+	if in.CauseType != "" && !slices.Contains(CauseTypes, in.CauseType) {
 		return fieldErr("cause_type", "must be one of %s", names(CauseTypes))
 	}
 	return nil
@@ -198,7 +199,7 @@ func (in ApprovalInput) Validate() error {
 	if in.Approved == nil {
 		return fieldErr("approved", "is required (true or false)")
 	}
-	if !oneOf(in.Level, ApprovalLevels) {
+	if !slices.Contains(ApprovalLevels, in.Level) {
 		return fieldErr("level", "must be one of %s", names(ApprovalLevels))
 	}
 	if !*in.Approved {
@@ -251,7 +252,7 @@ func (in ReviewInput) Validate() error {
 	if err := firstErr(required("summary", in.Summary, maxLongText), optional("lessons", in.Lessons, maxLongText)); err != nil {
 		return err
 	}
-	if !oneOf(in.CauseType, CauseTypes) {
+	if !slices.Contains(CauseTypes, in.CauseType) {
 		return fieldErr("cause_type", "must be one of %s", names(CauseTypes))
 	}
 	return nil

@@ -184,7 +184,7 @@ func (p Policy) Validate() error {
 			return fmt.Errorf("step_limits: %s is missing", s)
 		}
 	}
-	if err := validateEscalation("escalation", p.Escalation); err != nil {
+	if err := ValidateEscalation("escalation", p.Escalation); err != nil {
 		return err
 	}
 	if err := p.validateSLA(); err != nil {
@@ -198,15 +198,3 @@ func (p Policy) Validate() error {
 
 // Limit is the time allowed for a step.
 func (p Policy) Limit(s Step) time.Duration { return p.StepLimits[s].Std() }
-
-// Schedule turns a time limit into a due time. Calendar time today; the working
-// calendar (working hours, holidays, 调休) plugs in here without touching the workflow.
-type Schedule interface {
-	Due(start time.Time, limit time.Duration) time.Time
-}
-
-// CalendarTime counts every hour of every day.
-type CalendarTime struct{}
-
-// Due adds the limit to start.
-func (CalendarTime) Due(start time.Time, limit time.Duration) time.Time { return start.Add(limit) }

@@ -2,6 +2,7 @@ package complaint
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -51,10 +52,10 @@ func (r SLARule) matches(step Step, class ComplainantClass, sev Severity) bool {
 	if r.Step != step {
 		return false
 	}
-	if len(r.Classes) > 0 && !oneOf(class, r.Classes) {
+	if len(r.Classes) > 0 && !slices.Contains(r.Classes, class) {
 		return false
 	}
-	return len(r.Severities) == 0 || oneOf(sev, r.Severities)
+	return len(r.Severities) == 0 || slices.Contains(r.Severities, sev)
 }
 
 // SLA is the rule that governs a step of a complaint. Without a matching rule
@@ -111,7 +112,7 @@ func (p Policy) validateSLA() error {
 			return fmt.Errorf("%s: unknown step %q", at, r.Step)
 		}
 		for _, c := range r.Classes {
-			if !oneOf(c, ComplainantClasses) {
+			if !slices.Contains(ComplainantClasses, c) {
 				return fmt.Errorf("%s: unknown complainant class %q", at, c)
 			}
 		}
@@ -123,20 +124,22 @@ func (p Policy) validateSLA() error {
 		if r.Target <= 0 {
 			return fmt.Errorf("%s: target must be positive", at)
 		}
-		if !oneOf(r.Clock, ClockKinds) {
+		if !slices.Contains(ClockKinds, r.Clock) {
 			return fmt.Errorf("%s: clock must be working or calendar", at)
 		}
 		if r.WarnAt < 0 || r.WarnAt >= 1 {
 			return fmt.Errorf("%s: warn_at must be at least 0 and below 1", at)
 		}
-		if err := validateEscalation(at+".escalation", r.Escalation); err != nil {
+		if err := ValidateEscalation(at+".escalation", r.Escalation); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func validateEscalation(field string, rules []EscalationRule) error {
+// ValidateEscalation checks an escalation chain (complaints' and improvement
+// actions'): known levels, rising, at increasing times; field names it in errors.
+func ValidateEscalation(field string, rules []EscalationRule) error {
 	last := Duration(-1)
 	for i, e := range rules {
 		if e.Level.Rank() <= 0 {

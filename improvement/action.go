@@ -8,6 +8,7 @@ package improvement
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -80,7 +81,7 @@ const (
 var Statuses = []Step{StepPlan, StepCompletion, StepVerification, StepClosed}
 
 // Valid reports whether s names a status an action can have.
-func (s Step) Valid() bool { return oneOf(s, Statuses) }
+func (s Step) Valid() bool { return slices.Contains(Statuses, s) }
 
 // Label is the step's name in the procedures' words.
 func (s Step) Label() string {
@@ -260,13 +261,4 @@ type Receipt struct {
 	Status  Step   `json:"status"`
 	Round   int    `json:"round"`
 	Version int    `json:"version"`
-}
-
-func oneOf[T comparable](v T, set []T) bool {
-	for _, x := range set {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -61,18 +61,8 @@ func (p Policy) Validate() error {
 	if p.VerifyWithin <= 0 {
 		return fmt.Errorf("verify_within must be positive")
 	}
-	last := Duration(-1)
-	for i, e := range p.Escalation {
-		if e.Level.Rank() <= 0 {
-			return fmt.Errorf("escalation[%d]: unknown level %q", i, e.Level)
-		}
-		if e.After < 0 || e.After <= last {
-			return fmt.Errorf("escalation[%d]: after must be non-negative and increasing", i)
-		}
-		if i > 0 && e.Level.Rank() <= p.Escalation[i-1].Level.Rank() {
-			return fmt.Errorf("escalation[%d]: levels must rise", i)
-		}
-		last = e.After
+	if err := complaint.ValidateEscalation("escalation", p.Escalation); err != nil {
+		return err
 	}
 	if len(p.Verifiers) == 0 {
 		return fmt.Errorf("verifiers: at least one role is required")

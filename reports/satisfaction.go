@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"slices"
 	"time"
 
 	"github.com/cxflow/cxflow/survey"
@@ -152,7 +153,7 @@ func BuildSatisfaction(p Period, programme string, cycles []SatisfactionCycle, a
 		r.Ratings += st.Ratings
 		index.add(st.Index, st.Ratings)
 		rate.add(st.SatisfactionRate, st.Ratings)
-		if !contains(r.Scales, st.Scale) {
+		if !slices.Contains(r.Scales, st.Scale) {
 			r.Scales = append(r.Scales, st.Scale)
 		}
 		r.Trend = append(r.Trend, SatisfactionTrend{CycleID: c.CycleID, ProgrammeID: c.ProgrammeID, ProgrammeName: c.ProgrammeName,
@@ -221,15 +222,6 @@ func BuildSatisfaction(p Period, programme string, cycles []SatisfactionCycle, a
 	}
 	r.BySegment, r.ByTier = finish(segs, segKeys), finish(tiers, tierKeys)
 	return r
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Tables lays the satisfaction report out as tables.

@@ -38,7 +38,7 @@ func (q Questionnaire) ValidateAnswer(a Answer) error {
 	} else if err := required("customer_id", a.CustomerID, maxIDLen); err != nil {
 		return err
 	}
-	if a.Tier != "" && !oneOf(a.Tier, Tiers) {
+	if a.Tier != "" && !slices.Contains(Tiers, a.Tier) {
 		return fieldErr("tier", "must be one of %s", names(Tiers))
 	}
 	if err := firstErr(optional("segment", a.Segment, maxShortText), optional("comment", a.Comment, maxLongText)); err != nil {
@@ -66,7 +66,7 @@ func (q Questionnaire) checkRatings(field string, ratings map[string]string) err
 	// same on every run.
 	for _, d := range q.Dimensions {
 		level, ok := ratings[d.Code]
-		if ok && !oneOf(level, levelCodes(q.Scale)) {
+		if ok && !slices.Contains(levelCodes(q.Scale), level) {
 			return fieldErr(fmt.Sprintf("%s.%s", field, d.Code), "must be one of %s", strings.Join(levelCodes(q.Scale), ", "))
 		}
 	}

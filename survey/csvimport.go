@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -152,7 +153,7 @@ func readHeader(header []string) (map[string]int, error) {
 		key := strings.ToLower(strings.TrimSpace(h))
 		field := ""
 		for _, c := range csvColumns {
-			if oneOf(key, c.aliases) {
+			if slices.Contains(c.aliases, key) {
 				field = c.field
 			}
 		}

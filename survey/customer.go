@@ -3,6 +3,7 @@ package survey
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -79,7 +80,7 @@ func (c Customer) problems() []*FieldError {
 		add(fieldErr("id", "must not start or end with spaces"))
 	}
 	add(required("name", c.Name, maxShortText))
-	if c.Tier != "" && !oneOf(c.Tier, Tiers) {
+	if c.Tier != "" && !slices.Contains(Tiers, c.Tier) {
 		add(fieldErr("tier", "must be one of %s", names(Tiers)))
 	}
 	if math.IsNaN(c.AnnualVolume) || c.AnnualVolume < 0 || c.AnnualVolume > maxVolume {

@@ -1,6 +1,8 @@
 package survey
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -62,7 +64,7 @@ func (r Run) Validate() error {
 		}
 		last = d
 	}
-	if !oneOf(r.Channel, Channels) {
+	if !slices.Contains(Channels, r.Channel) {
 		return fieldErr("channel", "must be one of %s", names(Channels))
 	}
 	if strings.TrimSpace(r.OwnerDepartment) == "" {
@@ -106,7 +108,7 @@ func (s Schedule) CronExpression() string {
 	case ScheduleHalfYearly:
 		return "0 9 1 " + months(m, 6) + " *"
 	case ScheduleYearly:
-		return "0 9 1 " + itoa(m) + " *"
+		return "0 9 1 " + strconv.Itoa(m) + " *"
 	case ScheduleCron:
 		return s.Cron
 	}
@@ -116,16 +118,9 @@ func (s Schedule) CronExpression() string {
 func months(first, every int) string {
 	var out []string
 	for m := (first-1)%every + 1; m <= 12; m += every {
-		out = append(out, itoa(m))
+		out = append(out, strconv.Itoa(m))
 	}
 	return strings.Join(out, ",")
-}
-
-func itoa(n int) string {
-	if n >= 10 {
-		return string(rune('0'+n/10)) + string(rune('0'+n%10))
-	}
-	return string(rune('0' + n))
 }
 
 // Validate checks the schedule.

@@ -24,15 +24,6 @@ var (
 	firstErr = validate.First
 )
 
-func oneOf[T comparable](v T, valid []T) bool {
-	for _, x := range valid {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 func names[T ~string](valid []T) string {
 	s := make([]string, len(valid))
 	for i, v := range valid {

@@ -3,6 +3,7 @@ package survey
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // CoverageRule is one stratum of a programme's population and the share of it
@@ -111,10 +112,10 @@ type Population struct {
 
 // Includes reports whether the customer belongs to the population.
 func (p Population) Includes(c Customer) bool {
-	if len(p.Segments) > 0 && !oneOf(c.Segment, p.Segments) {
+	if len(p.Segments) > 0 && !slices.Contains(p.Segments, c.Segment) {
 		return false
 	}
-	return len(p.Tiers) == 0 || oneOf(c.Tier, p.Tiers)
+	return len(p.Tiers) == 0 || slices.Contains(p.Tiers, c.Tier)
 }
 
 // Filter keeps the customers in the population.
@@ -130,7 +131,7 @@ func (p Population) Filter(cs []Customer) []Customer {
 
 func (p Population) validate() error {
 	for _, t := range p.Tiers {
-		if !oneOf(t, Tiers) {
+		if !slices.Contains(Tiers, t) {
 			return fieldErr("tiers", "unknown tier %q: must be A, B or C", t)
 		}
 	}

@@ -43,11 +43,10 @@ type complaintState struct {
 	policy   complaint.Policy
 	recorded bool
 	log      log.Logger
-	// calendarData and hours are the working calendar the complaint counts
-	// working time on (nil hours: calendar time only, as before working calendars).
-	calendarData calendar.Calendar
-	hours        *calendar.Hours
-	clock        stepClock
+	// hours are the working calendar the complaint counts working time on
+	// (nil: calendar time only, as before working calendars).
+	hours *calendar.Hours
+	clock stepClock
 	// timerSeq changes whenever the deadline timers must be re-armed (a new
 	// step, a pause, a moved deadline), waking the deadline loop so it cancels
 	// the old timer.

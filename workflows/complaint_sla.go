@@ -218,7 +218,7 @@ func (s *complaintState) useCalendar(cal calendar.Calendar) error {
 	if err != nil {
 		return err
 	}
-	s.calendarData, s.hours = cal, h
+	s.hours = h
 	if s.current() != nil && !s.clock.paused {
 		s.schedule()
 	}
