@@ -319,7 +319,7 @@ func (cs *Console) adminRenderPolicies(c *gin.Context, status int, shown string,
 		}
 	}
 	data.Versions = list
-	data.View = adminViewPolicy(p.Lang, pol, adminDeptNames(depts))
+	data.View = adminViewPolicy(p.Lang, pol, deptNames(depts))
 	if data.Editor == nil {
 		data.Editor = &adminPolicyEditor{JSON: adminDraftJSON(pol), Errors: adminFieldErrors{}}
 	}

@@ -131,7 +131,7 @@ func (cs *Console) adminRules(c *gin.Context) {
 	l := lang(c)
 	f := &adminRulesForm{Base: base.Version, Errors: adminFieldErrors{}}
 	for i, rule := range base.SLARules {
-		f.Rows = append(f.Rows, adminRowOf(l, i, rule, adminDeptNames(depts)))
+		f.Rows = append(f.Rows, adminRowOf(l, i, rule, deptNames(depts)))
 	}
 	for i := range adminNewRuleRows {
 		f.Rows = append(f.Rows, adminEmptyRow(l, len(base.SLARules)+i+1))
@@ -242,7 +242,7 @@ func (cs *Console) adminSaveRules(c *gin.Context) {
 		cs.adminFail(c, r)
 		return
 	}
-	f.Rows = adminPostedRows(l, v, adminDeptNames(depts))
+	f.Rows = adminPostedRows(l, v, deptNames(depts))
 	rules := []complaint.SLARule{}
 	for i := range f.Rows {
 		rule, problem := f.Rows[i].rule(l)

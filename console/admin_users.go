@@ -65,7 +65,7 @@ func (cs *Console) adminDeptList(c *gin.Context) ([]org.Department, *Refusal) {
 	return out.Items, r
 }
 
-func adminDeptNames(ds []org.Department) map[string]string {
+func deptNames(ds []org.Department) map[string]string {
 	m := map[string]string{}
 	for _, d := range ds {
 		m[d.ID] = d.Name
@@ -100,7 +100,7 @@ func (cs *Console) adminUsers(c *gin.Context) {
 		return
 	}
 	p := cs.base(c, "admin.users.title")
-	p.Depts = adminDeptNames(depts)
+	p.Depts = deptNames(depts)
 	p.Notice = adminNotice(c)
 	data := adminUsersPage{Dept: c.Query("department"), Editable: mayAdminister(user(c).Actor)}
 	for _, u := range list {

@@ -428,12 +428,9 @@ func mayAct(a complaint.Actor, c *complaint.Complaint) bool {
 	return complaint.Authorize(a, c, complaint.Action(c.Status), nextLevel(c)) == nil
 }
 
-func (cs *Console) fmtTime(t *time.Time) string {
-	if t == nil || t.IsZero() {
-		return "—"
-	}
-	return t.In(cs.loc).Format("2006-01-02 15:04")
-}
+// fmtTime formats an instant as the pages do (page.Time), for data built
+// before a page is.
+func (cs *Console) fmtTime(t *time.Time) string { return page{loc: cs.loc}.Time(t) }
 
 func (cs *Console) detail(c *gin.Context) {
 	notice := ""
@@ -470,12 +467,13 @@ func (cs *Console) showDetail(c *gin.Context, status int, notice string, refusal
 	if refusal != nil {
 		p.Error = explain(p.Lang, refusal)
 	}
+	// Read once: the assignment form offers them, the page names them.
+	depts, deptErr := cs.b.Departments(c)
 	if mayAct(user(c).Actor, &cm) {
 		p.Form = formFor(cm.Status, nextLevel(&cm))
 		if p.Form != nil && cm.Status == complaint.StepAssignment {
-			depts, err := cs.b.Departments(c)
-			if err != nil {
-				cs.fail(c, err)
+			if deptErr != nil {
+				cs.fail(c, deptErr)
 				return
 			}
 			p.Form.setDepartments(depts)
@@ -504,12 +502,7 @@ func (cs *Console) showDetail(c *gin.Context, status int, notice string, refusal
 	}
 	p.MayOpenAction = cm.RootCause != nil &&
 		improvement.Authorize(user(c).Actor, &improvement.Action{Department: cm.Department}, improvement.ActOpen) == nil
-	p.Depts = map[string]string{}
-	if depts, err := cs.b.Departments(c); err == nil {
-		for _, d := range depts {
-			p.Depts[d.ID] = d.Name
-		}
-	}
+	p.Depts = deptNames(depts)
 	cs.render(c, status, "detail.html", p)
 }
 

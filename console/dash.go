@@ -74,18 +74,13 @@ func init() {
 		}})
 }
 
-// companyRoles read the whole company's dashboard and may pick a branch;
-// dashboardRoles may open it, as GET /api/v1/dashboard lets them: those, and
-// branch and department heads for what their unit is involved in. The API
-// decides; these only keep the menu entry and the filter from those it
-// would refuse.
-var (
-	companyRoles = []org.Role{org.RoleMarketDepartment, org.RoleQualityDepartment, org.RoleGeneralManager,
-		org.RoleInternalAuditor, org.RoleAdministrator}
-	dashboardRoles = append(slices.Clone(companyRoles), org.RoleBranchHead, org.RoleDepartmentHead)
-)
+// dashboardRoles may open the dashboard, as GET /api/v1/dashboard lets them:
+// the company-wide report readers (who may also pick a branch), and branch
+// and department heads for what their unit is involved in. The API decides;
+// this only keeps the menu entry and the filter from those it would refuse.
+var dashboardRoles = append(slices.Clone(repCompanyReaders), org.RoleBranchHead, org.RoleDepartmentHead)
 
-func mayDashboard(a complaint.Actor) bool { return slices.ContainsFunc(dashboardRoles, a.Has) }
+func mayDashboard(a complaint.Actor) bool { return hasAny(a, dashboardRoles) }
 
 // dashData is what GET /api/v1/dashboard answers.
 type dashData struct {
@@ -210,7 +205,7 @@ func (cs *Console) dashPage(c *gin.Context) {
 	}
 	p := cs.base(c, "dash.title")
 	v := dashView{Branch: branch}
-	if slices.ContainsFunc(companyRoles, user(c).Actor.Has) {
+	if repCompanyWide(user(c).Actor) {
 		depts, err := cs.b.Departments(c)
 		if err != nil {
 			cs.fail(c, err)

@@ -339,26 +339,6 @@ func repNum(v *float64, dec int) string {
 	return strconv.FormatFloat(*v, 'f', dec, 64)
 }
 
-// repMoney is an amount of RMB with two decimals and grouped thousands.
-func repMoney(v float64) string {
-	s := strconv.FormatFloat(v, 'f', 2, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := b.String() + "." + frac
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
-
 // repDelta is a change with its sign and, when there is a base, its ratio.
 func repDelta(d int, share *float64) string {
 	s := strconv.Itoa(d)

@@ -128,12 +128,12 @@ func (v *repChurnView) fill(l string, r reports.ChurnReport, p page) {
 	drops := []float64{}
 	for i, f := range r.Flagged {
 		row := repChurnRow{ID: f.CustomerID, Name: f.Name, StatusKey: f.Status, Status: f.Status,
-			Previous: repMoney(f.PreviousVolume), Volume: "—", Drop: repMoney(f.Drop), DropShare: repPct(&f.DropShare), Score: "—"}
+			Previous: money(f.PreviousVolume), Volume: "—", Drop: money(f.Drop), DropShare: repPct(&f.DropShare), Score: "—"}
 		if s, ok := lookup(l, "rep.ch.status."+f.Status); ok {
 			row.Status = s
 		}
 		if f.Volume != nil {
-			row.Volume = repMoney(*f.Volume)
+			row.Volume = money(*f.Volume)
 		}
 		if s := f.LatestSurvey; s != nil {
 			row.Score = repNum(s.Score, 1)

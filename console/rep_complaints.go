@@ -174,7 +174,7 @@ func (v *repComplaintsView) fill(l string, a reports.ComplaintAnalysis, pol *com
 			v.Scope = d.Name
 		}
 	}
-	v.Loss = repMoney(a.DirectLoss)
+	v.Loss = money(a.DirectLoss)
 	v.NotFoundedShare, v.ReopenRate = repPct(a.NotFoundedShare), repPct(a.ReopenRate)
 	for _, e := range a.Escalations {
 		v.Escalated += e.Count

@@ -499,7 +499,7 @@ func TestRepPeriods(t *testing.T) {
 	require.Equal(t, "Mar 2026", repLabelOf("en", "2026-03"))
 	require.Equal(t, "2026年3月", repLabelOf("zh", "2026-03"))
 	require.Equal(t, "2026Q9", repLabelOf("zh", "2026Q9"), "an unreadable label as it is")
-	require.Equal(t, "1,234,567.50", repMoney(1234567.5))
-	require.Equal(t, "-1,000.00", repMoney(-1000))
+	require.Equal(t, "1,234,567.50", money(1234567.5))
+	require.Equal(t, "-1,000.00", money(-1000))
 	require.Equal(t, "—", repPct(nil))
 }

@@ -187,13 +187,8 @@ func dimensionName(lang string, d survey.Dimension) string {
 
 // departmentNames maps department IDs to names, for the pages that show them.
 func (cs *Console) departmentNames(c *gin.Context) map[string]string {
-	m := map[string]string{}
-	if depts, err := cs.b.Departments(c); err == nil {
-		for _, d := range depts {
-			m[d.ID] = d.Name
-		}
-	}
-	return m
+	depts, _ := cs.b.Departments(c)
+	return deptNames(depts)
 }
 
 // doneNotice words a ?done= after a successful post.
