@@ -131,12 +131,11 @@ func ParseQuery(get func(string) string) (Period, error) {
 		}
 		return Quarter(y, int(rest[1]-'0')), nil
 	case "half":
-		y, rest, ok := yearPrefix(v)
-		if !ok || len(rest) != 2 || (rest[0] != 'H' && rest[0] != 'h') || rest[1] < '1' || rest[1] > '2' {
+		h, ok := ParseHalf(v)
+		if !ok {
 			return Period{}, paramErr(k, "must look like 2026H1 (halves 1 and 2), not %q", v)
 		}
-		h := int(rest[1] - '0')
-		return Period{From: Date(y, time.Month(6*h-5), 1), To: Date(y, time.Month(6*h+1), 1)}, nil
+		return h.Period(), nil
 	case "year":
 		y, rest, ok := yearPrefix(v)
 		if !ok || rest != "" {
