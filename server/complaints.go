@@ -20,7 +20,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/cxflow/cxflow/complaint"
-	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/workflows"
 )
@@ -48,13 +47,7 @@ func (s *Server) createComplaint(c *gin.Context) {
 	}
 	who := actor(c)
 	if in.Branch != "" {
-		d, err := s.store.Department(c, in.Branch)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && d.Kind != org.KindBranch) {
-			abort(c, http.StatusBadRequest, "branch must be the ID of a branch (see GET /api/v1/departments)", "branch")
-			return
-		}
-		if err != nil {
-			s.internal(c, "read the branch", err)
+		if _, ok := s.branch(c, in.Branch); !ok {
 			return
 		}
 	}

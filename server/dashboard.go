@@ -42,7 +42,7 @@ func (s *Server) dashboard(c *gin.Context) {
 	companyWide := slices.ContainsFunc(reportReaders, a.Has)
 	switch {
 	case companyWide && branch != "":
-		d, ok := s.dashboardBranch(c, branch)
+		d, ok := s.branch(c, branch)
 		if !ok {
 			return
 		}
@@ -82,9 +82,9 @@ func (s *Server) dashboard(c *gin.Context) {
 	c.JSON(http.StatusOK, d)
 }
 
-// dashboardBranch reads the branch a company-wide reader filters by; false
+// branch reads the branch a request names (a filter, or a complaint's); false
 // after a 400 for an ID that is no branch.
-func (s *Server) dashboardBranch(c *gin.Context, id string) (org.Department, bool) {
+func (s *Server) branch(c *gin.Context, id string) (org.Department, bool) {
 	d, err := s.store.Department(c, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && d.Kind != org.KindBranch) {
 		abort(c, http.StatusBadRequest, "branch must be the ID of a branch (see GET /api/v1/departments)", "branch")

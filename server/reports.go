@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/reports"
-	"github.com/cxflow/cxflow/store"
 )
 
 // reportReaders may read the company's reports; branch heads read their own
@@ -77,13 +77,7 @@ func (s *Server) complaintAnalysis(c *gin.Context) {
 // also what they get when they name none.
 func (s *Server) mayReadBranchReport(c *gin.Context, p *reports.Period) bool {
 	a := actor(c)
-	companyWide := false
-	for _, r := range reportReaders {
-		if a.Has(r) {
-			companyWide = true
-		}
-	}
-	if !companyWide {
+	if !slices.ContainsFunc(reportReaders, a.Has) {
 		if p.Branch == "" {
 			p.Branch = a.Department
 		}
@@ -95,16 +89,8 @@ func (s *Server) mayReadBranchReport(c *gin.Context, p *reports.Period) bool {
 	if p.Branch == "" {
 		return true
 	}
-	d, err := s.store.Department(c, p.Branch)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && d.Kind != org.KindBranch) {
-		abort(c, http.StatusBadRequest, "branch must be the ID of a branch (see GET /api/v1/departments)", "branch")
-		return false
-	}
-	if err != nil {
-		s.internal(c, "read the branch", err)
-		return false
-	}
-	return true
+	_, ok := s.branch(c, p.Branch)
+	return ok
 }
 
 func attachment(c *gin.Context, filename string) {
