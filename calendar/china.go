@@ -13,16 +13,26 @@ import (
 //go:embed data/cn-holidays.json
 var cnHolidays []byte
 
-// ChinaYears returns the shipped holiday years.
-func ChinaYears() []Year {
-	var f struct {
-		Years []Year `json:"years"`
-	}
+// shipped is the holiday data this build carries.
+type shipped struct {
+	Release string `json:"release"`
+	Years   []Year `json:"years"`
+}
+
+func readShipped() shipped {
+	var f shipped
 	if err := json.Unmarshal(cnHolidays, &f); err != nil {
 		panic(fmt.Sprintf("calendar: shipped holiday data is corrupt: %v", err))
 	}
-	return f.Years
+	return f
 }
+
+// ChinaYears returns the shipped holiday years.
+func ChinaYears() []Year { return readShipped().Years }
+
+// ShippedRelease names the release of the shipped holiday data (e.g.
+// "2026-12"), recorded as the author of the calendar versions it adds.
+func ShippedRelease() string { return readShipped().Release }
 
 // Default is the calendar complaints use unless configured otherwise:
 // Asia/Shanghai, Monday to Friday 08:30–12:00 and 13:30–17:30, with China's

@@ -173,6 +173,60 @@ type adminCalendarPage struct {
 	Form     *adminYearForm
 	Due      *adminDueForm
 	Editable bool
+	// History is the calendar's saved versions, newest first (empty when
+	// unreadable: the page works without it).
+	History []adminCalendarVersion
+}
+
+// adminCalendarVersion is one row of a calendar's history: who saved it is a
+// user's name, or the release that added its shipped holiday years.
+type adminCalendarVersion struct {
+	Version int
+	At      time.Time
+	By      string
+	Release bool
+	Years   []int
+}
+
+// adminCalendarHistory reads a calendar's saved versions, naming the users
+// who saved them when the reader may list users.
+func (cs *Console) adminCalendarHistory(c *gin.Context, name string, editable bool) []adminCalendarVersion {
+	var h struct {
+		Items []struct {
+			Version   int       `json:"version"`
+			CreatedAt time.Time `json:"created_at"`
+			CreatedBy string    `json:"created_by"`
+			Years     []int     `json:"years"`
+		} `json:"items"`
+	}
+	if r := cs.getJSON(c, adminAPIPath("/api/v1/calendars/", name)+"/versions", &h); r != nil {
+		return nil
+	}
+	names := map[string]string{}
+	if editable {
+		var users struct {
+			Items []struct {
+				ID   string `json:"id"`
+				Name string `json:"name"`
+			} `json:"items"`
+		}
+		if cs.getJSON(c, "/api/v1/users", &users) == nil {
+			for _, u := range users.Items {
+				names[u.ID] = u.Name
+			}
+		}
+	}
+	out := make([]adminCalendarVersion, 0, len(h.Items))
+	for _, v := range h.Items {
+		row := adminCalendarVersion{Version: v.Version, At: v.CreatedAt, By: v.CreatedBy, Years: v.Years}
+		if rest, ok := strings.CutPrefix(v.CreatedBy, "release "); ok {
+			row.Release, row.By = true, rest
+		} else if n := names[v.CreatedBy]; n != "" {
+			row.By = n
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 func (cs *Console) adminCalendarByName(c *gin.Context, name string) (calendar.Calendar, *Refusal) {
@@ -401,6 +455,7 @@ func (cs *Console) adminRenderCalendar(c *gin.Context, status int, cal calendar.
 	data.Months = adminMonths(p.Lang, cal, form.Year)
 	y := adminYearOf(cal, form.Year)
 	data.Holidays, data.Workdays = y.Holidays, y.Workdays
+	data.History = cs.adminCalendarHistory(c, cal.Name, data.Editable)
 	p.Data = data
 	cs.render(c, status, "admin_calendar.html", p)
 }

@@ -611,3 +611,29 @@ func TestAdminCalendarSummaryFlagsMissingYears(t *testing.T) {
 		t.Errorf("%+v", s)
 	}
 }
+
+func TestAdminCalendarHistoryNamesUsersAndReleases(t *testing.T) {
+	f := adminFake(t, adminActor)
+	f.api["GET /api/v1/calendars/default/versions"] = adminOK(t, map[string]any{"items": []map[string]any{
+		{"version": 3, "created_at": time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC), "created_by": adminUID1, "years": []int{2026}},
+		{"version": 2, "created_at": time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC), "created_by": "release 2026-12 (shipped holidays 2026, 2027)", "years": []int{2026, 2027}},
+	}})
+	srv := serve(f)
+	defer srv.Close()
+	_, zh := get(t, srv, "/admin/calendars/default?year=2026", "zh")
+	for _, w := range []string{"修改记录", "<td>陈静</td>", "系统版本发布时随附：2026-12 (shipped holidays 2026, 2027)", "<td>2026, 2027</td>"} {
+		if !strings.Contains(zh, w) {
+			t.Errorf("zh history lacks %q", w)
+		}
+	}
+	adminNoMissing(t, "history zh", zh)
+	_, en := get(t, srv, "/admin/calendars/default?year=2026", "en")
+	if !strings.Contains(en, "Shipped with release 2026-12") {
+		t.Error("en history lacks the release")
+	}
+	// Without the history (an older API, a failure) the page still works.
+	delete(f.api, "GET /api/v1/calendars/default/versions")
+	if code, body := get(t, srv, "/admin/calendars/default?year=2026", "zh"); code != http.StatusOK || strings.Contains(body, "修改记录") {
+		t.Errorf("no history: %d", code)
+	}
+}

@@ -36,6 +36,9 @@ type TemporalOptions struct {
 	// Namespace is registered at startup; default "default" (which the dev
 	// server always registers as well).
 	Namespace string
+	// Namespaces are registered at startup as well, e.g. for a test that
+	// needs a second installation on the same server.
+	Namespaces []string
 	// UICodecEndpoint, when set, is the remote codec the Web UI decodes
 	// payloads with (cxflow's /api/v1/codec).
 	UICodecEndpoint string
@@ -120,6 +123,9 @@ func startTemporalOnce(ctx context.Context, opts TemporalOptions) (*Temporal, er
 		"--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
 		"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
 	}
+	for _, extra := range opts.Namespaces {
+		args = append(args, "--namespace", extra)
+	}
 	t := &Temporal{address: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), logger: logger}
 	if opts.Headless {
 		args = append(args, "--headless")
@@ -178,7 +184,7 @@ func startTemporalOnce(ctx context.Context, opts TemporalOptions) (*Temporal, er
 	readers.Go(func() { pipeLines(stdout, logger, t.stdoutLevel, "stdout", tail); stdout.Close() })
 	readers.Go(func() { pipeLines(stderr, logger, t.stderrLevel, "stderr", tail); stderr.Close() })
 
-	if err := t.waitReady(ctx, ns); err != nil {
+	if err := t.waitReady(ctx, append([]string{ns}, opts.Namespaces...)); err != nil {
 		_ = t.Stop()
 		// Let the readers catch the server's last words for the error.
 		drained := make(chan struct{})
@@ -217,9 +223,9 @@ func (t *Temporal) stderrLevel(line string) slog.Level {
 }
 
 // waitReady polls until the frontend passes a gRPC health check and knows
-// the namespace (workers polling an unknown namespace fail), the process
+// the namespaces (workers polling an unknown namespace fail), the process
 // exits, ctx ends or the start timeout passes.
-func (t *Temporal) waitReady(ctx context.Context, ns string) error {
+func (t *Temporal) waitReady(ctx context.Context, namespaces []string) error {
 	ctx, cancel := context.WithTimeout(ctx, temporalStartTimeout)
 	defer cancel()
 	// A probe in flight must not outlive the server: e.g. when the port was
@@ -235,7 +241,13 @@ func (t *Temporal) waitReady(ctx context.Context, ns string) error {
 	quiet := sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))
 	var lastErr error
 	for {
-		if lastErr = t.probe(ctx, ns, quiet); lastErr == nil {
+		lastErr = nil
+		for _, ns := range namespaces {
+			if lastErr = t.probe(ctx, ns, quiet); lastErr != nil {
+				break
+			}
+		}
+		if lastErr == nil {
 			return nil
 		}
 		if t.proc.exited() {

@@ -100,7 +100,8 @@ func run(m *testing.M) (int, error) {
 	if err := stack.pg.EnsureDatabase(ctx, "cxflow"); err != nil {
 		return 0, err
 	}
-	stack.temporal, err = devstack.StartTemporal(ctx, devstack.TemporalOptions{Headless: true, Logger: stack.log})
+	stack.temporal, err = devstack.StartTemporal(ctx, devstack.TemporalOptions{Headless: true, Logger: stack.log,
+		Namespaces: []string{upgradeNamespace}})
 	if err != nil {
 		return 0, err
 	}

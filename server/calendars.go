@@ -9,14 +9,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/store"
-	"github.com/cxflow/cxflow/workflows"
 )
 
 // hoursCache keeps compiled calendars for reads (SLA figures, due/elapsed).
@@ -114,6 +110,23 @@ func (s *Server) loadCalendar(c *gin.Context) (calendar.Calendar, bool) {
 	return cal, true
 }
 
+// CalendarHistory is a calendar's saved versions, newest first.
+type CalendarHistory struct {
+	Items []store.CalendarVersion `json:"items"`
+}
+
+func (s *Server) calendarHistory(c *gin.Context) {
+	if _, ok := s.loadCalendar(c); !ok {
+		return
+	}
+	list, err := s.store.CalendarHistory(c, c.Param("name"))
+	if err != nil {
+		s.internal(c, "read the calendar's history", err)
+		return
+	}
+	c.JSON(http.StatusOK, CalendarHistory{Items: list})
+}
+
 // putCalendar creates or replaces a calendar. The body's version must be the
 // version it was read at (0 to create), so two administrators cannot silently
 // overwrite each other.
@@ -190,21 +203,12 @@ func (s *Server) saveCalendar(c *gin.Context, cal calendar.Calendar, ifVersion i
 	if h, err := saved.Compile(); err == nil {
 		s.remember(h)
 	}
-	// Open complaints on this calendar move their deadlines; a durable
-	// workflow does it so an API restart cannot lose the roll-out.
-	if _, err := s.temporal.ExecuteWorkflow(c, client.StartWorkflowOptions{
-		ID:                       workflows.CalendarRolloutID(saved.Name, saved.Version),
-		TaskQueue:                s.taskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.CalendarRolloutWorkflow, workflows.CalendarRollout{Name: saved.Name, Version: saved.Version}); err != nil {
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if !errors.As(err, &started) {
-			s.log.Error("calendar saved but roll-out not started", "calendar", saved.Name, "version", saved.Version, "err", err)
-			abort(c, http.StatusServiceUnavailable, "calendar saved as version "+strconv.Itoa(saved.Version)+
-				", but open complaints could not be rescheduled now; save it again to retry", "")
-			return
-		}
+	// Open complaints on this calendar move their deadlines.
+	if err := s.app.StartCalendarRollout(c, saved.Name, saved.Version); err != nil {
+		s.log.Error("calendar saved but roll-out not started", "calendar", saved.Name, "version", saved.Version, "err", err)
+		abort(c, http.StatusServiceUnavailable, "calendar saved as version "+strconv.Itoa(saved.Version)+
+			", but open complaints could not be rescheduled now; save it again to retry", "")
+		return
 	}
 	c.JSON(http.StatusOK, saved)
 }

@@ -519,15 +519,17 @@ var typeDocs = map[reflect.Type]string{
 	reflect.TypeFor[store.StoredPolicy]():          "A stored policy version with who stored it and when; active marks the version new complaints start under.",
 	reflect.TypeFor[PolicyList]():                  "Every stored policy version, newest first.",
 
-	reflect.TypeFor[calendar.Calendar](): "A working calendar (工作日历): the working periods of each weekday in a time zone, with statutory holidays and make-up working days (调休) per year. Working-time SLAs count only its working time. " + defaultCalendarDoc(),
-	reflect.TypeFor[calendar.Year]():     "One year's statutory holidays and make-up working days, as the State Council publishes them each November or December. Dates lie within the year; no day is both a holiday and a workday.",
-	reflect.TypeFor[calendar.Holiday]():  "A run of days off, from and to inclusive.",
-	reflect.TypeFor[calendar.Workday]():  "A weekend day that is worked (调休), with the working periods of workday_hours.",
-	reflect.TypeFor[calendar.Period]():   "A stretch of working time within a day, HH:MM-HH:MM in the calendar's time zone; it ends after it starts, at 24:00 at the latest.",
-	reflect.TypeFor[calendar.Date]():     "A civil date in the calendar's time zone, YYYY-MM-DD.",
-	reflect.TypeFor[CalendarList]():      "Every working calendar by name, the default one included.",
-	reflect.TypeFor[DueAnswer]():         "When a working duration that starts at start ends on the calendar.",
-	reflect.TypeFor[ElapsedAnswer]():     "The working time between from and to on the calendar, in whole seconds.",
+	reflect.TypeFor[calendar.Calendar]():     "A working calendar (工作日历): the working periods of each weekday in a time zone, with statutory holidays and make-up working days (调休) per year. Working-time SLAs count only its working time. " + defaultCalendarDoc(),
+	reflect.TypeFor[calendar.Year]():         "One year's statutory holidays and make-up working days, as the State Council publishes them each November or December. Dates lie within the year; no day is both a holiday and a workday.",
+	reflect.TypeFor[calendar.Holiday]():      "A run of days off, from and to inclusive.",
+	reflect.TypeFor[calendar.Workday]():      "A weekend day that is worked (调休), with the working periods of workday_hours.",
+	reflect.TypeFor[calendar.Period]():       "A stretch of working time within a day, HH:MM-HH:MM in the calendar's time zone; it ends after it starts, at 24:00 at the latest.",
+	reflect.TypeFor[calendar.Date]():         "A civil date in the calendar's time zone, YYYY-MM-DD.",
+	reflect.TypeFor[CalendarList]():          "Every working calendar by name, the default one included.",
+	reflect.TypeFor[DueAnswer]():             "When a working duration that starts at start ends on the calendar.",
+	reflect.TypeFor[CalendarHistory]():       "A calendar's saved versions, newest first.",
+	reflect.TypeFor[store.CalendarVersion](): "One saved version of a calendar: its number, when and by whom it was saved (a user's ID, or release … for holiday years a release added at start-up), and the years of holidays it holds.",
+	reflect.TypeFor[ElapsedAnswer]():         "The working time between from and to on the calendar, in whole seconds.",
 
 	reflect.TypeFor[ComplaintList](): "One page of complaints; pass next_cursor as cursor for the next page. No next_cursor means the last page.",
 	reflect.TypeFor[Error]():         "Every error response's body. field names the request field (JSON path, or a header or query parameter name) at fault, for 400s and for 409 Idempotency-Key conflicts.",
@@ -1458,7 +1460,8 @@ func defaultCalendarDoc() string {
 	}
 	return fmt.Sprintf("The calendar named %s always exists, at version %d until it is first stored: time zone %s, working hours %s, "+
 		"with China's statutory holidays and make-up working days (调休) as the State Council published them for %s. "+
-		"Later years are added with PUT /api/v1/calendars/{name}/years/{year}.",
+		"A release that ships a later year adds it at start-up as a new version, recorded as the release's, unless the calendar has that year already or was offered it before; "+
+		"other years are added with PUT /api/v1/calendars/{name}/years/{year}.",
 		d.Name, d.Version, d.TimeZone, describeWeek(d.Week), strings.Join(years, ", "))
 }
 
@@ -1697,6 +1700,20 @@ func buildOpenAPI() obj {
 			"description": "Adds or replaces one year's statutory holidays and make-up working days, the yearly chore when the State Council publishes the next year's schedule. A 400 names year for a path that is no year and holidays for data that does not validate." + savedDoc,
 			"requestBody": obj{"required": true, "content": jsonContent(g.body(reflect.TypeFor[calendar.Year]()))},
 			"responses":   saveResponses(obj{"404": calendarNotFound}),
+		},
+	}
+	paths["/api/v1/calendars/{name}/versions"] = obj{
+		"parameters": []any{nameParam},
+		"get": obj{
+			"operationId": "calendarHistory",
+			"tags":        []string{"calendars"},
+			"summary":     "A working calendar's saved versions",
+			"description": "Every saved version of the calendar, newest first: when, by whom (a user's ID, or the release that added its shipped holiday years at start-up, e.g. release 2026-12 (shipped holidays …)) and the years it holds. The built-in default's version 1 was never saved and is not listed.",
+			"responses": obj{
+				"200": obj{"description": "The versions.", "content": jsonContent(g.schema(reflect.TypeFor[CalendarHistory]()))},
+				"404": calendarNotFound,
+				"500": errResponse("InternalError"),
+			},
 		},
 	}
 	paths["/api/v1/calendars/{name}/due"] = obj{

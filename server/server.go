@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/config"
@@ -22,6 +23,7 @@ import (
 
 // Server serves the API.
 type Server struct {
+	app       *app.App
 	temporal  client.Client
 	store     *store.Store
 	taskQueue string
@@ -62,6 +64,7 @@ type Security struct {
 // New builds the API over a Temporal client and the read model.
 func New(tc client.Client, st *store.Store, taskQueue string, log *slog.Logger) *Server {
 	return &Server{
+		app:      &app.App{Temporal: tc, Store: st, TaskQueue: taskQueue, Log: log},
 		temporal: tc, store: st, taskQueue: taskQueue, log: log, now: time.Now,
 		policy: complaint.DefaultPolicy(), cache: hoursCache{ttl: time.Minute},
 		security:    Security{SessionTTL: 12 * time.Hour, LinkTTL: 7 * 24 * time.Hour, PublicURL: "http://localhost:8080"},
@@ -159,6 +162,7 @@ func (s *Server) Handler() http.Handler {
 	api.GET("/calendars/:name", s.getCalendar)
 	api.PUT("/calendars/:name", admin, s.putCalendar)
 	api.PUT("/calendars/:name/years/:year", admin, s.putCalendarYear)
+	api.GET("/calendars/:name/versions", s.calendarHistory)
 	api.GET("/calendars/:name/due", s.calendarDue)
 	api.GET("/calendars/:name/elapsed", s.calendarElapsed)
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -116,4 +118,136 @@ func (s *Store) OpenComplaintsOn(ctx context.Context, calendarName, afterID stri
 		return nil, fmt.Errorf("open complaints on %s: %w", calendarName, err)
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// ShippedYears is what AddShippedYears did to a calendar.
+type ShippedYears struct {
+	// Calendar is the calendar as stored afterwards.
+	Calendar calendar.Calendar
+	// Added are the years this call added (empty when it stored nothing).
+	Added []int
+	// UpdatedBy is who made the calendar's current version.
+	UpdatedBy string
+}
+
+// AddShippedYears brings a release's holiday years into a stored calendar. A
+// year is offered once per calendar: added when the calendar lacks it and it
+// is not in the past (fromYear), never when the calendar already has it (an
+// administrator entered or corrected it) or when it was offered before (the
+// administrator may have removed it since). A calendar never stored is stored
+// whole from base, as the version after the shipped one (the running
+// complaints hold the shipped version 1, which may predate these years), so
+// the roll-out reaches them. The new version is recorded as made by `by`.
+func (s *Store) AddShippedYears(ctx context.Context, base calendar.Calendar, years []calendar.Year, fromYear int, release, by string) (ShippedYears, error) {
+	var out ShippedYears
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Serialises concurrent start-ups even before the calendar's row exists.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('calendar:' || $1))`, base.Name); err != nil {
+			return err
+		}
+		var data []byte
+		err := tx.QueryRow(ctx, `SELECT data, updated_by FROM calendars WHERE name = $1`, base.Name).Scan(&data, &out.UpdatedBy)
+		stored := err == nil
+		cal := base
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			if base.Name != calendar.DefaultName {
+				return ErrNotFound
+			}
+			cal.Years = nil
+		case err != nil:
+			return err
+		default:
+			cal = calendar.Calendar{}
+			if err := json.Unmarshal(data, &cal); err != nil {
+				return fmt.Errorf("decode: %w", err)
+			}
+		}
+		rows, err := tx.Query(ctx, `SELECT year FROM calendar_shipped_years WHERE name = $1`, base.Name)
+		if err != nil {
+			return err
+		}
+		offered, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+		if err != nil {
+			return err
+		}
+		for _, y := range years {
+			has := slices.ContainsFunc(cal.Years, func(c calendar.Year) bool { return c.Year == y.Year })
+			switch {
+			case has:
+			case !stored:
+				// The shipped calendar as a whole, past years included.
+				cal.Years = append(cal.Years, y)
+				out.Added = append(out.Added, y.Year)
+			case slices.Contains(offered, int32(y.Year)) || y.Year < fromYear:
+				continue
+			default:
+				cal.Years = append(cal.Years, y)
+				out.Added = append(out.Added, y.Year)
+			}
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO calendar_shipped_years (name, year, release) VALUES ($1, $2, $3)
+				ON CONFLICT (name, year) DO NOTHING`, base.Name, y.Year, release); err != nil {
+				return err
+			}
+		}
+		if len(out.Added) == 0 {
+			out.Calendar = cal
+			return nil
+		}
+		slices.SortFunc(cal.Years, func(a, b calendar.Year) int { return a.Year - b.Year })
+		cal.Version++
+		if data, err = json.Marshal(cal); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO calendars (name, version, data, updated_by) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data,
+				updated_at = now(), updated_by = EXCLUDED.updated_by`, cal.Name, cal.Version, data, by); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO calendar_versions (name, version, data, created_by) VALUES ($1, $2, $3, $4)`,
+			cal.Name, cal.Version, data, by); err != nil {
+			return err
+		}
+		out.Calendar, out.UpdatedBy = cal, by
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		err = fmt.Errorf("add shipped years to calendar %s: %w", base.Name, err)
+	}
+	return out, err
+}
+
+// CalendarVersion is one saved version of a calendar, for its history.
+type CalendarVersion struct {
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	Years     []int     `json:"years"`
+}
+
+// CalendarHistory lists a calendar's saved versions, newest first.
+func (s *Store) CalendarHistory(ctx context.Context, name string) ([]CalendarVersion, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT version, created_at, created_by,
+			COALESCE((SELECT array_agg((y->>'year')::int ORDER BY (y->>'year')::int)
+			          FROM jsonb_array_elements(COALESCE(data->'years', '[]'::jsonb)) y), '{}')
+		FROM calendar_versions WHERE name = $1 ORDER BY version DESC`, name)
+	if err != nil {
+		return nil, fmt.Errorf("calendar %s history: %w", name, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CalendarVersion, error) {
+		var v CalendarVersion
+		var years []int32
+		err := r.Scan(&v.Version, &v.CreatedAt, &v.CreatedBy, &years)
+		for _, y := range years {
+			v.Years = append(v.Years, int(y))
+		}
+		return v, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("calendar %s history: %w", name, err)
+	}
+	return list, nil
 }

@@ -1,14 +1,17 @@
 package worker
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
 	"github.com/cxflow/cxflow/activities"
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/config"
 	"github.com/cxflow/cxflow/store"
 )
@@ -22,6 +25,12 @@ func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool
 	acts := &activities.Activities{Store: store.New(pool), Temporal: tc, Policy: policy, Location: cfg.Location, PublicURL: cfg.PublicURL}
 	if cfg.Secrets != nil {
 		acts.Links = cfg.Secrets.Links
+	}
+	// A release's new holiday years reach the stored calendar and the open
+	// complaints before the worker takes work (see app.AdoptShippedHolidays).
+	ops := &app.App{Temporal: tc, Store: acts.Store, TaskQueue: cfg.TaskQueue, Log: log}
+	if _, err := ops.AdoptShippedHolidays(ctx, time.Now().In(cmp.Or(cfg.Location, time.Local))); err != nil {
+		return fmt.Errorf("adopt the shipped holidays: %w", err)
 	}
 	w := New(tc, cfg.TaskQueue, acts)
 	if err := w.Start(); err != nil {

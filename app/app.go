@@ -1,0 +1,20 @@
+// Package app holds cxflow's operations: what the API, the console and the
+// programs' start-up do, independent of HTTP and HTML. An operation talks to
+// Temporal and the read model; the faces only translate in and out.
+package app
+
+import (
+	"log/slog"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/cxflow/cxflow/store"
+)
+
+// App is the operations over one Temporal namespace and one database.
+type App struct {
+	Temporal  client.Client
+	Store     *store.Store
+	TaskQueue string
+	Log       *slog.Logger
+}
