@@ -4,7 +4,15 @@ GO ?= go
 ARGS ?=
 
 .DEFAULT_GOAL := build
-.PHONY: build run test fmt-check vet unit-test composecheck bench clean clean-data postgres chromium
+.PHONY: build run test fmt-check vet workflowcheck unit-test composecheck bench clean clean-data postgres chromium
+
+# workflowcheck flags non-deterministic code in workflow functions. It is
+# pinned in its own module (tools/workflowcheck) and built into bin/ under its
+# version, so a new pin builds a new binary. Its known false positives are
+# listed, each with its reason, in tools/workflowcheck/config.yaml.
+WORKFLOWCHECK_VERSION := $(shell awk '$$1 == "go.temporal.io/sdk/contrib/tools/workflowcheck" { print $$2 }' tools/workflowcheck/go.mod)
+WORKFLOWCHECK := bin/workflowcheck-$(WORKFLOWCHECK_VERSION)
+WORKFLOWCHECK_RUN = $(WORKFLOWCHECK) -config tools/workflowcheck/config.yaml ./...
 
 build:
 	$(GO) build -o bin/ ./cmd/...
@@ -15,8 +23,9 @@ run: bin/temporal postgres
 	$(GO) run ./cmd/cxflow $(ARGS)
 
 # One recipe so the steps run in this order even under make -j.
-test: bin/temporal postgres chromium fmt-check
+test: bin/temporal $(WORKFLOWCHECK) postgres chromium fmt-check
 	$(GO) vet ./...
+	$(WORKFLOWCHECK_RUN)
 	$(GO) test -count=1 -timeout 20m ./...
 	cd deploy/composecheck && $(GO) test -count=1 ./...
 
@@ -28,6 +37,9 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+workflowcheck: $(WORKFLOWCHECK)
+	$(WORKFLOWCHECK_RUN)
 
 unit-test: bin/temporal postgres
 	$(GO) test -count=1 -timeout 20m ./...
@@ -45,6 +57,12 @@ bench: bin/temporal postgres
 # the touch keeps make from retrying when go build finds nothing to rewrite.
 bin/temporal: tools/temporal/go.mod tools/temporal/go.sum
 	cd tools/temporal && $(GO) build -o ../../bin/temporal github.com/temporalio/cli/cmd/temporal
+	touch $@
+
+# Built when missing or when its requirements change (a new pin is a new
+# file name); the touch as for bin/temporal.
+$(WORKFLOWCHECK): tools/workflowcheck/go.mod tools/workflowcheck/go.sum
+	cd tools/workflowcheck && $(GO) build -o ../../$@ go.temporal.io/sdk/contrib/tools/workflowcheck
 	touch $@
 
 # PostgreSQL server binaries for the local stack and the tests (installed from

@@ -71,6 +71,7 @@ func TestRegenerateReportKeepsVersions(t *testing.T) {
 		ids = append(ids, started.WorkflowID)
 	}
 	require.NotEqual(t, ids[0], ids[1])
+	recordHistory(t, "generate_reports_regenerated", ids[0])
 
 	r := as(t, "quality", http.MethodGet, "/api/v1/report-versions?kind=complaints&period="+period, nil)
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)

@@ -3,8 +3,6 @@ package integration
 import (
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +12,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/cxflow/cxflow/activities"
@@ -190,7 +187,7 @@ func TestImprovementActionPDCAThroughHTTP(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, as(t, "auditor", http.MethodGet, improvementsPath+"/"+uuid.NewString(), nil).status)
 	require.Equal(t, http.StatusNotFound, as(t, "auditor", http.MethodGet, improvementsPath+"/IMP-1", nil).status)
 	require.Equal(t, http.StatusNotFound, as(t, "engineer", http.MethodPost, improvementsPath+"/"+uuid.NewString()+"/plan", plan).status)
-	recordImprovementHistory(t, "pdca", a.ID)
+	recordHistory(t, "improvement_pdca", improvement.WorkflowID(a.ID))
 }
 
 func acceptedUpdates(t *testing.T, workflowID string) int {
@@ -459,23 +456,5 @@ func TestOverdueImprovementStepEscalates(t *testing.T) {
 	require.Len(t, got.Escalations, 1)
 	got = actAs(t, "quality", a.ID, "verification", map[string]any{"effective": true})
 	require.Equal(t, improvement.StepClosed, got.Status)
-	recordImprovementHistory(t, "escalated", a.ID)
-}
-
-// recordImprovementHistory keeps an action workflow's history for the replay
-// test when CXFLOW_RECORD_HISTORIES is set (see workflows/replay_test.go).
-func recordImprovementHistory(t *testing.T, name, id string) {
-	t.Helper()
-	if os.Getenv("CXFLOW_RECORD_HISTORIES") == "" {
-		return
-	}
-	ctx := context.Background()
-	iter := stack.client.GetWorkflowHistory(ctx, improvement.WorkflowID(id), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	hist, err := collectHistory(iter)
-	require.NoError(t, err)
-	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
-	require.NoError(t, err)
-	path := filepath.Join("..", "workflows", "testdata", "histories", "improvement_"+name+".json")
-	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-	require.NoError(t, os.WriteFile(path, b, 0o644))
+	recordHistory(t, "improvement_escalated", improvement.WorkflowID(a.ID))
 }

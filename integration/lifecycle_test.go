@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -16,7 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/temporalproto"
 
 	"github.com/cxflow/cxflow/complaint"
 )
@@ -119,7 +116,7 @@ func TestComplaintFromIntakeToClosed(t *testing.T) {
 	got.Timeline, last.Timeline = nil, nil
 	require.Equal(t, normalised(t, final), normalised(t, got))
 	require.Equal(t, normalised(t, final), normalised(t, last))
-	recordHistory(t, "lifecycle_resolved", c.ID)
+	recordHistory(t, "lifecycle_resolved", complaint.WorkflowID(c.ID))
 }
 
 func TestNotFoundedClosesWithReply(t *testing.T) {
@@ -131,7 +128,7 @@ func TestNotFoundedClosesWithReply(t *testing.T) {
 	r := api(t, http.MethodPost, "/api/v1/complaints/"+c.ID+"/assignment", steps[1].body)
 	require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
 	require.Contains(t, r.field(t, "error"), "closed")
-	recordHistory(t, "lifecycle_not_founded", c.ID)
+	recordHistory(t, "lifecycle_not_founded", complaint.WorkflowID(c.ID))
 }
 
 func TestRefusalAndUnsatisfiedCallbackGoBackToPlan(t *testing.T) {
@@ -172,7 +169,7 @@ func TestRefusalAndUnsatisfiedCallbackGoBackToPlan(t *testing.T) {
 	require.NoError(t, stack.pool.QueryRow(context.Background(),
 		`SELECT count(*) FROM complaint_escalations WHERE complaint_id = $1 AND reason = 'reopened'`, c.ID).Scan(&esc))
 	require.Equal(t, 1, esc)
-	recordHistory(t, "lifecycle_reopened", c.ID)
+	recordHistory(t, "lifecycle_reopened", complaint.WorkflowID(c.ID))
 }
 
 func TestIdempotentCreate(t *testing.T) {
@@ -303,7 +300,7 @@ func TestOverdueComplaintEscalatesAndIsListed(t *testing.T) {
 	got = step(t, c.ID, "validation", steps[0].body)
 	require.Equal(t, complaint.LevelOwner, got.EscalationLevel)
 	require.False(t, got.Overdue)
-	recordHistory(t, "lifecycle_escalated", c.ID)
+	recordHistory(t, "lifecycle_escalated", complaint.WorkflowID(c.ID))
 }
 
 func TestListFiltersAndPages(t *testing.T) {
@@ -342,22 +339,4 @@ func TestListFiltersAndPages(t *testing.T) {
 		}
 	}
 	require.ElementsMatch(t, ids, seen, "every complaint exactly once across pages")
-}
-
-// recordHistory keeps a completed or running workflow's history for the replay
-// test when CXFLOW_RECORD_HISTORIES is set (see workflows/replay_test.go).
-func recordHistory(t *testing.T, name, id string) {
-	t.Helper()
-	if os.Getenv("CXFLOW_RECORD_HISTORIES") == "" {
-		return
-	}
-	ctx := context.Background()
-	iter := stack.client.GetWorkflowHistory(ctx, complaint.WorkflowID(id), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	hist, err := collectHistory(iter)
-	require.NoError(t, err)
-	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
-	require.NoError(t, err)
-	path := filepath.Join("..", "workflows", "testdata", "histories", name+".json")
-	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-	require.NoError(t, os.WriteFile(path, b, 0o644))
 }

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/workflows"
 )
 
 // dueOn asks the API when a duration counted from start ends on a calendar.
@@ -133,7 +135,12 @@ func TestCalendarCorrectionMovesALiveDeadline(t *testing.T) {
 	}, 20*time.Second, 100*time.Millisecond, "the live deadline moves to %s", want)
 	got := get(t, c.ID)
 	require.True(t, slices.ContainsFunc(got.Timeline, func(e complaint.Event) bool { return e.Action == complaint.ActionRescheduled }))
-	recordHistory(t, "calendar_rescheduled", c.ID)
+	recordHistory(t, "calendar_rescheduled", complaint.WorkflowID(c.ID))
+	// The calendar version's roll-out workflow moved it, and finishes.
+	ctx := context.Background()
+	rollout := workflows.CalendarRolloutID(correctedCalendar, cal.Version+1)
+	require.NoError(t, stack.client.GetWorkflow(ctx, rollout, "").Get(ctx, nil))
+	recordHistory(t, "calendar_rollout_corrected", rollout)
 }
 
 func TestPauseResumeAndExtendOverHTTP(t *testing.T) {
@@ -164,7 +171,7 @@ func TestPauseResumeAndExtendOverHTTP(t *testing.T) {
 	require.True(t, newDue.Equal(*ext.DueAt))
 	require.True(t, ext.Deadlines[0].Extended)
 	require.Equal(t, complaint.SLAOnTrack, ext.SLAStatus)
-	recordHistory(t, "paused_extended", c.ID)
+	recordHistory(t, "paused_extended", complaint.WorkflowID(c.ID))
 }
 
 func TestPoliciesAreVersioned(t *testing.T) {

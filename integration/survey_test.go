@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 
+	"github.com/cxflow/cxflow/server"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/survey"
 	"github.com/cxflow/cxflow/workflows"
@@ -126,20 +129,30 @@ func TestSurveyCycleThroughTheAPI(t *testing.T) {
 			Link      string `json:"link"`
 		} `json:"items"`
 	}
-	r = as(t, "market", http.MethodGet, "/api/v1/notifications?limit=1000&related=survey-cycle:"+cycleID, nil)
-	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
-	r.json(t, &outbox)
-	emails, tasks := map[string]string{}, 0
-	for _, n := range outbox.Items {
-		switch {
-		case n.Channel == "email" && (n.Recipient == "wang@example.cn" || n.Recipient == "li@example.cn"):
-			emails[n.Recipient] = n.Link
-		case n.Channel == "task" && strings.Contains(n.Subject, "MID1-"+tag):
-			tasks++
-			require.Equal(t, "department:market", n.Recipient)
-			// No e-mail address: the task carries the link for staff to send.
-			require.True(t, strings.HasPrefix(n.Link, "http://cxflow.test/public/survey/"), n.Link)
+	ours := func() (emails map[string]string, tasks int) {
+		r = as(t, "market", http.MethodGet, "/api/v1/notifications?limit=1000&related=survey-cycle:"+cycleID, nil)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		r.json(t, &outbox)
+		emails = map[string]string{}
+		for _, n := range outbox.Items {
+			switch {
+			case n.Channel == "email" && (n.Recipient == "wang@example.cn" || n.Recipient == "li@example.cn"):
+				emails[n.Recipient] = n.Link
+			case n.Channel == "task" && strings.Contains(n.Subject, "MID1-"+tag):
+				tasks++
+				require.Equal(t, "department:market", n.Recipient)
+				// No e-mail address: the task carries the link for staff to send.
+				require.True(t, strings.HasPrefix(n.Link, "http://cxflow.test/public/survey/"), n.Link)
+			}
 		}
+		return emails, tasks
+	}
+	// The cycle is open once the invitations are issued; the messages follow
+	// in the next activity, so wait for them (polling on the test goroutine).
+	emails, tasks := ours()
+	for deadline := time.Now().Add(3 * time.Second); (len(emails) < 2 || tasks == 0) && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		emails, tasks = ours()
 	}
 	require.Len(t, emails, 2)
 	for _, link := range emails {
@@ -207,6 +220,46 @@ func TestSurveyCycleThroughTheAPI(t *testing.T) {
 		as(t, "market", http.MethodGet, "/api/v1/survey-cycles/"+cycleID, nil).json(t, &got)
 		return got.Actions == 2
 	}, 10*time.Second, 200*time.Millisecond)
+	ctx := context.Background()
+	require.NoError(t, stack.client.GetWorkflow(ctx, cy.WorkflowID, "").Get(ctx, nil))
+	recordHistory(t, "survey_cycle_closed", cy.WorkflowID)
+}
+
+// A delivery four months old: the 1- and 3-month follow-ups are due and run at
+// once, one after the other, as one-customer cycles of the programme; then the
+// workflow sleeps until the 12-month one.
+func TestDeliveryFollowUpSurveysTheCustomer(t *testing.T) {
+	ctx := context.Background()
+	tag := uuid.NewString()[:6]
+	customer := "DLV1-" + tag
+	r := postCSV(t, "客户编号,客户名称,等级,年采购额,合作年限,有潜力,代表性项目,类别,联系人,电话,邮箱\n"+
+		customer+",交付客户,B,300000,2,否,否,device,赵工,,zhao@example.cn\n")
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	programme := shortProgramme(t, "交付回访 "+tag, "3s", []string{"1s"})
+
+	r = as(t, "market", http.MethodPost, "/api/v1/deliveries", map[string]any{
+		"customer_id": customer, "programme_id": programme, "delivered_at": time.Now().AddDate(0, -4, 0), "reference": "DN-" + tag,
+	})
+	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+	var started server.DeliveryStarted
+	r.json(t, &started)
+	require.Len(t, started.FollowUps, len(workflows.FollowUpMonths))
+	t.Cleanup(func() { _ = stack.client.TerminateWorkflow(ctx, started.WorkflowID, "", "test over") })
+
+	for _, m := range []int{1, 3} {
+		cy := waitCycle(t, workflows.CycleID(fmt.Sprintf("%s:m%d", started.WorkflowID, m)), "closed", 60*time.Second)
+		require.Equal(t, 1, cy.Issued, "the %d-month follow-up surveys the one customer", m)
+	}
+	require.Eventually(t, func() bool {
+		h, err := collectHistory(stack.client.GetWorkflowHistory(ctx, started.WorkflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT))
+		return err == nil && slices.ContainsFunc(h.Events, func(e *historypb.HistoryEvent) bool {
+			return e.GetEventType() == enumspb.EVENT_TYPE_TIMER_STARTED
+		})
+	}, 20*time.Second, 200*time.Millisecond, "the workflow sleeps until the 12-month follow-up")
+	d, err := stack.client.DescribeWorkflowExecution(ctx, started.WorkflowID, "")
+	require.NoError(t, err)
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, d.GetWorkflowExecutionInfo().GetStatus())
+	recordHistory(t, "delivery_followup_asleep", started.WorkflowID)
 }
 
 // historyEvents counts a workflow's history events.
