@@ -64,12 +64,24 @@ type Snapshot struct {
 	Events         []complaint.Event   `json:"events"`
 	IdempotencyKey string              `json:"idempotency_key,omitempty"`
 	RequestHash    string              `json:"request_hash,omitempty"`
+	// Cause names what made the change: the Update's ID, or "workflow" for
+	// the workflow's own timers (empty from workflows older than the field).
+	Cause string `json:"cause,omitempty"`
+	// TimelineLen is the timeline's length after the change.
+	TimelineLen int `json:"timeline_len,omitempty"`
 }
 
 // SaveComplaint writes the snapshot to the read model, idempotently, and
-// tells whoever its new escalations reach.
+// tells whoever its new escalations reach. It runs as a local activity, before
+// the workflow task that made the change is committed: the row stays
+// provisional until the change is known to be committed (the API confirms
+// the Updates it sent, the reconciler the rest, see app.Reconcile), and a
+// committed state of the same version replaces it.
 func (a *Activities) SaveComplaint(ctx context.Context, s Snapshot) error {
-	if err := a.Store.SaveComplaint(ctx, s.Complaint, s.Events, s.IdempotencyKey, s.RequestHash); err != nil {
+	if _, err := a.Store.WriteComplaint(ctx, store.ComplaintWrite{
+		Complaint: s.Complaint, Events: s.Events, IdempotencyKey: s.IdempotencyKey, RequestHash: s.RequestHash,
+		Cause: s.Cause, TimelineLen: s.TimelineLen,
+	}); err != nil {
 		return err
 	}
 	return a.notifyComplaintEscalations(ctx, s)

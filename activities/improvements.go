@@ -14,6 +14,7 @@ import (
 
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/improvement"
+	"github.com/cxflow/cxflow/store"
 )
 
 // ImprovementPolicy is the policy a new improvement action opens under,
@@ -28,11 +29,17 @@ type ImprovementSnapshot struct {
 	Action      improvement.Action  `json:"action"`
 	Events      []improvement.Event `json:"events"`
 	RequestHash string              `json:"request_hash,omitempty"`
+	// Cause and TimelineLen: see Snapshot.
+	Cause       string `json:"cause,omitempty"`
+	TimelineLen int    `json:"timeline_len,omitempty"`
 }
 
-// SaveImprovement writes the snapshot to the read model, idempotently.
+// SaveImprovement writes the snapshot to the read model, idempotently and
+// provisionally (see SaveComplaint).
 func (a *Activities) SaveImprovement(ctx context.Context, s ImprovementSnapshot) error {
-	if err := a.Store.SaveImprovement(ctx, s.Action, s.Events, s.RequestHash); err != nil {
+	if _, err := a.Store.WriteImprovement(ctx, store.ImprovementWrite{
+		Action: s.Action, Events: s.Events, RequestHash: s.RequestHash, Cause: s.Cause, TimelineLen: s.TimelineLen,
+	}); err != nil {
 		return err
 	}
 	return a.notifyActionEscalations(ctx, s)

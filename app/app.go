@@ -5,6 +5,7 @@ package app
 
 import (
 	"log/slog"
+	"sync/atomic"
 
 	"go.temporal.io/sdk/client"
 
@@ -17,4 +18,7 @@ type App struct {
 	Store     *store.Store
 	TaskQueue string
 	Log       *slog.Logger
+
+	// repairs counts read-model rows repaired from their workflow.
+	repairs atomic.Int64
 }

@@ -34,6 +34,9 @@ type Config struct {
 	LogLevel slog.Level
 	// SessionTTL is how long a sign-in lasts (CXFLOW_SESSION_TTL).
 	SessionTTL time.Duration
+	// UpdateTimeout is how long an API request waits for a workflow before
+	// it answers 503 (CXFLOW_UPDATE_TIMEOUT, default 30s).
+	UpdateTimeout time.Duration
 	// PublicURL is where customers reach the API, for signed links (CXFLOW_PUBLIC_URL).
 	PublicURL string
 	// TemporalUIOrigin is the Temporal Web UI's origin, allowed to call the
@@ -82,6 +85,9 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("CXFLOW_SESSION_TTL must be a positive duration such as 12h")
 	}
 	c.SessionTTL = ttl
+	if c.UpdateTimeout, err = time.ParseDuration(env("CXFLOW_UPDATE_TIMEOUT", "30s")); err != nil || c.UpdateTimeout <= 0 {
+		return c, fmt.Errorf("CXFLOW_UPDATE_TIMEOUT must be a positive duration such as 30s")
+	}
 	tz := env("CXFLOW_TIMEZONE", DefaultTimeZone)
 	loc, err := time.LoadLocation(tz)
 	if err != nil {

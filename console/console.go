@@ -66,8 +66,9 @@ type Backend interface {
 	Open(c *gin.Context, steps []complaint.Step) ([]complaint.Complaint, error)
 	// Complaint is one complaint the user may read, refreshed for now.
 	Complaint(c *gin.Context, id string) (complaint.Complaint, *Refusal)
-	// Submit sends a step's JSON body exactly as POST /api/v1/complaints/{id}/{step} does.
-	Submit(c *gin.Context, id string, step complaint.Step, body []byte) *Refusal
+	// Submit sends a step's JSON body exactly as POST /api/v1/complaints/{id}/{step}
+	// does, with key as its Idempotency-Key.
+	Submit(c *gin.Context, id string, step complaint.Step, body []byte, key string) *Refusal
 	// API answers a request to the JSON API as the signed-in user.
 	API(c *gin.Context, call Call) Answer
 	// Departments lists the organisation's departments and branches.
@@ -518,7 +519,7 @@ func (cs *Console) submit(c *gin.Context) {
 	}
 	body, r := f.body(c.Request.PostForm, cs.loc)
 	if r == nil {
-		r = cs.b.Submit(c, id.String(), step, body)
+		r = cs.b.Submit(c, id.String(), step, body, c.PostForm(keyField))
 	}
 	if r != nil {
 		cs.showDetail(c, r.Status, "", r)

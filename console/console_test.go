@@ -69,8 +69,8 @@ func (f *fake) Open(_ *gin.Context, steps []complaint.Step) ([]complaint.Complai
 func (f *fake) Complaint(*gin.Context, string) (complaint.Complaint, *Refusal) {
 	return f.c, nil
 }
-func (f *fake) Submit(_ *gin.Context, _ string, _ complaint.Step, body []byte) *Refusal {
-	f.sent = string(body)
+func (f *fake) Submit(_ *gin.Context, _ string, _ complaint.Step, body []byte, key string) *Refusal {
+	f.sent, f.key = string(body), key
 	return f.refusal
 }
 func (f *fake) Departments(*gin.Context) ([]org.Department, error) {
@@ -240,12 +240,16 @@ func TestSubmitSendsJSONAndShowsRefusals(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp, string(b)
 	}
-	resp, _ := post(url.Values{"plan": {"上门更换"}, "due_at": {"2026-03-05T17:00"}})
-	if resp.StatusCode != http.StatusSeeOther || f.sent != `{"due_at":"2026-03-05T17:00:00+08:00","plan":"上门更换"}` {
-		t.Fatalf("status %d, sent %s", resp.StatusCode, f.sent)
+	resp, _ := post(url.Values{"plan": {"上门更换"}, "due_at": {"2026-03-05T17:00"}, "idempotency_key": {"k-plan"}})
+	if resp.StatusCode != http.StatusSeeOther || f.sent != `{"due_at":"2026-03-05T17:00:00+08:00","plan":"上门更换"}` || f.key != "k-plan" {
+		t.Fatalf("status %d, sent %s with key %q", resp.StatusCode, f.sent, f.key)
 	}
 	f.refusal = &Refusal{Status: http.StatusConflict, Message: "complaint is at approval, not plan"}
-	resp, body := post(url.Values{"plan": {"再来一次"}})
+	resp, body := post(url.Values{"plan": {"再来一次"}, "idempotency_key": {"k-plan"}})
+	// The form shown again carries a new key: the corrected submission is a new request.
+	if m := regexp.MustCompile(`name="idempotency_key" value="([^"]+)"`).FindStringSubmatch(body); m == nil || m[1] == "k-plan" {
+		t.Errorf("the refused form's key: %v", m)
+	}
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "投诉当前的状态不允许此操作") ||
 		!strings.Contains(body, "complaint is at approval, not plan") || !strings.Contains(body, "再来一次") {
 		t.Fatalf("refusal page %d: %s", resp.StatusCode, body)

@@ -36,7 +36,7 @@ var controls = []struct {
 func controlForm(path string) (*stepForm, complaint.Action) {
 	for _, ct := range controls {
 		if ct.path == path {
-			return &stepForm{Control: path, Fields: ct.form()}, ct.action
+			return &stepForm{Control: path, Fields: ct.form(), Key: uuid.NewString()}, ct.action
 		}
 	}
 	return nil, ""
@@ -99,7 +99,8 @@ func (cs *Console) control(path string) gin.HandlerFunc {
 		}
 		body, r := f.body(c.Request.PostForm, cs.loc)
 		if r == nil {
-			a := cs.b.API(c, Call{Method: http.MethodPost, Path: "/api/v1/complaints/" + id.String() + "/" + path, Body: body})
+			a := cs.b.API(c, Call{Method: http.MethodPost, Path: "/api/v1/complaints/" + id.String() + "/" + path, Body: body,
+				Header: keyHeader(c)})
 			r = a.refusal(lang(c))
 		}
 		if r != nil {

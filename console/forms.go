@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/org"
 )
@@ -92,6 +94,10 @@ type stepForm struct {
 	// Control is the clock control's path (pause, resume, deadline); empty
 	// for a step.
 	Control string
+	// Key is the submission's Idempotency-Key, new for every form shown: a
+	// submission sent twice (a double click, a reload after a lost answer)
+	// is applied once.
+	Key string
 }
 
 // Action is where the form posts.
@@ -144,7 +150,7 @@ func formFor(step complaint.Step, level complaint.Level) *stepForm {
 	default:
 		return nil
 	}
-	return &stepForm{Step: step, Fields: fs}
+	return &stepForm{Step: step, Fields: fs, Key: uuid.NewString()}
 }
 
 func (f *stepForm) setDepartments(ds []org.Department) {

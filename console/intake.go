@@ -18,6 +18,15 @@ import (
 // keyField is the hidden field that carries the form's Idempotency-Key.
 const keyField = "idempotency_key"
 
+// keyHeader passes the posted form's Idempotency-Key on to the API (none
+// without one).
+func keyHeader(c *gin.Context) http.Header {
+	if k := strings.TrimSpace(c.PostForm(keyField)); k != "" {
+		return http.Header{"Idempotency-Key": {k}}
+	}
+	return nil
+}
+
 // maxKey bounds the hidden key the browser sends back (the API allows 200).
 const maxKey = 200
 

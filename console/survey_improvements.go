@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/cxflow/cxflow/improvement"
 )
@@ -90,6 +91,8 @@ func (cs *Console) improvementList(c *gin.Context) {
 type improvementForm struct {
 	Step   improvement.Step
 	Fields fields
+	// Key: see stepForm.
+	Key string
 }
 
 // improvementFormFor is the form of the step; nil when the step has none.
@@ -105,7 +108,7 @@ func improvementFormFor(step improvement.Step) *improvementForm {
 	default:
 		return nil
 	}
-	return &improvementForm{Step: step, Fields: fs}
+	return &improvementForm{Step: step, Fields: fs, Key: uuid.NewString()}
 }
 
 func (f *improvementForm) fill(v url.Values) { f.Fields.fill(v) }
@@ -183,7 +186,8 @@ func (cs *Console) improvementSubmit(c *gin.Context) {
 	// The complaint steps' conversion: booleans, Beijing-time dates, texts.
 	body, r := (&stepForm{Fields: f.Fields}).body(c.Request.PostForm, cs.loc)
 	if r == nil {
-		r = cs.b.API(c, Call{Method: http.MethodPost, Path: improvementsAPI + "/" + id + "/" + string(step), Body: body}).refusal(lang(c))
+		r = cs.b.API(c, Call{Method: http.MethodPost, Path: improvementsAPI + "/" + id + "/" + string(step), Body: body,
+			Header: keyHeader(c)}).refusal(lang(c))
 	}
 	if r != nil {
 		cs.showImprovement(c, r.Status, "", r)

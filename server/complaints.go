@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/workflows"
@@ -30,9 +31,9 @@ var idempotencyNamespace = uuid.MustParse("5b0c7c52-8c1e-4d8e-9a52-6f1f7e3c2a10"
 
 const (
 	maxIdempotencyKey = 200
-	// updateTimeout bounds how long a request waits for the workflow; the
-	// handlers' work is a single database write.
-	updateTimeout = 30 * time.Second
+	// DefaultUpdateTimeout bounds how long a request waits for the workflow
+	// (CXFLOW_UPDATE_TIMEOUT); the handlers' work is a single database write.
+	DefaultUpdateTimeout = 30 * time.Second
 )
 
 func (s *Server) createComplaint(c *gin.Context) {
@@ -69,7 +70,9 @@ func (s *Server) createComplaint(c *gin.Context) {
 	id := uuid.New()
 	if key != "" {
 		id = uuid.NewSHA1(idempotencyNamespace, []byte(key))
-		if done, err := s.store.GetComplaint(c, id.String()); err == nil {
+		// A row not yet confirmed may be a write its workflow never
+		// committed: then the create below settles it with Temporal.
+		if done, err := s.store.GetComplaint(c, id.String()); err == nil && done.Confirmed {
 			if done.RequestHash != hash {
 				abort(c, http.StatusConflict, "Idempotency-Key was already used for a different complaint ("+done.Complaint.Number+")", "Idempotency-Key")
 				return
@@ -80,7 +83,7 @@ func (s *Server) createComplaint(c *gin.Context) {
 			}
 			s.respond(c, http.StatusCreated, done.Complaint, true)
 			return
-		} else if !errors.Is(err, store.ErrNotFound) {
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.internal(c, "look up the Idempotency-Key", err)
 			return
 		}
@@ -98,7 +101,7 @@ func (s *Server) createComplaint(c *gin.Context) {
 		IdempotencyKey: key, RequestHash: hash,
 	}
 
-	ctx, cancel := context.WithTimeout(c, updateTimeout)
+	ctx, cancel := context.WithTimeout(c, s.updateTimeout)
 	defer cancel()
 	c.Set(auditTargetKey, id.String())
 	c.Set(auditWorkflowKey, complaint.WorkflowID(id.String()))
@@ -139,6 +142,7 @@ func (s *Server) createComplaint(c *gin.Context) {
 		s.workflowError(c, "record the complaint", err)
 		return
 	}
+	s.app.ConfirmCreated(c, app.KindComplaint, id.String(), receipt.Version)
 	s.respondStored(c, http.StatusCreated, id.String())
 }
 

@@ -138,10 +138,14 @@ func (b consoleBackend) Complaint(c *gin.Context, id string) (complaint.Complain
 }
 
 // Submit sends the step's body to POST /api/v1/complaints/{id}/{step}.
-func (b consoleBackend) Submit(c *gin.Context, id string, step complaint.Step, body []byte) *console.Refusal {
+func (b consoleBackend) Submit(c *gin.Context, id string, step complaint.Step, body []byte, key string) *console.Refusal {
 	for _, r := range complaintSteps {
 		if r.step == step {
-			a := b.API(c, console.Call{Method: http.MethodPost, Path: "/api/v1/complaints/" + id + "/" + r.path, Body: body})
+			var h http.Header
+			if key != "" {
+				h = http.Header{"Idempotency-Key": {key}}
+			}
+			a := b.API(c, console.Call{Method: http.MethodPost, Path: "/api/v1/complaints/" + id + "/" + r.path, Body: body, Header: h})
 			return refusalOf(a)
 		}
 	}

@@ -8,10 +8,10 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
-	"go.temporal.io/sdk/client"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/improvement"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/workflows"
 )
@@ -36,28 +36,46 @@ func (s *Server) sendUpdate(c *gin.Context, id, update string, arg any) {
 	s.sendUpdateAs(c, id, update, arg, func(c *gin.Context) { s.respondStored(c, http.StatusOK, id) })
 }
 
-// sendUpdateAs delivers an Update and lets answer write the response. The
-// update ID is recorded in the audit trail, where it finds the update in the
-// workflow's history.
+// sendUpdateAs delivers an Update as a step (see app.SubmitStep: with an
+// Idempotency-Key a retry never applies it twice) and lets answer write the
+// response. The update ID is recorded in the audit trail, where it finds the
+// update in the workflow's history.
 func (s *Server) sendUpdateAs(c *gin.Context, id, update string, arg any, answer func(c *gin.Context)) {
-	ctx, cancel := context.WithTimeout(c, updateTimeout)
-	defer cancel()
-	updateID := uuid.NewString()
-	c.Set(auditWorkflowKey, complaint.WorkflowID(id))
-	c.Set(auditUpdateKey, updateID)
-	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   complaint.WorkflowID(id),
-		UpdateID:     updateID,
-		UpdateName:   update,
-		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
+	s.submitStep(c, app.KindComplaint, id, update, arg, answer)
+}
+
+// submitStep sends a step to a complaint's or an improvement action's
+// workflow and maps what went wrong to a status.
+func (s *Server) submitStep(c *gin.Context, kind, id, update string, arg any, answer func(c *gin.Context)) {
+	key, ok := idempotencyKey(c)
+	if !ok {
+		return
 	}
-	if err != nil {
+	ctx, cancel := context.WithTimeout(c, s.updateTimeout)
+	defer cancel()
+	workflowID := complaint.WorkflowID(id)
+	if kind == app.KindImprovement {
+		workflowID = improvement.WorkflowID(id)
+	}
+	c.Set(auditWorkflowKey, workflowID)
+	done, err := s.app.SubmitStep(ctx, app.Step{
+		Kind: kind, CaseID: id, Update: update, Arg: arg, ActorID: actor(c).ID, Input: arg, Key: key,
+	})
+	c.Set(auditUpdateKey, done.UpdateID)
+	var reused *app.KeyReusedError
+	switch {
+	case errors.As(err, &reused):
+		abort(c, http.StatusConflict, reused.Error(), "Idempotency-Key")
+		return
+	case err != nil && kind == app.KindImprovement:
+		s.improvementError(c, id, update, err)
+		return
+	case err != nil:
 		s.stepError(c, id, update, err)
 		return
+	}
+	if done.Replayed {
+		c.Header("Idempotent-Replayed", "true")
 	}
 	answer(c)
 }

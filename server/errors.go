@@ -8,13 +8,17 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/overlay"
@@ -112,12 +116,42 @@ func (s *Server) workflowError(c *gin.Context, op string, err error) {
 		}
 	case errors.As(err, &notFound):
 		abort(c, http.StatusNotFound, "complaint not found", "")
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		s.log.Warn("request timed out", "op", op, "err", err)
-		abort(c, http.StatusServiceUnavailable, "the workflow did not answer in time; the action may still complete, check the complaint before retrying", "")
+	case unavailable(err):
+		s.log.Warn("workflow engine did not answer", "op", op, "err", err)
+		c.Header("Retry-After", strconv.Itoa(retryAfterSeconds))
+		abort(c, http.StatusServiceUnavailable, "the workflow engine did not answer in time (busy or unreachable): the action may or may not "+
+			"have taken effect; retry with the same Idempotency-Key, which never applies it twice, or read the record before retrying without one", "")
 	default:
 		s.internal(c, op, err)
 	}
+}
+
+// retryAfterSeconds is what a 503 asks a client to wait before retrying.
+const retryAfterSeconds = 5
+
+// unavailable tells a request that Temporal did not answer — the request's
+// time ran out, the update's wait was cut, the server is down or overloaded —
+// from a failure of ours. The SDK wraps a timed-out update in
+// WorkflowUpdateServiceTimeoutOrCanceledError around a gRPC status, which a
+// check for context.DeadlineExceeded alone misses.
+func unavailable(err error) bool {
+	var (
+		updateTimeout *client.WorkflowUpdateServiceTimeoutOrCanceledError
+		down          *serviceerror.Unavailable
+		deadline      *serviceerror.DeadlineExceeded
+		exhausted     *serviceerror.ResourceExhausted
+		canceled      *serviceerror.Canceled
+	)
+	if errors.As(err, &updateTimeout) || errors.As(err, &down) || errors.As(err, &deadline) ||
+		errors.As(err, &exhausted) || errors.As(err, &canceled) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	switch status.Code(errors.Unwrap(err)) {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted, codes.Canceled:
+		return true
+	}
+	return status.Code(err) == codes.Unavailable || status.Code(err) == codes.DeadlineExceeded
 }
 
 func (s *Server) internal(c *gin.Context, op string, err error) {

@@ -10,9 +10,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/cxflow/cxflow/activities"
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/improvement"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/workflows"
@@ -64,6 +64,9 @@ func (s *Server) openImprovement(c *gin.Context) {
 	if key != "" {
 		done, err := s.store.GetImprovement(c, start.ID)
 		switch {
+		case err == nil && !done.Confirmed:
+			// Perhaps a write its workflow never committed: the open below
+			// settles it with Temporal.
 		case err == nil:
 			if done.RequestHash != start.RequestHash {
 				abort(c, http.StatusConflict, "Idempotency-Key already opened improvement action "+done.Action.ID+
@@ -83,14 +86,16 @@ func (s *Server) openImprovement(c *gin.Context) {
 		}
 	}
 
-	ctx, cancel := context.WithTimeout(c, updateTimeout)
+	ctx, cancel := context.WithTimeout(c, s.updateTimeout)
 	defer cancel()
 	c.Set(auditTargetKey, start.ID)
 	c.Set(auditWorkflowKey, improvement.WorkflowID(start.ID))
-	if _, err := activities.OpenImprovement(ctx, s.temporal, s.taskQueue, start); err != nil {
+	receipt, err := activities.OpenImprovement(ctx, s.temporal, s.taskQueue, start)
+	if err != nil {
 		s.workflowError(c, "open the improvement action", err)
 		return
 	}
+	s.app.ConfirmCreated(c, app.KindImprovement, start.ID, receipt.Version)
 	s.respondImprovement(c, http.StatusCreated, start.ID)
 }
 
@@ -251,30 +256,10 @@ func improvementStep[T stepInput](update, timeField string) func(s *Server) gin.
 	}
 }
 
-// sendImprovementUpdate delivers an Update to the action's workflow and
-// answers with the action read back from the read model. The update ID goes
-// to the audit trail, where it finds the update in the workflow's history.
+// sendImprovementUpdate delivers an Update to the action's workflow as a step
+// (see submitStep) and answers with the action read back from the read model.
 func (s *Server) sendImprovementUpdate(c *gin.Context, id, update string, arg any) {
-	ctx, cancel := context.WithTimeout(c, updateTimeout)
-	defer cancel()
-	updateID := uuid.NewString()
-	c.Set(auditWorkflowKey, improvement.WorkflowID(id))
-	c.Set(auditUpdateKey, updateID)
-	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   improvement.WorkflowID(id),
-		UpdateID:     updateID,
-		UpdateName:   update,
-		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
-	if err != nil {
-		s.improvementError(c, id, update, err)
-		return
-	}
-	s.respondImprovement(c, http.StatusOK, id)
+	s.submitStep(c, app.KindImprovement, id, update, arg, func(c *gin.Context) { s.respondImprovement(c, http.StatusOK, id) })
 }
 
 // improvementError explains a failed step. A workflow that no longer runs is

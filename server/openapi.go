@@ -1438,16 +1438,41 @@ var controlDocs = map[string]controlDoc{
 
 // updateResponses are the answers of a route that sends an Update to the
 // complaint's workflow; conflict is its 409.
+// stepKeyParam is the Idempotency-Key every step, control and action step takes.
+var stepKeyParam = obj{
+	"name": "Idempotency-Key", "in": "header",
+	"description": "Makes the step safe to retry after a lost answer: a retry with the same key (by the same user, on the same case and step) " +
+		"never applies the step twice and answers 200 with the record as it is now (Idempotent-Replayed: true), even after the case moved on or closed. " +
+		"The same key with another body is a 409 naming Idempotency-Key. Send a new key for each new submission.",
+	"schema": obj{"type": "string", "maxLength": maxIdempotencyKey},
+}
+
+// replayedHeader marks an answer repeated for the same Idempotency-Key.
+var replayedHeader = obj{
+	"description": "true when the response answers a retry with the same Idempotency-Key from the first request.",
+	"schema":      obj{"type": "string", "enum": []string{"true"}},
+}
+
+// unavailableResponse is a 503: Temporal did not answer in time.
+func unavailableResponse(what string) obj {
+	return obj{
+		"description": "The workflow engine did not answer in time (busy or unreachable): the " + what + " may or may not have taken effect. " +
+			"Retry after Retry-After seconds with the same Idempotency-Key (never applied twice), or read the record before retrying without one.",
+		"headers": obj{"Retry-After": obj{"description": "Seconds to wait before retrying.", "schema": obj{"type": "integer"}}},
+		"content": jsonContent(ref("Error")),
+	}
+}
+
 func updateResponses(conflict obj) obj {
 	return obj{
-		"200": obj{"description": "The updated complaint.", "content": jsonContent(ref("Complaint"))},
+		"200": obj{"description": "The updated complaint.", "headers": obj{"Idempotent-Replayed": replayedHeader}, "content": jsonContent(ref("Complaint"))},
 		"400": errResponse("BadRequest"),
 		"403": errResponse("Forbidden"),
 		"404": errResponse("NotFound"),
 		"409": conflict,
 		"413": errResponse("PayloadTooLarge"),
 		"500": errResponse("InternalError"),
-		"503": errResponse("Unavailable"),
+		"503": unavailableResponse("step"),
 	}
 }
 
@@ -1589,6 +1614,7 @@ func buildOpenAPI() obj {
 				"tags":        []string{"steps"},
 				"summary":     fmt.Sprintf("Submit the %s step (%s)", st.step, st.step.Label()),
 				"description": fmt.Sprintf("Acts on the complaint's %s step (%s) and answers with the updated complaint. The complaint must be awaiting this step.", st.step, st.step.Label()),
+				"parameters":  []any{stepKeyParam},
 				"requestBody": obj{"required": true, "content": jsonContent(g.schema(reflect.TypeOf(in)))},
 				"responses":   updateResponses(errResponse("Conflict")),
 			},
@@ -1611,6 +1637,7 @@ func buildOpenAPI() obj {
 				"tags":        []string{"sla"},
 				"summary":     d.summary,
 				"description": d.description + " Answers with the updated complaint.",
+				"parameters":  []any{stepKeyParam},
 				"requestBody": obj{"required": true, "content": jsonContent(g.body(reflect.TypeOf(ct.input)))},
 				"responses":   updateResponses(errResp(d.conflict)),
 			},
@@ -1626,6 +1653,7 @@ func buildOpenAPI() obj {
 			"tags":        []string{"sla"},
 			"summary":     "Move a complaint to another policy version",
 			"description": "A complaint keeps the policy it started under; this moves an open one to another stored version. The current step keeps the time it has used and gets the new policy's target, counted on its clock. A 400 names version when no stored policy has it.",
+			"parameters":  []any{stepKeyParam},
 			"requestBody": obj{"required": true, "content": jsonContent(g.body(reflect.TypeFor[PolicyMigration]()))},
 			"responses":   updateResponses(errResp("The complaint is closed, or already runs under that policy version.")),
 		},
@@ -1900,7 +1928,7 @@ func buildOpenAPI() obj {
 					"content":     jsonContent(errorSchema),
 				},
 				"NotFound":        errResp("No complaint has this ID."),
-				"Conflict":        errResp("The complaint is not awaiting this step (for example, it is closed or at another step)."),
+				"Conflict":        errResp("The complaint is not awaiting this step: the message names the step it waits for (e.g. waiting for callback, not review), or that it is closed; the complaint as read afterwards shows that step. Also: the Idempotency-Key was used with another body (field Idempotency-Key)."),
 				"PayloadTooLarge": errResp(fmt.Sprintf("The body is larger than %d bytes.", maxBody)),
 				"InternalError":   errResp("The server failed; the message says which operation."),
 				"Unavailable":     errResp("The workflow did not answer in time; the action may still complete, so read the complaint before retrying."),
@@ -3062,15 +3090,17 @@ func improvementPaths(g *schemaGen, paths obj, errResp func(string) obj) {
 				"tags":        []string{"improvements"},
 				"summary":     d.summary,
 				"description": d.details + " The action must be awaiting this step. Answers with the updated action.",
+				"parameters":  []any{stepKeyParam},
 				"requestBody": obj{"required": true, "content": jsonContent(g.schema(reflect.TypeOf(d.input)))},
 				"responses": obj{
-					"200": actionOK("The updated improvement action."),
+					"200": obj{"description": "The updated improvement action.", "headers": obj{"Idempotent-Replayed": replayedHeader},
+						"content": actionOK("")["content"]},
 					"400": errResponse("BadRequest"),
 					"404": notFound,
 					"409": errResp("The action is not awaiting this step: the message says what it waits for (e.g. waiting for verification (round 1), not plan), or that it is closed or still being opened."),
 					"413": errResponse("PayloadTooLarge"),
 					"500": errResponse("InternalError"),
-					"503": errResp("The workflow did not answer in time; the step may still complete, so read the action before retrying."),
+					"503": unavailableResponse("step"),
 				},
 			},
 		}

@@ -17,7 +17,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		// Longer than the longest wait on a workflow update.
-		WriteTimeout: updateTimeout + 10*time.Second,
+		WriteTimeout: s.updateTimeout + 10*time.Second,
 		IdleTimeout:  2 * time.Minute,
 		ErrorLog:     slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}

@@ -36,6 +36,8 @@ type Server struct {
 	oidc        *OIDCLogin
 	loginLimit  *limiter
 	publicLimit *limiter
+	// updateTimeout bounds a request's wait for a workflow.
+	updateTimeout time.Duration
 }
 
 // Security is what sign-in, customer links and the codec endpoint need.
@@ -67,10 +69,20 @@ func New(tc client.Client, st *store.Store, taskQueue string, log *slog.Logger) 
 		app:      &app.App{Temporal: tc, Store: st, TaskQueue: taskQueue, Log: log},
 		temporal: tc, store: st, taskQueue: taskQueue, log: log, now: time.Now,
 		policy: complaint.DefaultPolicy(), cache: hoursCache{ttl: time.Minute},
-		security:    Security{SessionTTL: 12 * time.Hour, LinkTTL: 7 * 24 * time.Hour, PublicURL: "http://localhost:8080"},
-		loginLimit:  newLimiter(10, 5),
-		publicLimit: newLimiter(30, 10),
+		security:      Security{SessionTTL: 12 * time.Hour, LinkTTL: 7 * 24 * time.Hour, PublicURL: "http://localhost:8080"},
+		loginLimit:    newLimiter(10, 5),
+		publicLimit:   newLimiter(30, 10),
+		updateTimeout: DefaultUpdateTimeout,
 	}
+}
+
+// WithUpdateTimeout sets how long a request waits for a workflow's answer
+// before it answers 503 (CXFLOW_UPDATE_TIMEOUT); 0 keeps the default.
+func (s *Server) WithUpdateTimeout(d time.Duration) *Server {
+	if d > 0 {
+		s.updateTimeout = d
+	}
+	return s
 }
 
 // WithSecurity sets the sign-in, link and codec settings.

@@ -60,17 +60,51 @@ func (s *Store) AllocateNumber(ctx context.Context, complaintID, prefix string, 
 }
 
 // SaveComplaint writes a snapshot of the complaint and its new timeline events
-// in one transaction. An older snapshot than the stored one changes nothing;
-// events and escalations already stored are skipped.
+// in one transaction, as confirmed: for writes that no workflow made (imports,
+// tests). Workflows write through WriteComplaint.
 func (s *Store) SaveComplaint(ctx context.Context, c complaint.Complaint, events []complaint.Event, idempotencyKey, requestHash string) error {
+	_, err := s.WriteComplaint(ctx, ComplaintWrite{Complaint: c, Events: events, IdempotencyKey: idempotencyKey, RequestHash: requestHash})
+	return err
+}
+
+// ComplaintWrite is one write of a complaint to the read model.
+type ComplaintWrite struct {
+	Complaint complaint.Complaint
+	// Events are the timeline events this write adds (all of them for a repair).
+	Events         []complaint.Event
+	IdempotencyKey string
+	RequestHash    string
+	// Cause names what made the write: the Update's ID, or "workflow" for the
+	// workflow's own timers. A write with a cause is provisional until
+	// confirmed (see ConfirmComplaint); one without is confirmed at once.
+	Cause string
+	// TimelineLen is the length of the complaint's timeline after this write;
+	// events after it were written by a workflow task that was never committed
+	// and are removed. 0 (a write by an older workflow) removes nothing.
+	TimelineLen int
+	// Repair replaces the row whatever its version, but only if it still holds
+	// the write ExpectVersion/ExpectCause describe, and confirms it: the
+	// workflow's committed state over an orphaned write.
+	Repair        bool
+	ExpectVersion int
+	ExpectCause   string
+}
+
+// WriteComplaint writes a complaint's state and new timeline events in one
+// transaction. A snapshot older than the stored one changes nothing; one of
+// the same version replaces it (the workflow's committed state over a write
+// of a task that was lost, which the stored version cannot outrank). It
+// reports whether the row was written.
+func (s *Store) WriteComplaint(ctx context.Context, w ComplaintWrite) (bool, error) {
+	c := w.Complaint
 	c.Timeline = nil
 	view, err := json.Marshal(c)
 	if err != nil {
-		return fmt.Errorf("save complaint %s: encode: %w", c.ID, err)
+		return false, fmt.Errorf("save complaint %s: encode: %w", c.ID, err)
 	}
 	var key *string
-	if idempotencyKey != "" {
-		key = &idempotencyKey
+	if w.IdempotencyKey != "" {
+		key = &w.IdempotencyKey
 	}
 	// The current step's warning time and, while paused, its frozen standing
 	// serve the SLA-status filter.
@@ -83,41 +117,71 @@ func (s *Store) SaveComplaint(ctx context.Context, c complaint.Complaint, events
 			pausedStatus = d.SLAStatus
 		}
 	}
+	written := false
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `
+		if w.Repair {
+			var version int
+			var cause string
+			err := tx.QueryRow(ctx, `SELECT version, write_cause FROM complaints WHERE id = $1 FOR UPDATE`, c.ID).Scan(&version, &cause)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			if err == nil && (version != w.ExpectVersion || cause != w.ExpectCause) {
+				return nil // written again since it was judged: judge again
+			}
+		}
+		tag, err := tx.Exec(ctx, `
 			INSERT INTO complaints (id, number, status, resolution, severity, category, channel,
 				complainant_class, branch, department, handler, subject, estimated_loss, received_at,
 				created_at, closed_at, due_at, escalation_level, reopen_count, policy_version,
-				idempotency_key, request_hash, version, view, calendar, warn_at, paused, paused_sla_status, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28, now())
+				idempotency_key, request_hash, version, view, calendar, warn_at, paused, paused_sla_status,
+				write_cause, confirmed, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30, now())
 			ON CONFLICT (id) DO UPDATE SET
 				status = EXCLUDED.status, resolution = EXCLUDED.resolution, department = EXCLUDED.department,
 				handler = EXCLUDED.handler, closed_at = EXCLUDED.closed_at, due_at = EXCLUDED.due_at,
 				escalation_level = EXCLUDED.escalation_level, reopen_count = EXCLUDED.reopen_count,
 				version = EXCLUDED.version, view = EXCLUDED.view, calendar = EXCLUDED.calendar,
 				warn_at = EXCLUDED.warn_at, paused = EXCLUDED.paused,
-				paused_sla_status = EXCLUDED.paused_sla_status, updated_at = now()
-			WHERE complaints.version < EXCLUDED.version`,
+				paused_sla_status = EXCLUDED.paused_sla_status, write_cause = EXCLUDED.write_cause,
+				-- The same write again (a retried activity) keeps its confirmation.
+				confirmed = EXCLUDED.confirmed OR (complaints.confirmed AND complaints.version = EXCLUDED.version
+					AND complaints.write_cause = EXCLUDED.write_cause),
+				updated_at = now()
+			WHERE $31 OR complaints.version <= EXCLUDED.version`,
 			c.ID, c.Number, c.Status, c.Resolution, c.Severity, c.Category, c.Channel,
 			c.ComplainantClass, c.Branch, c.Department, c.Handler, c.Subject, c.EstimatedLoss, c.ReceivedAt,
 			c.CreatedAt, c.ClosedAt, c.DueAt, c.EscalationLevel, c.ReopenCount, c.PolicyVersion,
-			key, requestHash, c.Version, view, c.Calendar, warnAt, c.Paused != nil, pausedStatus); err != nil {
+			key, w.RequestHash, c.Version, view, c.Calendar, warnAt, c.Paused != nil, pausedStatus,
+			w.Cause, w.Cause == "" || w.Repair, w.Repair)
+		if err != nil {
 			return fmt.Errorf("upsert: %w", err)
 		}
+		if tag.RowsAffected() == 0 {
+			return nil // an older snapshot: its events are older too
+		}
+		written = true
 		batch := &pgx.Batch{}
-		for _, e := range events {
+		for _, e := range w.Events {
 			batch.Queue(`
 				INSERT INTO complaint_events (complaint_id, seq, at, step, action, actor_id, actor_name,
 					actor_role, actor_department, detail)
 				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
-				ON CONFLICT (complaint_id, seq) DO NOTHING`,
+				ON CONFLICT (complaint_id, seq) DO UPDATE SET at = EXCLUDED.at, step = EXCLUDED.step,
+					action = EXCLUDED.action, actor_id = EXCLUDED.actor_id, actor_name = EXCLUDED.actor_name,
+					actor_role = EXCLUDED.actor_role, actor_department = EXCLUDED.actor_department, detail = EXCLUDED.detail`,
 				c.ID, e.Seq, e.At, e.Step, e.Action, e.Actor.ID, e.Actor.Name, e.Actor.Role, e.Actor.Department, nullJSON(e.Detail))
+		}
+		if w.TimelineLen > 0 {
+			batch.Queue(`DELETE FROM complaint_events WHERE complaint_id = $1 AND seq > $2`, c.ID, w.TimelineLen)
+			batch.Queue(`DELETE FROM complaint_escalations WHERE complaint_id = $1 AND seq > $2`, c.ID, len(c.Escalations))
 		}
 		for _, e := range c.Escalations {
 			batch.Queue(`
 				INSERT INTO complaint_escalations (complaint_id, seq, step, level, at, due_at, reason)
 				VALUES ($1,$2,$3,$4,$5,$6,$7)
-				ON CONFLICT (complaint_id, seq) DO NOTHING`,
+				ON CONFLICT (complaint_id, seq) DO UPDATE SET step = EXCLUDED.step, level = EXCLUDED.level,
+					at = EXCLUDED.at, due_at = EXCLUDED.due_at, reason = EXCLUDED.reason`,
 				c.ID, e.Seq, e.Step, e.Level, e.At, e.DueAt, e.Reason)
 		}
 		if batch.Len() == 0 {
@@ -129,9 +193,70 @@ func (s *Store) SaveComplaint(ctx context.Context, c complaint.Complaint, events
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("save complaint %s v%d: %w", c.ID, c.Version, err)
+		return false, fmt.Errorf("save complaint %s v%d: %w", c.ID, c.Version, err)
 	}
-	return nil
+	return written, nil
+}
+
+// Unconfirmed is a provisional read-model row: its version and what wrote it.
+type Unconfirmed struct {
+	ID      string
+	Version int
+	Cause   string
+}
+
+// ConfirmComplaint marks the complaint's row as the workflow's committed
+// state, if it still holds the write of that version and cause. It reports
+// whether it did.
+func (s *Store) ConfirmComplaint(ctx context.Context, id string, version int, cause string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE complaints SET confirmed = true
+		WHERE id = $1 AND version = $2 AND write_cause = $3 AND NOT confirmed`, id, version, cause)
+	if err != nil {
+		return false, fmt.Errorf("confirm complaint %s v%d: %w", id, version, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// UnconfirmedComplaints lists provisional rows written at least grace ago,
+// oldest first.
+func (s *Store) UnconfirmedComplaints(ctx context.Context, grace time.Duration, limit int) ([]Unconfirmed, error) {
+	return s.unconfirmed(ctx, "complaints", grace, limit)
+}
+
+// ComplaintWriteOf is the version and cause of a complaint's stored row.
+func (s *Store) ComplaintWriteOf(ctx context.Context, id string) (Unconfirmed, error) {
+	return s.writeOf(ctx, "complaints", id)
+}
+
+// unconfirmed lists a table's provisional rows written at least grace ago
+// (by the database's clock, which wrote updated_at); table is one of ours.
+func (s *Store) unconfirmed(ctx context.Context, table string, grace time.Duration, limit int) ([]Unconfirmed, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id::text, version, write_cause FROM `+table+`
+		WHERE NOT confirmed AND updated_at < now() - make_interval(secs => $1) ORDER BY updated_at LIMIT $2`,
+		grace.Seconds(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("unconfirmed %s: %w", table, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Unconfirmed, error) {
+		var u Unconfirmed
+		return u, r.Scan(&u.ID, &u.Version, &u.Cause)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unconfirmed %s: %w", table, err)
+	}
+	return list, nil
+}
+
+func (s *Store) writeOf(ctx context.Context, table, id string) (Unconfirmed, error) {
+	u := Unconfirmed{ID: id}
+	err := s.pool.QueryRow(ctx, `SELECT version, write_cause FROM `+table+` WHERE id = $1`, id).Scan(&u.Version, &u.Cause)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, ErrNotFound
+	}
+	if err != nil {
+		return u, fmt.Errorf("read %s %s: %w", table, id, err)
+	}
+	return u, nil
 }
 
 func nullJSON(b json.RawMessage) any {
@@ -146,13 +271,16 @@ func nullJSON(b json.RawMessage) any {
 type Stored struct {
 	Complaint   complaint.Complaint
 	RequestHash string
+	// Confirmed is false while the row may hold a write its workflow never
+	// committed (see WriteComplaint).
+	Confirmed bool
 }
 
 // GetComplaint returns the complaint with its full timeline.
 func (s *Store) GetComplaint(ctx context.Context, id string) (Stored, error) {
 	var st Stored
 	var view []byte
-	err := s.pool.QueryRow(ctx, `SELECT view, request_hash FROM complaints WHERE id = $1`, id).Scan(&view, &st.RequestHash)
+	err := s.pool.QueryRow(ctx, `SELECT view, request_hash, confirmed FROM complaints WHERE id = $1`, id).Scan(&view, &st.RequestHash, &st.Confirmed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, ErrNotFound
 	}

@@ -15,13 +15,34 @@ import (
 )
 
 // SaveImprovement writes a snapshot of the improvement action and its new
-// timeline events in one transaction. An older snapshot than the stored one
-// changes nothing; events and escalations already stored are skipped.
+// timeline events, as confirmed: for writes that no workflow made (tests).
+// Workflows write through WriteImprovement.
 func (s *Store) SaveImprovement(ctx context.Context, a improvement.Action, events []improvement.Event, requestHash string) error {
+	_, err := s.WriteImprovement(ctx, ImprovementWrite{Action: a, Events: events, RequestHash: requestHash})
+	return err
+}
+
+// ImprovementWrite is one write of an improvement action to the read model;
+// its fields mean what ComplaintWrite's do.
+type ImprovementWrite struct {
+	Action        improvement.Action
+	Events        []improvement.Event
+	RequestHash   string
+	Cause         string
+	TimelineLen   int
+	Repair        bool
+	ExpectVersion int
+	ExpectCause   string
+}
+
+// WriteImprovement writes an action's state and new timeline events in one
+// transaction, as WriteComplaint does a complaint's.
+func (s *Store) WriteImprovement(ctx context.Context, w ImprovementWrite) (bool, error) {
+	a := w.Action
 	a.Timeline = nil
 	view, err := json.Marshal(a)
 	if err != nil {
-		return fmt.Errorf("save improvement action %s: encode: %w", a.ID, err)
+		return false, fmt.Errorf("save improvement action %s: encode: %w", a.ID, err)
 	}
 	var key, complaintID *string
 	if a.BusinessKey != "" {
@@ -30,36 +51,67 @@ func (s *Store) SaveImprovement(ctx context.Context, a improvement.Action, event
 	if a.Source.ComplaintID != "" {
 		complaintID = &a.Source.ComplaintID
 	}
+	written := false
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `
+		if w.Repair {
+			var version int
+			var cause string
+			err := tx.QueryRow(ctx, `SELECT version, write_cause FROM improvement_actions WHERE id = $1 FOR UPDATE`, a.ID).Scan(&version, &cause)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			if err == nil && (version != w.ExpectVersion || cause != w.ExpectCause) {
+				return nil
+			}
+		}
+		tag, err := tx.Exec(ctx, `
 			INSERT INTO improvement_actions (id, source_kind, source_cycle_id, source_complaint_id, dimension,
 				business_key, department, title, status, resolution, round, refs, due_at, step_due_at,
-				escalation_level, opened_by, policy_version, request_hash, version, view, created_at, closed_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22, now())
+				escalation_level, opened_by, policy_version, request_hash, version, view, created_at, closed_at,
+				write_cause, confirmed, updated_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24, now())
 			ON CONFLICT (id) DO UPDATE SET
 				status = EXCLUDED.status, resolution = EXCLUDED.resolution, round = EXCLUDED.round,
 				step_due_at = EXCLUDED.step_due_at, escalation_level = EXCLUDED.escalation_level,
-				version = EXCLUDED.version, view = EXCLUDED.view, closed_at = EXCLUDED.closed_at, updated_at = now()
-			WHERE improvement_actions.version < EXCLUDED.version`,
+				version = EXCLUDED.version, view = EXCLUDED.view, closed_at = EXCLUDED.closed_at,
+				write_cause = EXCLUDED.write_cause,
+				confirmed = EXCLUDED.confirmed OR (improvement_actions.confirmed AND improvement_actions.version = EXCLUDED.version
+					AND improvement_actions.write_cause = EXCLUDED.write_cause),
+				updated_at = now()
+			WHERE $25 OR improvement_actions.version <= EXCLUDED.version`,
 			a.ID, a.Source.Kind, a.Source.CycleID, complaintID, a.Source.Dimension,
 			key, a.Department, a.Title, a.Status, a.Resolution, a.Round, a.Refs, a.DueAt, a.StepDueAt,
-			a.EscalationLevel, a.OpenedBy.ID, a.PolicyVersion, requestHash, a.Version, view, a.CreatedAt, a.ClosedAt); err != nil {
+			a.EscalationLevel, a.OpenedBy.ID, a.PolicyVersion, w.RequestHash, a.Version, view, a.CreatedAt, a.ClosedAt,
+			w.Cause, w.Cause == "" || w.Repair, w.Repair)
+		if err != nil {
 			return fmt.Errorf("upsert: %w", err)
 		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		written = true
 		batch := &pgx.Batch{}
-		for _, e := range events {
+		for _, e := range w.Events {
 			batch.Queue(`
 				INSERT INTO improvement_events (action_id, seq, at, step, round, action, actor_id, actor_name,
 					actor_role, actor_department, detail)
 				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
-				ON CONFLICT (action_id, seq) DO NOTHING`,
+				ON CONFLICT (action_id, seq) DO UPDATE SET at = EXCLUDED.at, step = EXCLUDED.step, round = EXCLUDED.round,
+					action = EXCLUDED.action, actor_id = EXCLUDED.actor_id, actor_name = EXCLUDED.actor_name,
+					actor_role = EXCLUDED.actor_role, actor_department = EXCLUDED.actor_department, detail = EXCLUDED.detail`,
 				a.ID, e.Seq, e.At, e.Step, e.Round, e.Action, e.Actor.ID, e.Actor.Name, e.Actor.Role, e.Actor.Department, nullJSON(e.Detail))
+		}
+		if w.TimelineLen > 0 {
+			batch.Queue(`DELETE FROM improvement_events WHERE action_id = $1 AND seq > $2`, a.ID, w.TimelineLen)
+			batch.Queue(`DELETE FROM improvement_escalations WHERE action_id = $1 AND seq > $2`, a.ID, len(a.Escalations))
 		}
 		for _, e := range a.Escalations {
 			batch.Queue(`
 				INSERT INTO improvement_escalations (action_id, seq, step, round, level, at, due_at, reason, notify)
 				VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
-				ON CONFLICT (action_id, seq) DO NOTHING`,
+				ON CONFLICT (action_id, seq) DO UPDATE SET step = EXCLUDED.step, round = EXCLUDED.round,
+					level = EXCLUDED.level, at = EXCLUDED.at, due_at = EXCLUDED.due_at, reason = EXCLUDED.reason,
+					notify = EXCLUDED.notify`,
 				a.ID, e.Seq, e.Step, e.Round, e.Level, e.At, e.DueAt, e.Reason, nonNil(e.Notify))
 		}
 		if batch.Len() == 0 {
@@ -71,9 +123,31 @@ func (s *Store) SaveImprovement(ctx context.Context, a improvement.Action, event
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("save improvement action %s v%d: %w", a.ID, a.Version, err)
+		return false, fmt.Errorf("save improvement action %s v%d: %w", a.ID, a.Version, err)
 	}
-	return nil
+	return written, nil
+}
+
+// ConfirmImprovement marks the action's row as its workflow's committed state
+// if it still holds that write (see ConfirmComplaint).
+func (s *Store) ConfirmImprovement(ctx context.Context, id string, version int, cause string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE improvement_actions SET confirmed = true
+		WHERE id = $1 AND version = $2 AND write_cause = $3 AND NOT confirmed`, id, version, cause)
+	if err != nil {
+		return false, fmt.Errorf("confirm improvement action %s v%d: %w", id, version, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// UnconfirmedImprovements lists provisional action rows written at least
+// grace ago, oldest first.
+func (s *Store) UnconfirmedImprovements(ctx context.Context, grace time.Duration, limit int) ([]Unconfirmed, error) {
+	return s.unconfirmed(ctx, "improvement_actions", grace, limit)
+}
+
+// ImprovementWriteOf is the version and cause of an action's stored row.
+func (s *Store) ImprovementWriteOf(ctx context.Context, id string) (Unconfirmed, error) {
+	return s.writeOf(ctx, "improvement_actions", id)
 }
 
 func nonNil(v []string) []string {
@@ -88,13 +162,15 @@ func nonNil(v []string) []string {
 type StoredImprovement struct {
 	Action      improvement.Action
 	RequestHash string
+	// Confirmed: see Stored.
+	Confirmed bool
 }
 
 // GetImprovement returns the action with its full timeline.
 func (s *Store) GetImprovement(ctx context.Context, id string) (StoredImprovement, error) {
 	var st StoredImprovement
 	var view []byte
-	err := s.pool.QueryRow(ctx, `SELECT view, request_hash FROM improvement_actions WHERE id = $1`, id).Scan(&view, &st.RequestHash)
+	err := s.pool.QueryRow(ctx, `SELECT view, request_hash, confirmed FROM improvement_actions WHERE id = $1`, id).Scan(&view, &st.RequestHash, &st.Confirmed)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, ErrNotFound
 	}

@@ -16,6 +16,15 @@ import (
 	"github.com/cxflow/cxflow/store"
 )
 
+// The read-model reconciler (app.Reconcile) looks every reconcileInterval at
+// the rows workflows wrote at least reconcileGrace ago that no answered
+// Update confirmed: the workflows' own timers' writes, and writes of tasks
+// that were lost. The grace leaves the API time to confirm what it sent.
+const (
+	reconcileInterval = 2 * time.Second
+	reconcileGrace    = 5 * time.Second
+)
+
 // Run polls the task queue until ctx is cancelled.
 func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool.Pool, log *slog.Logger) error {
 	policy, err := cfg.Policy()
@@ -32,6 +41,8 @@ func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool
 	if _, err := ops.AdoptShippedHolidays(ctx, time.Now().In(cmp.Or(cfg.Location, time.Local))); err != nil {
 		return fmt.Errorf("adopt the shipped holidays: %w", err)
 	}
+	// Rows a lost workflow task wrote are repaired from the workflows.
+	go ops.RunReconciler(ctx, reconcileInterval, reconcileGrace)
 	w := New(tc, cfg.TaskQueue, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", cfg.TaskQueue, err)

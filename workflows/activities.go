@@ -26,3 +26,14 @@ func withStore(ctx workflow.Context) workflow.Context {
 		},
 	})
 }
+
+// CauseWorkflow is the cause of a save the workflow makes by itself (its
+// record, a timer), as the read model records it.
+const CauseWorkflow = "workflow"
+
+// updateCause is the cause of a save an Update handler makes: the Update's ID,
+// which the history holds, so a replay names it the same. The read model
+// tells a committed write from one of a task that was lost by it.
+func updateCause(ctx workflow.Context) string {
+	return workflow.GetCurrentUpdateInfo(ctx).ID
+}

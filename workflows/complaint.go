@@ -21,7 +21,19 @@ const (
 	// workflow's start (update-with-start) so the creator gets its number back.
 	UpdateIntake   = "intake"
 	QueryComplaint = "complaint"
+	// QueryProjection answers the state the read model must show, with what
+	// made it, for the reconciler and the API's repair (see app.Reconcile).
+	QueryProjection = "projection"
 )
+
+// ComplaintProjection is a complaint's committed state, timeline included,
+// and the cause of the write that recorded it.
+type ComplaintProjection struct {
+	Complaint      complaint.Complaint `json:"complaint"`
+	Cause          string              `json:"cause"`
+	IdempotencyKey string              `json:"idempotency_key,omitempty"`
+	RequestHash    string              `json:"request_hash,omitempty"`
+}
 
 // Step updates are named after the step they act on.
 const (
@@ -55,6 +67,8 @@ type complaintState struct {
 	escalated int
 	// unsaved holds timeline events not yet handed to the read model.
 	unsaved []complaint.Event
+	// cause names what made the last save (see updateCause).
+	cause string
 }
 
 // Complaint runs one complaint from record to closed (002 第二十一条). Human steps
@@ -140,7 +154,7 @@ func (s *complaintState) record(ctx workflow.Context) error {
 	s.event(t, complaint.StepRecord, complaint.ActionRecorded, s.start.Actor, in)
 	// 000: the 8 hours to handle and answer count from receipt, not from data entry.
 	s.enter(s.start.ReceivedAt, t, complaint.StepValidation, nil)
-	if err := s.save(ctx); err != nil {
+	if err := s.save(ctx, CauseWorkflow); err != nil {
 		return err
 	}
 	s.recorded = true
@@ -191,7 +205,7 @@ func (s *complaintState) escalate(ctx workflow.Context) error {
 		s.escalated++
 		if r.Level.Rank() > s.c.EscalationLevel.Rank() {
 			s.raise(now(ctx), r.Level, complaint.ReasonOverdue, r.Recipients())
-			return s.save(ctx)
+			return s.save(ctx, CauseWorkflow)
 		}
 	}
 	return nil
@@ -245,13 +259,16 @@ func (s *complaintState) event(now time.Time, step complaint.Step, action string
 
 // save hands the new state to the read model. The version lets the store ignore
 // an older snapshot that arrives after a newer one.
-func (s *complaintState) save(ctx workflow.Context) error {
+func (s *complaintState) save(ctx workflow.Context, cause string) error {
 	s.c.Version++
+	s.cause = cause
 	snap := activities.Snapshot{
 		Complaint:      s.c,
 		Events:         s.unsaved,
 		IdempotencyKey: s.start.IdempotencyKey,
 		RequestHash:    s.start.RequestHash,
+		Cause:          s.cause,
+		TimelineLen:    len(s.c.Timeline),
 	}
 	// The timeline travels once, as new events, not with every snapshot: the
 	// history stays proportional to the case's steps.
@@ -261,6 +278,13 @@ func (s *complaintState) save(ctx workflow.Context) error {
 		return fmt.Errorf("save complaint %s v%d: %w", s.c.ID, s.c.Version, err)
 	}
 	return nil
+}
+
+// projection is what the read model must hold once the workflow's last task
+// is committed.
+func (s *complaintState) projection() ComplaintProjection {
+	return ComplaintProjection{Complaint: s.view(), Cause: s.cause,
+		IdempotencyKey: s.start.IdempotencyKey, RequestHash: s.start.RequestHash}
 }
 
 // view is a copy of the complaint safe to hand out of the workflow.

@@ -47,7 +47,7 @@ func controlUpdate[T any](
 	}
 	handler := func(ctx workflow.Context, sub complaint.Submission[T]) (Receipt, error) {
 		apply(now(ctx), sub.Actor, sub.Input)
-		if err := s.save(ctx); err != nil {
+		if err := s.save(ctx, updateCause(ctx)); err != nil {
 			return Receipt{}, err
 		}
 		return s.receipt(), nil

@@ -259,5 +259,5 @@ func (s *complaintState) warn(ctx workflow.Context) error {
 	s.event(now(ctx), s.c.Status, complaint.ActionWarned, complaint.SystemActor, map[string]any{
 		"due_at": d.DueAt, "notify": []string{string(complaint.LevelOwner)},
 	})
-	return s.save(ctx)
+	return s.save(ctx, CauseWorkflow)
 }

@@ -20,6 +20,11 @@ func (s *complaintState) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := workflow.SetQueryHandler(ctx, QueryProjection, func() (ComplaintProjection, error) {
+		return s.projection(), nil
+	}); err != nil {
+		return err
+	}
 	if err := workflow.SetUpdateHandler(ctx, UpdateIntake, func(ctx workflow.Context) (Receipt, error) {
 		if err := workflow.Await(ctx, func() bool { return s.recorded }); err != nil {
 			return Receipt{}, err
@@ -95,7 +100,7 @@ func stepUpdate[T validatable](
 	}
 	handler := func(ctx workflow.Context, sub complaint.Submission[T]) (Receipt, error) {
 		apply(now(ctx), sub.Actor, sub.Input)
-		if err := s.save(ctx); err != nil {
+		if err := s.save(ctx, updateCause(ctx)); err != nil {
 			return Receipt{}, err
 		}
 		return s.receipt(), nil

@@ -25,6 +25,14 @@ const (
 	QueryImprovement              = "improvement"
 )
 
+// ImprovementProjection is an action's committed state, timeline included,
+// and the cause of the write that recorded it (see ComplaintProjection).
+type ImprovementProjection struct {
+	Action      improvement.Action `json:"action"`
+	Cause       string             `json:"cause"`
+	RequestHash string             `json:"request_hash,omitempty"`
+}
+
 // improvementState is the workflow's state: the action view plus what the
 // deadline loop needs. Every field changes only in workflow code.
 type improvementState struct {
@@ -39,6 +47,8 @@ type improvementState struct {
 	escalated int
 	// unsaved holds timeline events not yet handed to the read model.
 	unsaved []improvement.Event
+	// cause names what made the last save (see updateCause).
+	cause string
 }
 
 // Improvement runs one improvement action (改进计划 · 纠正预防措施) through
@@ -103,7 +113,7 @@ func (s *improvementState) open(ctx workflow.Context) error {
 	}
 	s.newRound(t)
 	s.event(t, improvement.StepOpen, improvement.ActionOpened, opener, o.OpenInput)
-	if err := s.save(ctx); err != nil {
+	if err := s.save(ctx, CauseWorkflow); err != nil {
 		return err
 	}
 	s.opened = true
@@ -208,7 +218,7 @@ func (s *improvementState) escalate(ctx workflow.Context) error {
 		}
 		s.a.Escalations = append(s.a.Escalations, e)
 		s.event(t, s.a.Status, improvement.ActionEscalated, complaint.SystemActor, e)
-		return s.save(ctx)
+		return s.save(ctx, CauseWorkflow)
 	}
 	return nil
 }
@@ -231,9 +241,11 @@ func (s *improvementState) event(now time.Time, step improvement.Step, action st
 
 // save hands the new state to the read model; the version lets the store
 // ignore an older snapshot that arrives after a newer one.
-func (s *improvementState) save(ctx workflow.Context) error {
+func (s *improvementState) save(ctx workflow.Context, cause string) error {
 	s.a.Version++
-	snap := activities.ImprovementSnapshot{Action: s.a, Events: s.unsaved, RequestHash: s.start.RequestHash}
+	s.cause = cause
+	snap := activities.ImprovementSnapshot{Action: s.a, Events: s.unsaved, RequestHash: s.start.RequestHash,
+		Cause: s.cause, TimelineLen: len(s.a.Timeline)}
 	// The timeline travels once, as new events, not with every snapshot.
 	snap.Action.Timeline = nil
 	s.unsaved = nil
@@ -264,6 +276,11 @@ func (s *improvementState) receipt() improvement.Receipt {
 func (s *improvementState) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryImprovement, func() (improvement.Action, error) {
 		return s.view(), nil
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryProjection, func() (ImprovementProjection, error) {
+		return ImprovementProjection{Action: s.view(), Cause: s.cause, RequestHash: s.start.RequestHash}, nil
 	}); err != nil {
 		return err
 	}
@@ -310,7 +327,7 @@ func improvementUpdate[T validatable](
 	}
 	handler := func(ctx workflow.Context, sub improvement.Submission[T]) (improvement.Receipt, error) {
 		apply(now(ctx), sub.Actor, sub.Input)
-		if err := s.save(ctx); err != nil {
+		if err := s.save(ctx, updateCause(ctx)); err != nil {
 			return improvement.Receipt{}, err
 		}
 		return s.receipt(), nil

@@ -183,7 +183,7 @@ func run() error {
 	go func() {
 		defer wg.Done()
 		errs <- server.New(tc, store.New(pool), cfg.TaskQueue, log).
-			WithPolicy(policy).WithSecurity(server.SecurityFrom(cfg)).WithOIDC(oidcLogin).Serve(runCtx, ln)
+			WithPolicy(policy).WithSecurity(server.SecurityFrom(cfg)).WithOIDC(oidcLogin).WithUpdateTimeout(cfg.UpdateTimeout).Serve(runCtx, ln)
 	}()
 
 	fmt.Printf("\ncxflow is running.\n  Console:         %s/ (中文; English at the top right)\n  API:             %s/api/v1/complaints\n  OpenAPI:         %s/openapi.json\n", apiURL, apiURL, apiURL)

@@ -45,5 +45,5 @@ func run() error {
 	log.Info("api listening", "addr", ln.Addr().String())
 	go server.KeepReportSchedule(ctx, p.Temporal, cfg.TaskQueue, log)
 	return server.New(p.Temporal, store.New(p.Pool), cfg.TaskQueue, log).
-		WithPolicy(policy).WithSecurity(server.SecurityFrom(cfg)).WithOIDC(oidcLogin).Serve(ctx, ln)
+		WithPolicy(policy).WithSecurity(server.SecurityFrom(cfg)).WithOIDC(oidcLogin).WithUpdateTimeout(cfg.UpdateTimeout).Serve(ctx, ln)
 }
