@@ -40,6 +40,13 @@ func collectHistory(iter client.HistoryEventIterator) (*historypb.History, error
 // when no workflow of that shape can be running any more.
 func recordHistory(t *testing.T, name, workflowID string) {
 	t.Helper()
+	recordRunHistory(t, name, workflowID, "")
+}
+
+// recordRunHistory is recordHistory of one run of a workflow that continued
+// as new (its latest run when runID is empty).
+func recordRunHistory(t *testing.T, name, workflowID, runID string) {
+	t.Helper()
 	if os.Getenv("CXFLOW_RECORD_HISTORIES") == "" {
 		return
 	}
@@ -49,7 +56,7 @@ func recordHistory(t *testing.T, name, workflowID string) {
 		return
 	}
 	ctx := context.Background()
-	iter := stack.client.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	iter := stack.client.GetWorkflowHistory(ctx, workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	hist, err := collectHistory(iter)
 	require.NoError(t, err)
 	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/cxflow/cxflow/activities"
@@ -19,7 +20,14 @@ import (
 	"github.com/cxflow/cxflow/improvement"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/worker"
+	"github.com/cxflow/cxflow/workflows"
 )
+
+// improvementContinueAt is the test hook's threshold for an action that
+// continues as new (workflows.ImprovementInput), in history events: a step
+// adds about 7, so the first run continues with its third step (the failed
+// verification) and the next run closes the action.
+const improvementContinueAt = 24
 
 const improvementsPath = "/api/v1/improvement-actions"
 
@@ -457,4 +465,137 @@ func TestOverdueImprovementStepEscalates(t *testing.T) {
 	got = actAs(t, "quality", a.ID, "verification", map[string]any{"effective": true})
 	require.Equal(t, improvement.StepClosed, got.Status)
 	recordHistory(t, "improvement_escalated", improvement.WorkflowID(a.ID))
+}
+
+// runsOf lists the runs of a workflow that continued as new, first to latest.
+func runsOf(t *testing.T, workflowID string) []string {
+	t.Helper()
+	ctx := context.Background()
+	d, err := stack.client.DescribeWorkflowExecution(ctx, workflowID, "")
+	require.NoError(t, err)
+	runs := []string{d.GetWorkflowExecutionInfo().GetExecution().GetRunId()}
+	for {
+		iter := stack.client.GetWorkflowHistory(ctx, workflowID, runs[0], false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		require.True(t, iter.HasNext())
+		first, err := iter.Next()
+		require.NoError(t, err)
+		prev := first.GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId()
+		if prev == "" {
+			return runs
+		}
+		runs = append([]string{prev}, runs...)
+	}
+}
+
+// lastEvent is the type of the last event of one run of a workflow.
+func lastEvent(t *testing.T, workflowID, runID string) enumspb.EventType {
+	t.Helper()
+	h, err := collectHistory(stack.client.GetWorkflowHistory(context.Background(), workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT))
+	require.NoError(t, err)
+	require.NotEmpty(t, h.Events)
+	return h.Events[len(h.Events)-1].GetEventType()
+}
+
+// An action whose history grows long continues as new between its steps: it
+// is opened as the survey cycle opens one (update-with-start), with the test
+// hook's threshold low, and driven through the API, which addresses it by
+// workflow ID: steps and reads reach whichever run is current.
+func TestImprovementActionContinuesAsNewThroughItsRounds(t *testing.T) {
+	ctx := context.Background()
+	due := time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Microsecond)
+	key := "it-continue-" + uuid.NewString()
+	in := workflows.ImprovementInput{
+		Start: improvement.StartFor(improvement.Open{
+			OpenInput: improvement.OpenInput{
+				Title: "售后响应慢", Description: "回访中多次反映售后响应慢。", Department: "engineering",
+				DueAt: &due, Source: improvement.Source{Kind: improvement.SourceManual},
+			},
+			BusinessKey: key,
+		}),
+		ContinueAsNewAt: improvementContinueAt,
+	}
+	wid := improvement.WorkflowID(in.ID)
+	op := stack.client.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: wid, TaskQueue: taskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.ImprovementWorkflow, in)
+	uh, err := stack.client.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: op,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID: improvement.UpdateOpened, UpdateName: improvement.UpdateOpened, WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	require.NoError(t, err)
+	var opened improvement.Receipt
+	require.NoError(t, uh.Get(ctx, &opened))
+	require.Equal(t, in.ID, opened.ID)
+	first, err := op.Get(ctx)
+	require.NoError(t, err)
+
+	steps := []struct {
+		user, path string
+		body       map[string]any
+		status     improvement.Step
+		round      int
+		events     int
+	}{
+		{"engineer", "plan", map[string]any{"plan": "增设售后热线坐席"}, improvement.StepCompletion, 1, 2},
+		{"engineer", "completion", map[string]any{"result": "已增设两名坐席"}, improvement.StepVerification, 1, 3},
+		{"quality", "verification", map[string]any{"effective": false, "comment": "客户仍反映响应慢"}, improvement.StepPlan, 2, 5},
+		{"head", "plan", map[string]any{"plan": "设立售后响应考核"}, improvement.StepCompletion, 2, 6},
+		{"engineer", "completion", map[string]any{"result": "考核已执行"}, improvement.StepVerification, 2, 7},
+		{"quality", "verification", map[string]any{"effective": true, "comment": "回访满意"}, improvement.StepClosed, 2, 9},
+	}
+	for i, s := range steps {
+		got := actAs(t, s.user, in.ID, s.path, s.body)
+		require.Equal(t, s.status, got.Status, "step %d (%s)", i+1, s.path)
+		require.Equal(t, s.round, got.Round, "step %d (%s)", i+1, s.path)
+		require.Equal(t, i+2, got.Version, "versions rise across runs: step %d (%s)", i+1, s.path)
+		require.Len(t, got.Timeline, s.events, "step %d (%s)", i+1, s.path)
+		t.Logf("after %s (round %d): %d events in run %d", s.path, s.round, historyEvents(t, wid), len(runsOf(t, wid)))
+	}
+
+	runs := runsOf(t, wid)
+	require.Greater(t, len(runs), 1, "the action continued as new")
+	require.Equal(t, first.GetRunID(), runs[0])
+	for _, r := range runs[:len(runs)-1] {
+		require.Equal(t, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW, lastEvent(t, wid, r))
+	}
+
+	// The auditor follows up: both rounds, every step, in order, once.
+	final := readAs(t, "auditor", in.ID)
+	var acts []string
+	for i, e := range final.Timeline {
+		require.Equal(t, i+1, e.Seq)
+		acts = append(acts, e.Action)
+	}
+	require.Equal(t, []string{
+		improvement.ActionOpened,
+		improvement.ActionPlanned, improvement.ActionCompleted, improvement.ActionNotEffective, improvement.ActionNewRound,
+		improvement.ActionPlanned, improvement.ActionCompleted, improvement.ActionEffective, improvement.ActionClosed,
+	}, acts)
+	require.Equal(t, 7, final.Version)
+
+	// The last run answers the query with the whole timeline (the read model
+	// keeps an actor's name and role, not the roles), and ends with the
+	// action the read model holds.
+	v, err := stack.client.QueryWorkflow(ctx, wid, "", workflows.QueryImprovement)
+	require.NoError(t, err)
+	var queried improvement.Action
+	require.NoError(t, v.Get(&queried))
+	require.Len(t, queried.Timeline, len(final.Timeline))
+	for i, e := range queried.Timeline {
+		stored := final.Timeline[i]
+		require.Equal(t, []any{stored.Seq, stored.Action, stored.Round, stored.Actor.ID, normalised(t, stored.Detail)},
+			[]any{e.Seq, e.Action, e.Round, e.Actor.ID, normalised(t, e.Detail)}, "event %d", i+1)
+		require.True(t, stored.At.Equal(e.At), "event %d", i+1)
+	}
+	var result improvement.Action
+	require.NoError(t, stack.client.GetWorkflow(ctx, wid, "").Get(ctx, &result))
+	final.Timeline = nil
+	require.Equal(t, normalised(t, result), normalised(t, final))
+
+	recordRunHistory(t, "v1_improvement_continue_as_new", wid, runs[0])
+	recordHistory(t, "v1_improvement_resumed", wid)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
 
 	"github.com/cxflow/cxflow/server"
 	"github.com/cxflow/cxflow/store"
@@ -260,6 +261,66 @@ func TestDeliveryFollowUpSurveysTheCustomer(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, d.GetWorkflowExecutionInfo().GetStatus())
 	recordHistory(t, "delivery_followup_asleep", started.WorkflowID)
+}
+
+// A follow-up whose history grows long continues as new between its
+// follow-ups: started as the API starts it, with the test hook's threshold
+// low (a follow-up adds about 8 events), it continues after the 1- and the
+// 3-month follow-ups, each run once, and its third run sleeps until the
+// 12-month one.
+func TestDeliveryFollowUpContinuesAsNewBetweenFollowUps(t *testing.T) {
+	ctx := context.Background()
+	tag := uuid.NewString()[:6]
+	customer := "DLV2-" + tag
+	r := postCSV(t, "客户编号,客户名称,等级,年采购额,合作年限,有潜力,代表性项目,类别,联系人,电话,邮箱\n"+
+		customer+",交付客户,B,300000,2,否,否,device,钱工,,qian@example.cn\n")
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	programme := shortProgramme(t, "交付回访续跑 "+tag, "3s", []string{"1s"})
+	in := workflows.DeliveryFollowUpInput{
+		Delivery: workflows.Delivery{
+			CustomerID: customer, ProgrammeID: programme, DeliveredAt: time.Now().AddDate(0, -4, 0).UTC(), Reference: "DN-" + tag,
+		},
+		ContinueAsNewAt: 10,
+	}
+	wid := "delivery:" + customer + ":" + in.Reference
+	first, err := stack.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: wid, TaskQueue: taskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.DeliveryFollowUpWorkflow, in)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = stack.client.TerminateWorkflow(ctx, wid, "", "test over") })
+
+	for _, m := range []int{1, 3} {
+		cy := waitCycle(t, workflows.CycleID(fmt.Sprintf("%s:m%d", wid, m)), "closed", 60*time.Second)
+		require.Equal(t, 1, cy.Issued, "the %d-month follow-up surveys the one customer", m)
+	}
+	var runs []string
+	require.Eventually(t, func() bool {
+		runs = runsOf(t, wid)
+		if len(runs) < 3 {
+			return false
+		}
+		h, err := collectHistory(stack.client.GetWorkflowHistory(ctx, wid, runs[len(runs)-1], false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT))
+		return err == nil && slices.ContainsFunc(h.Events, func(e *historypb.HistoryEvent) bool {
+			return e.GetEventType() == enumspb.EVENT_TYPE_TIMER_STARTED
+		})
+	}, 20*time.Second, 200*time.Millisecond, "the third run sleeps until the 12-month follow-up")
+	require.Len(t, runs, 3, "a run per follow-up, the last asleep")
+	require.Equal(t, first.GetRunID(), runs[0])
+	for _, run := range runs[:2] {
+		require.Equal(t, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW, lastEvent(t, wid, run))
+	}
+	// Each follow-up ran once: its cycle, under the ID the workflow ID names.
+	var n int
+	require.NoError(t, stack.pool.QueryRow(ctx, `SELECT count(*) FROM survey_cycles WHERE id = ANY($1::uuid[])`,
+		[]string{workflows.CycleID(wid + ":m1"), workflows.CycleID(wid + ":m3"), workflows.CycleID(wid + ":m12")}).Scan(&n))
+	require.Equal(t, 2, n)
+	d, err := stack.client.DescribeWorkflowExecution(ctx, wid, "")
+	require.NoError(t, err)
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, d.GetWorkflowExecutionInfo().GetStatus())
+	recordRunHistory(t, "v1_delivery_followup_continue_as_new", wid, runs[0])
+	recordHistory(t, "v1_delivery_followup_resumed_asleep", wid)
 }
 
 // historyEvents counts a workflow's history events.

@@ -262,8 +262,10 @@ func (s *complaintState) event(now time.Time, step complaint.Step, action string
 func (s *complaintState) save(ctx workflow.Context, cause string) error {
 	s.c.Version++
 	s.cause = cause
+	// A copy: a local activity gets its argument as a Go value, and a retried
+	// one must not see the state as later steps changed it.
 	snap := activities.Snapshot{
-		Complaint:      s.c,
+		Complaint:      s.view(),
 		Events:         s.unsaved,
 		IdempotencyKey: s.start.IdempotencyKey,
 		RequestHash:    s.start.RequestHash,

@@ -25,6 +25,42 @@ const (
 	QueryImprovement              = "improvement"
 )
 
+// Workflow code versions of the improvement action (workflow.GetVersion).
+const (
+	// versionImprovementContinueAsNew lets a run continue as new when Temporal
+	// suggests it. Runs started before it never do (their histories are short).
+	versionImprovementContinueAsNew = "improvement-continue-as-new"
+)
+
+// ImprovementInput is the workflow's input: the start, whose fields stay at
+// the top level as clients send them (improvement.Start), and, on a run that
+// continues an earlier one, the state that run handed over.
+type ImprovementInput struct {
+	improvement.Start
+	// Resume is nil on an action's first run.
+	Resume *ImprovementResume `json:"resume,omitempty"`
+	// ContinueAsNewAt is a test hook (see continueAsNewDue): the run continues
+	// as new once its history has this many events. Carried to the next run.
+	ContinueAsNewAt int `json:"continue_as_new_at,omitempty"`
+}
+
+// ImprovementResume is the state a run hands to the next when it continues
+// as new: everything improvementState keeps across steps.
+type ImprovementResume struct {
+	// Action is the action with its whole timeline; its version goes on
+	// rising in the new run, so the read model keeps taking its saves.
+	Action improvement.Action `json:"action"`
+	// Policy is the policy the action opened under, never read again.
+	Policy improvement.Policy `json:"policy"`
+	// Escalated counts the escalation rules applied to the current step.
+	Escalated int `json:"escalated"`
+	// Cause names what made the last save (the projection query reports it).
+	Cause string `json:"cause"`
+	// Unsaved are timeline events not yet handed to the read model (none
+	// when every handler has finished, but carried rather than lost).
+	Unsaved []improvement.Event `json:"unsaved,omitempty"`
+}
+
 // ImprovementProjection is an action's committed state, timeline included,
 // and the cause of the write that recorded it (see ComplaintProjection).
 type ImprovementProjection struct {
@@ -49,6 +85,13 @@ type improvementState struct {
 	unsaved []improvement.Event
 	// cause names what made the last save (see updateCause).
 	cause string
+	// mayContinue: this run may continue as new (versionImprovementContinueAsNew).
+	mayContinue bool
+	// continueAt is the input's test hook, carried to the next run.
+	continueAt int
+	// resumedAt is the version the run started from: a run continues as new
+	// only once it has saved something, so it can never loop on starting.
+	resumedAt int
 }
 
 // Improvement runs one improvement action (改进计划 · 纠正预防措施) through
@@ -56,15 +99,27 @@ type improvementState struct {
 // round again until it is (PDCA, 004 §5.3.1.8). Human steps arrive as Updates
 // whose validators reject wrong-state, invalid or unpermitted input before
 // anything enters the history; an overdue step escalates level by level.
-func Improvement(ctx workflow.Context, in improvement.Start) (improvement.Action, error) {
-	s := &improvementState{start: in}
+// A long-lived action continues as new between steps when Temporal suggests
+// it (continue_as_new.go); the next run resumes from in.Resume.
+func Improvement(ctx workflow.Context, in ImprovementInput) (improvement.Action, error) {
+	s := &improvementState{start: in.Start, continueAt: in.ContinueAsNewAt}
+	// A resumed run takes its state before it registers its handlers: an
+	// Update that arrived with the run's first task is validated as soon as
+	// its handler is registered, and must find the action as it is.
+	if in.Resume != nil {
+		s.resume(*in.Resume)
+	}
 	if err := s.registerHandlers(ctx); err != nil {
 		return improvement.Action{}, err
 	}
-	if err := s.open(ctx); err != nil {
-		return improvement.Action{}, err
+	s.mayContinue = workflow.GetVersion(ctx, versionImprovementContinueAsNew, workflow.DefaultVersion, 1) >= 1
+	if in.Resume == nil {
+		if err := s.open(ctx); err != nil {
+			return improvement.Action{}, err
+		}
 	}
 	if err := s.runDeadlines(ctx); err != nil {
+		// A *workflow.ContinueAsNewError among them: the next run takes over.
 		return s.view(), err
 	}
 	// An update may still be saving its step; let it answer its caller.
@@ -120,6 +175,46 @@ func (s *improvementState) open(ctx workflow.Context) error {
 	return nil
 }
 
+// resume takes over the state an earlier run handed over; the action is
+// open and stored, so nothing is written.
+func (s *improvementState) resume(r ImprovementResume) {
+	s.a = r.Action
+	s.policy = r.Policy
+	s.escalated = r.Escalated
+	s.cause = r.Cause
+	s.unsaved = r.Unsaved
+	s.opened = true
+	s.resumedAt = s.a.Version
+}
+
+// continueDue reports whether the run should continue as new now.
+func (s *improvementState) continueDue(ctx workflow.Context) bool {
+	return s.mayContinue && s.a.Version > s.resumedAt && continueAsNewDue(ctx, s.continueAt)
+}
+
+// continueAsNew ends the run and starts the next with the whole state, once
+// no Update handler is running (each saves its step and answers its caller
+// first). It returns nil when an Update closed the action meanwhile: the run
+// then completes as usual.
+func (s *improvementState) continueAsNew(ctx workflow.Context) error {
+	if err := awaitHandlers(ctx); err != nil {
+		return err
+	}
+	if s.a.Status == improvement.StepClosed {
+		return nil
+	}
+	workflow.GetLogger(ctx).Info("improvement action continues as new",
+		"action", s.a.ID, "version", s.a.Version, "history", workflow.GetInfo(ctx).GetCurrentHistoryLength())
+	return workflow.NewContinueAsNewError(ctx, ImprovementWorkflow, ImprovementInput{
+		Start: s.start,
+		Resume: &ImprovementResume{
+			Action: s.view(), Policy: s.policy, Escalated: s.escalated, Cause: s.cause,
+			Unsaved: slices.Clone(s.unsaved),
+		},
+		ContinueAsNewAt: s.continueAt,
+	})
+}
+
 // newRound starts a PDCA round at its plan, due PlanWithin later.
 func (s *improvementState) newRound(now time.Time) {
 	s.a.Round++
@@ -156,11 +251,16 @@ func (s *improvementState) current() *improvement.Deadline {
 
 // runDeadlines waits for the current step's next escalation until the action
 // closes. AwaitWithTimeout drops the timer as soon as the step changes, so a
-// finished step never escalates.
+// finished step never escalates. Between steps the run may continue as new;
+// the wait wakes for that too (never on runs before the change: continueDue
+// is false there, so they wait exactly as they did).
 func (s *improvementState) runDeadlines(ctx workflow.Context) error {
 	for s.a.Status != improvement.StepClosed {
+		if s.continueDue(ctx) {
+			return s.continueAsNew(ctx)
+		}
 		seq := s.timerSeq
-		changed := func() bool { return s.timerSeq != seq }
+		changed := func() bool { return s.timerSeq != seq || s.continueDue(ctx) }
 		at, ok := s.nextEscalation()
 		if !ok {
 			if err := workflow.Await(ctx, changed); err != nil {
@@ -244,7 +344,9 @@ func (s *improvementState) event(now time.Time, step improvement.Step, action st
 func (s *improvementState) save(ctx workflow.Context, cause string) error {
 	s.a.Version++
 	s.cause = cause
-	snap := activities.ImprovementSnapshot{Action: s.a, Events: s.unsaved, RequestHash: s.start.RequestHash,
+	// A copy: a local activity gets its arguments as they are, not encoded,
+	// and the workflow goes on changing its rounds while the save runs.
+	snap := activities.ImprovementSnapshot{Action: s.view(), Events: s.unsaved, RequestHash: s.start.RequestHash,
 		Cause: s.cause, TimelineLen: len(s.a.Timeline)}
 	// The timeline travels once, as new events, not with every snapshot.
 	snap.Action.Timeline = nil

@@ -10,8 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/cxflow/cxflow/activities"
 	"github.com/cxflow/cxflow/complaint"
@@ -21,7 +23,9 @@ import (
 
 // improvementHarness drives one improvement action in the SDK's test
 // environment, where timers skip ahead: a scripted action runs at an offset
-// from the start (t0).
+// from the start (t0). A run that continues as new is followed by the next,
+// in a new environment starting when the old run ended, with the rest of the
+// script; saves and updates are counted across runs.
 type improvementHarness struct {
 	t   *testing.T
 	env *testsuite.TestWorkflowEnvironment
@@ -30,6 +34,16 @@ type improvementHarness struct {
 	saves   []activities.ImprovementSnapshot
 	pending []*result
 	n       int
+	script  []*scripted
+	// runs are the inputs of the runs so far, the first as a client sent it.
+	runs []any
+}
+
+// scripted is an action of the script, at an offset from t0.
+type scripted struct {
+	at   time.Duration
+	fn   func()
+	done bool
 }
 
 // The people of an action owned by 工程部 (engineering).
@@ -41,9 +55,16 @@ var (
 )
 
 func newImprovementHarness(t *testing.T) *improvementHarness {
+	h := &improvementHarness{t: t}
+	h.newEnv(t0)
+	return h
+}
+
+// newEnv is a test environment for a run starting at start.
+func (h *improvementHarness) newEnv(start time.Time) {
 	var suite testsuite.WorkflowTestSuite
-	h := &improvementHarness{t: t, env: suite.NewTestWorkflowEnvironment()}
-	h.env.SetStartTime(t0)
+	h.env = suite.NewTestWorkflowEnvironment()
+	h.env.SetStartTime(start)
 	Register(h.env)
 	h.env.OnActivity(acts.ImprovementPolicy, mock.Anything).Return(improvement.DefaultPolicy(), nil)
 	h.env.OnActivity(acts.SaveImprovement, mock.Anything, mock.Anything).Return(
@@ -53,7 +74,6 @@ func newImprovementHarness(t *testing.T) *improvementHarness {
 			h.saves = append(h.saves, s)
 			return nil
 		})
-	return h
 }
 
 const day = 24 * time.Hour
@@ -95,6 +115,11 @@ func impSubmission(actor complaint.Actor, input any) any {
 
 // update sends an update now (call it from inside a delayed callback).
 func (h *improvementHarness) update(actor complaint.Actor, name string, input any, onDone func(r *result)) *result {
+	return h.updateWith(actor, name, input, func() {}, onDone)
+}
+
+// updateWith is update, calling onAccept once the validator accepted it.
+func (h *improvementHarness) updateWith(actor complaint.Actor, name string, input any, onAccept func(), onDone func(r *result)) *result {
 	r := &result{name: name, at: h.env.Now().Sub(t0), onDone: onDone}
 	h.mu.Lock()
 	h.pending = append(h.pending, r)
@@ -109,13 +134,49 @@ func (h *improvementHarness) update(actor complaint.Actor, name string, input an
 	}
 	h.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
 		OnReject:   func(err error) { finish(err, true) },
-		OnAccept:   func() {},
+		OnAccept:   onAccept,
 		OnComplete: func(_ any, err error) { finish(err, false) },
 	}, impSubmission(actor, input))
 	return r
 }
 
-func (h *improvementHarness) at(d time.Duration, fn func()) { h.env.RegisterDelayedCallback(fn, d) }
+// at scripts fn at offset d from t0, in whichever run is running then.
+func (h *improvementHarness) at(d time.Duration, fn func()) {
+	h.script = append(h.script, &scripted{at: d, fn: fn})
+}
+
+// schedule registers the script's actions not yet run with the current
+// environment, which starts at offset from t0.
+func (h *improvementHarness) schedule(offset time.Duration) {
+	for _, s := range h.script {
+		if s.done {
+			continue
+		}
+		require.GreaterOrEqual(h.t, s.at, offset, "an action scripted at %s was left behind by the run that ended at %s", s.at, offset)
+		h.env.RegisterDelayedCallback(func() {
+			s.done = true
+			s.fn()
+		}, s.at-offset)
+	}
+}
+
+// suggestContinueAsNew makes Temporal suggest continuing as new from offset
+// d on (until the run ends; the next run starts without the suggestion).
+func (h *improvementHarness) suggestContinueAsNew(d time.Duration) {
+	h.at(d, func() { h.env.SetContinueAsNewSuggested(true) })
+}
+
+// stepSuggesting is step, with Temporal suggesting to continue as new in the
+// workflow task that runs the update: the suggestion is set once the update
+// is accepted, when its handler counts as running (in production the SDK runs
+// an Update's handler before the workflow's main coroutine; the test
+// environment delivers the Update after a callback has run the workflow).
+func (h *improvementHarness) stepSuggesting(d time.Duration, actor complaint.Actor, name string, input any) {
+	h.at(d, func() {
+		h.updateWith(actor, name, input, func() { h.env.SetContinueAsNewSuggested(true) },
+			func(r *result) { assert.NoError(h.t, r.err, "%s at %s", name, d) })
+	})
+}
 
 // step sends an update as actor at offset d and requires it to succeed.
 func (h *improvementHarness) step(d time.Duration, actor complaint.Actor, name string, input any) {
@@ -148,9 +209,26 @@ func (h *improvementHarness) query() improvement.Action {
 	return a
 }
 
+// run runs the action from its start, following every continue-as-new to
+// the run that completes.
 func (h *improvementHarness) run(in improvement.Start) improvement.Action {
-	h.env.ExecuteWorkflow(ImprovementWorkflow, in)
-	require.True(h.t, h.env.IsWorkflowCompleted())
+	return h.runInput(in)
+}
+
+// runInput is run from any input: a start, or the input of a resumed run.
+func (h *improvementHarness) runInput(input any) improvement.Action {
+	for {
+		h.runs = append(h.runs, input)
+		h.schedule(h.env.Now().Sub(t0))
+		h.env.ExecuteWorkflow(ImprovementWorkflow, input)
+		require.True(h.t, h.env.IsWorkflowCompleted())
+		var next ImprovementInput
+		if !continuedAsNew(h.t, h.env, ImprovementWorkflow, &next) {
+			break
+		}
+		input = next
+		h.newEnv(h.env.Now())
+	}
 	require.NoError(h.t, h.env.GetWorkflowError())
 	for _, r := range h.pending {
 		require.True(h.t, r.done, "update %s sent at %s never finished", r.name, r.at)
@@ -162,6 +240,29 @@ func (h *improvementHarness) run(in improvement.Start) improvement.Action {
 	a.Timeline = full.Timeline
 	require.Equal(h.t, full, a)
 	return a
+}
+
+// continuedAsNew reports whether the run in env continued as new (as
+// workflowType) and decodes the next run's input into next.
+func continuedAsNew(t *testing.T, env *testsuite.TestWorkflowEnvironment, workflowType string, next any) bool {
+	t.Helper()
+	var can *workflow.ContinueAsNewError
+	if !errors.As(env.GetWorkflowError(), &can) {
+		return false
+	}
+	require.Equal(t, workflowType, can.WorkflowType.Name)
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, next))
+	return true
+}
+
+// resumed is the input of run n (from 0), a run that continued another.
+func (h *improvementHarness) resumed(n int) ImprovementInput {
+	h.t.Helper()
+	require.Greater(h.t, len(h.runs), n, "the action ran %d runs", len(h.runs))
+	in, ok := h.runs[n].(ImprovementInput)
+	require.True(h.t, ok, "run %d did not continue another", n)
+	require.NotNil(h.t, in.Resume)
+	return in
 }
 
 func impActions(a improvement.Action) []string {
@@ -426,4 +527,138 @@ func TestImprovementRejectionsNameTheFieldAndTheWait(t *testing.T) {
 	var fe complaint.FieldError
 	require.NoError(t, appErr.Details(&fe))
 	require.Equal(t, "comment", fe.Field)
+}
+
+// pdcaScript is two PDCA rounds: the first verified not effective at 12 days,
+// the second effective at 22 days.
+// With suggest, Temporal suggests continuing as new as the verification arrives.
+func pdcaScript(h *improvementHarness, suggest bool) {
+	h.step(1*day, impEngineer, UpdateImprovementPlan, impPlan)
+	h.step(10*day, impEngineer, UpdateImprovementCompletion, impComplete)
+	if suggest {
+		h.stepSuggesting(12*day, impQuality, UpdateImprovementVerification, ineffective)
+	} else {
+		h.step(12*day, impQuality, UpdateImprovementVerification, ineffective)
+	}
+	h.step(13*day, impHead, UpdateImprovementPlan, improvement.PlanInput{Plan: "设立售后响应考核", DueAt: ptr(t0.Add(25 * day))})
+	h.step(20*day, impHead, UpdateImprovementCompletion, impComplete)
+	h.step(22*day, impMarket, UpdateImprovementVerification, effective)
+}
+
+// requireSameEnd checks that an action that continued as new ended as the
+// one that did not: the same action, timeline and read-model writes, in
+// order, with versions rising by one across the runs.
+func requireSameEnd(t *testing.T, want, got *improvementHarness, wantAction, gotAction improvement.Action) {
+	t.Helper()
+	require.Equal(t, wantAction, gotAction)
+	require.Equal(t, want.saves, got.saves, "the read model receives the same writes")
+	var seqs []int
+	for i, s := range got.saves {
+		require.Equal(t, i+1, s.Action.Version, "versions rise by one across runs")
+		require.Equal(t, len(seqs)+len(s.Events), s.TimelineLen)
+		for _, e := range s.Events {
+			seqs = append(seqs, e.Seq)
+		}
+	}
+	require.Len(t, seqs, len(gotAction.Timeline), "every event reaches the read model once")
+	for i, s := range seqs {
+		require.Equal(t, i+1, s)
+	}
+}
+
+func TestImprovementContinuedAsNewAfterAFailedVerificationEndsTheSame(t *testing.T) {
+	ref := newImprovementHarness(t)
+	pdcaScript(ref, false)
+	want := ref.run(openAction())
+	require.Len(t, ref.runs, 1, "nothing suggested continuing as new")
+
+	h := newImprovementHarness(t)
+	// The run lets the verification save its step and answer first.
+	pdcaScript(h, true)
+	var projection ImprovementProjection
+	h.at(12*day+time.Minute, func() {
+		v, err := h.env.QueryWorkflow(QueryProjection)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&projection))
+	})
+	got := h.run(openAction())
+	require.Len(t, h.runs, 2, "one continue-as-new")
+	requireSameEnd(t, ref, h, want, got)
+
+	// The first run handed over round 2 at its plan, the whole timeline and
+	// what made its last save; the second run answered with it before writing.
+	next := h.resumed(1)
+	require.Equal(t, openAction(), next.Start)
+	r := next.Resume
+	require.Equal(t, improvement.StepPlan, r.Action.Status)
+	require.Equal(t, 2, r.Action.Round)
+	require.Equal(t, 4, r.Action.Version, "open, plan, completion, verification")
+	require.Equal(t, []string{
+		improvement.ActionOpened, improvement.ActionPlanned, improvement.ActionCompleted,
+		improvement.ActionNotEffective, improvement.ActionNewRound,
+	}, impActions(r.Action))
+	require.Equal(t, improvement.DefaultPolicy(), r.Policy)
+	require.Empty(t, r.Unsaved)
+	require.Equal(t, h.saves[3].Cause, r.Cause, "the verification's update made the last save")
+	require.NotEqual(t, CauseWorkflow, r.Cause)
+	require.Equal(t, r.Cause, projection.Cause)
+	require.Equal(t, 4, projection.Action.Version)
+	require.Len(t, projection.Action.Timeline, 5)
+	require.Equal(t, openAction().RequestHash, projection.RequestHash)
+}
+
+func TestImprovementContinuedAsNewWhileOverdueEscalatesNoLevelTwice(t *testing.T) {
+	script := func(h *improvementHarness) {
+		// The plan is late: it rises at 5 days, +4h and +8h; it comes at 8 days.
+		h.step(8*day+time.Hour, impEngineer, UpdateImprovementPlan, impPlan)
+		h.step(30*day-time.Minute, impEngineer, UpdateImprovementCompletion, impComplete)
+		h.step(37*day+5*time.Hour+time.Minute, impQuality, UpdateImprovementVerification, effective)
+	}
+	ref := newImprovementHarness(t)
+	script(ref)
+	want := ref.run(openAction())
+	require.Len(t, want.Escalations, 5)
+
+	h := newImprovementHarness(t)
+	script(h)
+	// Suggested between the first and the second escalation of the plan.
+	h.suggestContinueAsNew(5*day + time.Hour)
+	got := h.run(openAction())
+	require.Len(t, h.runs, 2)
+	requireSameEnd(t, ref, h, want, got)
+	r := h.resumed(1).Resume
+	require.Equal(t, improvement.StepPlan, r.Action.Status)
+	require.NotEmpty(t, r.Action.Escalations, "handed over in the middle of the escalations")
+	require.Less(t, len(r.Action.Escalations), 3)
+	require.Equal(t, len(r.Action.Escalations), r.Escalated, "the rules applied to the step go along")
+}
+
+func TestImprovementClosedByItsLastStepCompletesInsteadOfContinuing(t *testing.T) {
+	h := newImprovementHarness(t)
+	h.step(time.Hour, impEngineer, UpdateImprovementPlan, impPlan)
+	h.step(2*time.Hour, impEngineer, UpdateImprovementCompletion, impComplete)
+	h.stepSuggesting(3*time.Hour, impQuality, UpdateImprovementVerification, effective)
+	a := h.run(openAction())
+	require.Len(t, h.runs, 1, "a closed action has nothing to continue")
+	require.Equal(t, improvement.StepClosed, a.Status)
+}
+
+// A resumed run has the action as handed over as soon as its handlers are
+// registered: an Update that reached the new run with its first workflow task
+// is validated against it, not refused as "still being opened".
+func TestImprovementResumedRunTakesAStepInItsFirstTask(t *testing.T) {
+	h := newImprovementHarness(t)
+	pdcaScript(h, true)
+	h.run(openAction())
+	next := h.resumed(1)
+
+	r := newImprovementHarness(t)
+	r.newEnv(t0.Add(12 * day))
+	r.step(12*day, impHead, UpdateImprovementPlan, improvement.PlanInput{Plan: "设立售后响应考核", DueAt: ptr(t0.Add(25 * day))})
+	r.step(20*day, impHead, UpdateImprovementCompletion, impComplete)
+	r.step(22*day, impMarket, UpdateImprovementVerification, effective)
+	a := r.runInput(next)
+	require.Equal(t, improvement.StepClosed, a.Status)
+	require.Equal(t, 7, a.Version)
+	require.Len(t, a.Timeline, 9)
 }

@@ -156,3 +156,57 @@ func TestDeliveryFollowUpsAtOneThreeAndTwelveMonths(t *testing.T) {
 	require.Equal(t, 3, n)
 	require.Equal(t, []time.Time{t0.AddDate(0, 1, 0), t0.AddDate(0, 3, 0), t0.AddDate(0, 12, 0)}, starts)
 }
+
+// A follow-up that continues as new between its follow-ups runs each one
+// once, when it is due, and counts the earlier runs' follow-ups in its result.
+func TestDeliveryFollowUpContinuedAsNewBetweenFollowUps(t *testing.T) {
+	remind := map[int]activities.Returns{1: {Issued: 1, Returned: 1}, 2: {Issued: 1, Returned: 1}}
+	var starts []time.Time
+	var mu sync.Mutex
+	delivery := Delivery{CustomerID: "C-001", ProgrammeID: "p1", DeliveredAt: t0, Reference: "合同 HT-88"}
+	// The input sets the test hook's threshold, which the second run reaches.
+	// (TestDeliveryFollowUpsAtOneThreeAndTwelveMonths starts with a bare
+	// Delivery, as the API does.)
+	input := DeliveryFollowUpInput{Delivery: delivery, ContinueAsNewAt: 50}
+	var inputs []DeliveryFollowUpInput
+	start := t0
+	var h *cycleHarness
+	for run := 0; ; run++ {
+		require.Less(t, run, len(FollowUpMonths), "a run per follow-up at most")
+		h = newCycleHarness(t, remind)
+		h.env.SetStartTime(start)
+		env := h.env
+		h.onDraw = func(r activities.SampleRequest) {
+			mu.Lock()
+			defer mu.Unlock()
+			starts = append(starts, env.Now().UTC())
+		}
+		switch run {
+		case 0:
+			// Temporal suggests continuing as new all along: the run goes on
+			// to its first follow-up, which it never leaves half-way.
+			h.env.SetContinueAsNewSuggested(true)
+		case 1:
+			// The test hook: the history has reached the input's threshold.
+			h.env.SetCurrentHistoryLength(50)
+		}
+		h.env.ExecuteWorkflow(DeliveryFollowUpWorkflow, input)
+		require.True(t, h.env.IsWorkflowCompleted())
+		var next DeliveryFollowUpInput
+		if !continuedAsNew(t, h.env, DeliveryFollowUpWorkflow, &next) {
+			break
+		}
+		inputs = append(inputs, next)
+		input, start = next, h.env.Now()
+	}
+	require.NoError(t, h.env.GetWorkflowError())
+	var n int
+	require.NoError(t, h.env.GetWorkflowResult(&n))
+	require.Equal(t, 3, n, "the follow-ups of every run")
+	require.Equal(t, []time.Time{t0.AddDate(0, 1, 0), t0.AddDate(0, 3, 0), t0.AddDate(0, 12, 0)}, starts,
+		"each follow-up once, when due, as without continuing as new")
+	require.Equal(t, []DeliveryFollowUpInput{
+		{Delivery: delivery, Done: 1, ContinueAsNewAt: 50},
+		{Delivery: delivery, Done: 2, ContinueAsNewAt: 50},
+	}, inputs, "the delivery, the follow-ups done and the test hook go to the next run")
+}
