@@ -21,4 +21,6 @@ type App struct {
 
 	// repairs counts read-model rows repaired from their workflow.
 	repairs atomic.Int64
+	// hours caches compiled calendars.
+	hours hoursCache
 }

@@ -140,6 +140,16 @@ type Year struct {
 	Workdays []Workday `json:"workdays"`
 }
 
+// Version is one saved version of a calendar, for its history: when and by
+// whom (a user's ID, or "release …" for holiday years a release added at
+// start-up) it was saved, and the years of holidays it holds.
+type Version struct {
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	Years     []int     `json:"years"`
+}
+
 // Week holds the working periods of each weekday, keyed "monday" … "sunday".
 type Week map[string][]Period
 

@@ -19,11 +19,8 @@ import (
 var adminWeekOrder = []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 
 func (cs *Console) adminCalendarList(c *gin.Context) ([]calendar.Calendar, *Refusal) {
-	var out struct {
-		Items []calendar.Calendar `json:"items"`
-	}
-	r := cs.getJSON(c, "/api/v1/calendars", &out)
-	return out.Items, r
+	list, err := cs.ops.Calendars(c)
+	return list, refusalOf(err)
 }
 
 // zoneOf is the calendar's time zone; the organisation's when it cannot be loaded.
@@ -191,15 +188,8 @@ type adminCalendarVersion struct {
 // adminCalendarHistory reads a calendar's saved versions, naming the users
 // who saved them when the reader may list users.
 func (cs *Console) adminCalendarHistory(c *gin.Context, name string, editable bool) []adminCalendarVersion {
-	var h struct {
-		Items []struct {
-			Version   int       `json:"version"`
-			CreatedAt time.Time `json:"created_at"`
-			CreatedBy string    `json:"created_by"`
-			Years     []int     `json:"years"`
-		} `json:"items"`
-	}
-	if r := cs.getJSON(c, adminAPIPath("/api/v1/calendars/", name)+"/versions", &h); r != nil {
+	history, err := cs.ops.CalendarHistory(c, name)
+	if err != nil {
 		return nil
 	}
 	names := map[string]string{}
@@ -216,8 +206,8 @@ func (cs *Console) adminCalendarHistory(c *gin.Context, name string, editable bo
 			}
 		}
 	}
-	out := make([]adminCalendarVersion, 0, len(h.Items))
-	for _, v := range h.Items {
+	out := make([]adminCalendarVersion, 0, len(history))
+	for _, v := range history {
 		row := adminCalendarVersion{Version: v.Version, At: v.CreatedAt, By: v.CreatedBy, Years: v.Years}
 		if rest, ok := strings.CutPrefix(v.CreatedBy, "release "); ok {
 			row.Release, row.By = true, rest
@@ -230,9 +220,8 @@ func (cs *Console) adminCalendarHistory(c *gin.Context, name string, editable bo
 }
 
 func (cs *Console) adminCalendarByName(c *gin.Context, name string) (calendar.Calendar, *Refusal) {
-	var cal calendar.Calendar
-	r := cs.getJSON(c, adminAPIPath("/api/v1/calendars/", name), &cal)
-	return cal, r
+	cal, err := cs.ops.Calendar(c, name)
+	return cal, refusalOf(err)
 }
 
 func adminYearOf(cal calendar.Calendar, year int) calendar.Year {
@@ -503,17 +492,14 @@ func (cs *Console) adminAskDue(c *gin.Context, cal calendar.Calendar) *adminDueF
 		return f
 	}
 	d := time.Duration(hours * float64(time.Hour)).Round(time.Second)
-	q := url.Values{"start": {start.Format(time.RFC3339)}, "duration": {d.String()}}
-	var out struct {
-		Due time.Time `json:"due"`
-	}
-	if r := cs.getJSON(c, adminAPIPath("/api/v1/calendars/", cal.Name)+"/due?"+q.Encode(), &out); r != nil {
+	at, err := cs.ops.CalendarDue(c, cal.Name, start, d)
+	if r := refusalOf(err); r != nil {
 		if !f.Errors.refusal(l, r, "start", "duration") {
 			f.Errors["duration"] = adminExplain(l, r)
 		}
 		return f
 	}
-	due := out.Due.In(zone)
+	due := at.In(zone)
 	f.Due = due.Format("2006-01-02 15:04") + " " + T(l, "admin.day."+strings.ToLower(due.Weekday().String()))
 	f.Span = adminHoursText(due.Sub(start).Round(time.Minute))
 	return f
@@ -549,9 +535,8 @@ func (cs *Console) adminReplaceYear(c *gin.Context) {
 		cs.adminRenderCalendar(c, http.StatusBadRequest, cal, form, due, nil)
 		return
 	}
-	var saved calendar.Calendar
-	path := adminAPIPath("/api/v1/calendars/", cal.Name) + "/years/" + strconv.Itoa(year)
-	if r := cs.sendJSON(c, http.MethodPut, path, y, &saved, nil); r != nil {
+	_, err = cs.ops.PutCalendarYear(c, user(c).Actor, cal.Name, year, y)
+	if r := refusalOf(err); r != nil {
 		// A 503 means saved but not yet rolled out to open complaints: the form
 		// then carries the new version, so saving again retries the roll-out.
 		if fresh, rr := cs.adminCalendarByName(c, cal.Name); r.Status == http.StatusServiceUnavailable && rr == nil {

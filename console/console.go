@@ -81,18 +81,21 @@ type Backend interface {
 // Console serves the pages.
 type Console struct {
 	b      Backend
+	ops    Ops
 	loc    *time.Location
 	tmpl   *template.Template
 	now    func() time.Time
 	routes []route
 }
 
-// New builds the console; loc is the organisation's time zone (Asia/Shanghai when nil).
-func New(b Backend, loc *time.Location) *Console {
+// New builds the console over the application's operations and the backend
+// for what has not moved to them; loc is the organisation's time zone
+// (Asia/Shanghai when nil).
+func New(b Backend, ops Ops, loc *time.Location) *Console {
 	if loc == nil {
 		loc = Shanghai()
 	}
-	cs := &Console{b: b, loc: loc, tmpl: parseTemplates(), now: time.Now}
+	cs := &Console{b: b, ops: ops, loc: loc, tmpl: parseTemplates(), now: time.Now}
 	for _, a := range areas {
 		if a.routes != nil {
 			cs.routes = append(cs.routes, a.routes(cs)...)

@@ -107,7 +107,7 @@ var market = complaint.Actor{ID: "m", Name: "李强", Roles: []org.Role{org.Role
 func serve(f *fake) *httptest.Server {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	cs := New(f, nil)
+	cs := New(f, f, nil)
 	r.NoRoute(func(c *gin.Context) {
 		if !cs.Serve(c, func(c *gin.Context) { c.Next() }) {
 			c.String(http.StatusNotFound, "not a page")

@@ -209,7 +209,7 @@ func TestMoney(t *testing.T) {
 func TestStatusPage(t *testing.T) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	cs := New(&fake{}, nil)
+	cs := New(&fake{}, &fake{}, nil)
 	r.GET("/public/survey/:token", func(c *gin.Context) { cs.Status(c, http.StatusTooManyRequests) })
 	srv := httptest.NewServer(r)
 	defer srv.Close()

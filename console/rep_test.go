@@ -36,7 +36,7 @@ var repNow = time.Date(2026, 5, 20, 10, 0, 0, 0, Shanghai())
 func repServe(f *fake) *httptest.Server {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	cs := New(f, nil)
+	cs := New(f, f, nil)
 	cs.now = func() time.Time { return repNow }
 	r.NoRoute(func(c *gin.Context) {
 		if !cs.Serve(c, func(c *gin.Context) { c.Next() }) {

@@ -568,7 +568,7 @@ func TestPublicSurveyInsideTheAPIsRoute(t *testing.T) {
 		"POST /public/survey/" + tok: jsonAnswer(t, 201, map[string]string{"status": "answered"}),
 	}}
 	gin.SetMode(gin.ReleaseMode)
-	cs := New(f, nil)
+	cs := New(f, f, nil)
 	r := gin.New()
 	jsonRan := 0
 	consoleFirst := func(c *gin.Context) {

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/console"
@@ -95,6 +96,19 @@ func requireRole(what string, roles ...org.Role) gin.HandlerFunc {
 			names[i] = string(r)
 		}
 		abort(c, http.StatusForbidden, what+" is for: "+strings.Join(names, ", "), "")
+	}
+}
+
+// may refuses, before anything is read, an actor the application's
+// permission table (app.Who) does not allow op: the rule is declared once,
+// in package app, which checks it again itself.
+func (s *Server) may(op app.Op) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := app.Authorize(actor(c), op); err != nil {
+			s.fail(c, string(op), err)
+			return
+		}
+		c.Next()
 	}
 }
 

@@ -2,60 +2,15 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
-	"github.com/cxflow/cxflow/store"
 )
-
-// hoursCache keeps compiled calendars for reads (SLA figures, due/elapsed).
-// Entries expire so another API instance's edits are seen within a minute;
-// this instance's own edits replace the entry at once.
-type hoursCache struct {
-	mu      sync.Mutex
-	entries map[string]cachedHours
-	ttl     time.Duration
-}
-
-type cachedHours struct {
-	hours   *calendar.Hours
-	expires time.Time
-}
-
-func (s *Server) hours(ctx context.Context, name string) (*calendar.Hours, error) {
-	s.cache.mu.Lock()
-	e, ok := s.cache.entries[name]
-	s.cache.mu.Unlock()
-	if ok && time.Now().Before(e.expires) {
-		return e.hours, nil
-	}
-	c, err := s.store.Calendar(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	h, err := c.Compile()
-	if err != nil {
-		return nil, err
-	}
-	s.remember(h)
-	return h, nil
-}
-
-func (s *Server) remember(h *calendar.Hours) {
-	s.cache.mu.Lock()
-	defer s.cache.mu.Unlock()
-	if s.cache.entries == nil {
-		s.cache.entries = map[string]cachedHours{}
-	}
-	s.cache.entries[h.Name()] = cachedHours{hours: h, expires: time.Now().Add(s.cache.ttl)}
-}
 
 // measureFor counts a complaint's clock time on its calendar; nil (figures as
 // last recorded) when the calendar cannot be read.
@@ -63,7 +18,7 @@ func (s *Server) measureFor(ctx context.Context, c complaint.Complaint) complain
 	var h *calendar.Hours
 	if c.Calendar != "" {
 		var err error
-		if h, err = s.hours(ctx, c.Calendar); err != nil {
+		if h, err = s.app.Hours(ctx, c.Calendar); err != nil {
 			s.log.Warn("calendar unavailable for SLA figures", "calendar", c.Calendar, "err", err)
 			return nil
 		}
@@ -77,9 +32,9 @@ func (s *Server) measureFor(ctx context.Context, c complaint.Complaint) complain
 }
 
 func (s *Server) listCalendars(c *gin.Context) {
-	list, err := s.store.Calendars(c)
+	list, err := s.app.Calendars(c)
 	if err != nil {
-		s.internal(c, "list calendars", err)
+		s.fail(c, "list calendars", err)
 		return
 	}
 	c.JSON(http.StatusOK, CalendarList{Items: list})
@@ -91,66 +46,43 @@ type CalendarList struct {
 }
 
 func (s *Server) getCalendar(c *gin.Context) {
-	cal, ok := s.loadCalendar(c)
-	if ok {
-		c.JSON(http.StatusOK, cal)
-	}
-}
-
-func (s *Server) loadCalendar(c *gin.Context) (calendar.Calendar, bool) {
-	cal, err := s.store.Calendar(c, c.Param("name"))
-	if errors.Is(err, store.ErrNotFound) {
-		abort(c, http.StatusNotFound, "calendar "+strconv.Quote(c.Param("name"))+" not found", "")
-		return cal, false
-	}
+	cal, err := s.app.Calendar(c, c.Param("name"))
 	if err != nil {
-		s.internal(c, "read the calendar", err)
-		return cal, false
+		s.fail(c, "read the calendar", err)
+		return
 	}
-	return cal, true
+	c.JSON(http.StatusOK, cal)
 }
 
 // CalendarHistory is a calendar's saved versions, newest first.
 type CalendarHistory struct {
-	Items []store.CalendarVersion `json:"items"`
+	Items []calendar.Version `json:"items"`
 }
 
 func (s *Server) calendarHistory(c *gin.Context) {
-	if _, ok := s.loadCalendar(c); !ok {
-		return
-	}
-	list, err := s.store.CalendarHistory(c, c.Param("name"))
+	list, err := s.app.CalendarHistory(c, c.Param("name"))
 	if err != nil {
-		s.internal(c, "read the calendar's history", err)
+		s.fail(c, "read the calendar's history", err)
 		return
 	}
 	c.JSON(http.StatusOK, CalendarHistory{Items: list})
 }
 
-// putCalendar creates or replaces a calendar. The body's version must be the
-// version it was read at (0 to create), so two administrators cannot silently
-// overwrite each other.
+// putCalendar creates or replaces a calendar (app.PutCalendar).
 func (s *Server) putCalendar(c *gin.Context) {
 	var in calendar.Calendar
 	if !bindJSON(c, &in, "") {
 		return
 	}
-	if in.Name == "" {
-		in.Name = c.Param("name")
-	}
-	if in.Name != c.Param("name") {
-		abort(c, http.StatusBadRequest, "name must match the path", "name")
+	saved, err := s.app.PutCalendar(c, actor(c), c.Param("name"), in)
+	if err != nil {
+		s.fail(c, "save the calendar", err)
 		return
 	}
-	if err := in.Validate(); err != nil {
-		abort(c, http.StatusBadRequest, err.Error(), "")
-		return
-	}
-	s.saveCalendar(c, in, in.Version)
+	c.JSON(http.StatusOK, saved)
 }
 
-// putCalendarYear adds or corrects one year's holidays and make-up days, the
-// yearly chore when the State Council publishes the next year's schedule.
+// putCalendarYear adds or corrects one year's holidays (app.PutCalendarYear).
 func (s *Server) putCalendarYear(c *gin.Context) {
 	year, err := strconv.Atoi(c.Param("year"))
 	if err != nil {
@@ -161,69 +93,22 @@ func (s *Server) putCalendarYear(c *gin.Context) {
 	if !bindJSON(c, &in, "") {
 		return
 	}
-	if in.Year == 0 {
-		in.Year = year
-	}
-	if in.Year != year {
-		abort(c, http.StatusBadRequest, "year must match the path", "year")
-		return
-	}
-	if err := in.Validate(); err != nil {
-		abort(c, http.StatusBadRequest, err.Error(), "holidays")
-		return
-	}
-	cal, ok := s.loadCalendar(c)
-	if !ok {
-		return
-	}
-	read := cal.Version
-	replaced := false
-	for i := range cal.Years {
-		if cal.Years[i].Year == year {
-			cal.Years[i], replaced = in, true
-		}
-	}
-	if !replaced {
-		cal.Years = append(cal.Years, in)
-	}
-	s.saveCalendar(c, cal, read)
-}
-
-func (s *Server) saveCalendar(c *gin.Context, cal calendar.Calendar, ifVersion int) {
-	saved, err := s.store.SaveCalendar(c, cal, ifVersion, actor(c).ID)
-	if errors.Is(err, store.ErrVersionConflict) {
-		abort(c, http.StatusConflict, "calendar "+cal.Name+" was changed by someone else (you sent version "+
-			strconv.Itoa(ifVersion)+"); read it again and reapply your change", "version")
-		return
-	}
+	saved, err := s.app.PutCalendarYear(c, actor(c), c.Param("name"), year, in)
 	if err != nil {
-		s.internal(c, "save the calendar", err)
-		return
-	}
-	if h, err := saved.Compile(); err == nil {
-		s.remember(h)
-	}
-	// Open complaints on this calendar move their deadlines.
-	if err := s.app.StartCalendarRollout(c, saved.Name, saved.Version); err != nil {
-		s.log.Error("calendar saved but roll-out not started", "calendar", saved.Name, "version", saved.Version, "err", err)
-		abort(c, http.StatusServiceUnavailable, "calendar saved as version "+strconv.Itoa(saved.Version)+
-			", but open complaints could not be rescheduled now; save it again to retry", "")
+		s.fail(c, "save the calendar", err)
 		return
 	}
 	c.JSON(http.StatusOK, saved)
 }
 
-func (s *Server) calendarHours(c *gin.Context) (*calendar.Hours, bool) {
-	h, err := s.hours(c, c.Param("name"))
-	if errors.Is(err, store.ErrNotFound) {
-		abort(c, http.StatusNotFound, "calendar "+strconv.Quote(c.Param("name"))+" not found", "")
-		return nil, false
+// calendarExists answers 404 for an unknown calendar before the query
+// parameters are looked at.
+func (s *Server) calendarExists(c *gin.Context) bool {
+	if _, err := s.app.Hours(c, c.Param("name")); err != nil {
+		s.fail(c, "read the calendar", err)
+		return false
 	}
-	if err != nil {
-		s.internal(c, "read the calendar", err)
-		return nil, false
-	}
-	return h, true
+	return true
 }
 
 func timeParam(c *gin.Context, name string) (time.Time, bool) {
@@ -240,17 +125,13 @@ func timeParam(c *gin.Context, name string) (time.Time, bool) {
 	return t, true
 }
 
-// maxSpan bounds calendar arithmetic requests.
-const maxSpan = 10 * 365 * 24 * time.Hour
-
 // DueAnswer is when a working duration ends.
 type DueAnswer struct {
 	Due time.Time `json:"due"`
 }
 
 func (s *Server) calendarDue(c *gin.Context) {
-	h, ok := s.calendarHours(c)
-	if !ok {
+	if !s.calendarExists(c) {
 		return
 	}
 	start, ok := timeParam(c, "start")
@@ -258,17 +139,13 @@ func (s *Server) calendarDue(c *gin.Context) {
 		return
 	}
 	d, err := time.ParseDuration(c.Query("duration"))
-	if err != nil || d < 0 || d > maxSpan {
+	if err != nil {
 		abort(c, http.StatusBadRequest, "duration must be a non-negative Go duration such as 8h or 90m", "duration")
 		return
 	}
-	due, err := h.Add(start, d)
-	if errors.Is(err, calendar.ErrNoWorkingTime) {
-		abort(c, http.StatusConflict, "calendar "+h.Name()+" has no working time to place this deadline", "")
-		return
-	}
+	due, err := s.app.CalendarDue(c, c.Param("name"), start, d)
 	if err != nil {
-		abort(c, http.StatusBadRequest, err.Error(), "duration")
+		s.fail(c, "compute the due time", err)
 		return
 	}
 	c.JSON(http.StatusOK, DueAnswer{Due: due})
@@ -280,8 +157,7 @@ type ElapsedAnswer struct {
 }
 
 func (s *Server) calendarElapsed(c *gin.Context) {
-	h, ok := s.calendarHours(c)
-	if !ok {
+	if !s.calendarExists(c) {
 		return
 	}
 	from, ok := timeParam(c, "from")
@@ -292,13 +168,10 @@ func (s *Server) calendarElapsed(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if to.Before(from) {
-		abort(c, http.StatusBadRequest, "to must not be before from", "to")
+	d, err := s.app.CalendarElapsed(c, c.Param("name"), from, to)
+	if err != nil {
+		s.fail(c, "compute the working time", err)
 		return
 	}
-	if to.Sub(from) > maxSpan {
-		abort(c, http.StatusBadRequest, "from and to may be at most ten years apart", "to")
-		return
-	}
-	c.JSON(http.StatusOK, ElapsedAnswer{WorkingSeconds: int64(h.Elapsed(from, to) / time.Second)})
+	c.JSON(http.StatusOK, ElapsedAnswer{WorkingSeconds: int64(d / time.Second)})
 }

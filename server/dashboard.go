@@ -112,7 +112,7 @@ func (s *Server) orgLocation() *time.Location {
 func (s *Server) lateness(ctx context.Context) func(string, complaint.ClockKind, time.Time, time.Time) (time.Duration, complaint.ClockKind) {
 	return func(cal string, clock complaint.ClockKind, from, to time.Time) (time.Duration, complaint.ClockKind) {
 		if clock == complaint.ClockWorking && cal != "" {
-			h, err := s.hours(ctx, cal)
+			h, err := s.app.Hours(ctx, cal)
 			if err == nil {
 				return h.Elapsed(from, to), complaint.ClockWorking
 			}

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/overlay"
 	"github.com/cxflow/cxflow/workflows"
@@ -152,6 +153,28 @@ func unavailable(err error) bool {
 		return true
 	}
 	return status.Code(err) == codes.Unavailable || status.Code(err) == codes.DeadlineExceeded
+}
+
+// fail answers an operation's error: a refusal (app.Error) with the status
+// its code stands for, anything else as our own failure to do op.
+func (s *Server) fail(c *gin.Context, op string, err error) {
+	e, ok := app.As(err)
+	if !ok {
+		s.internal(c, op, err)
+		return
+	}
+	status := map[app.Code]int{
+		app.Invalid: http.StatusBadRequest, app.Forbidden: http.StatusForbidden, app.NotFound: http.StatusNotFound,
+		app.Conflict: http.StatusConflict, app.Unavailable: http.StatusServiceUnavailable,
+	}[e.Code]
+	if status == 0 {
+		s.internal(c, op, err)
+		return
+	}
+	if e.Code == app.Unavailable {
+		c.Header("Retry-After", strconv.Itoa(retryAfterSeconds))
+	}
+	abort(c, status, e.Message, e.Field)
 }
 
 func (s *Server) internal(c *gin.Context, op string, err error) {

@@ -528,7 +528,7 @@ var typeDocs = map[reflect.Type]string{
 	reflect.TypeFor[CalendarList]():          "Every working calendar by name, the default one included.",
 	reflect.TypeFor[DueAnswer]():             "When a working duration that starts at start ends on the calendar.",
 	reflect.TypeFor[CalendarHistory]():       "A calendar's saved versions, newest first.",
-	reflect.TypeFor[store.CalendarVersion](): "One saved version of a calendar: its number, when and by whom it was saved (a user's ID, or release … for holiday years a release added at start-up), and the years of holidays it holds.",
+	reflect.TypeFor[calendar.Version](): "One saved version of a calendar: its number, when and by whom it was saved (a user's ID, or release … for holiday years a release added at start-up), and the years of holidays it holds.",
 	reflect.TypeFor[ElapsedAnswer]():         "The working time between from and to on the calendar, in whole seconds.",
 
 	reflect.TypeFor[ComplaintList](): "One page of complaints; pass next_cursor as cursor for the next page. No next_cursor means the last page.",

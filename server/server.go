@@ -31,7 +31,6 @@ type Server struct {
 	now       func() time.Time
 	// policy is the configured policy, shown while none is stored.
 	policy      complaint.Policy
-	cache       hoursCache
 	security    Security
 	oidc        *OIDCLogin
 	loginLimit  *limiter
@@ -68,7 +67,7 @@ func New(tc client.Client, st *store.Store, taskQueue string, log *slog.Logger) 
 	return &Server{
 		app:      &app.App{Temporal: tc, Store: st, TaskQueue: taskQueue, Log: log},
 		temporal: tc, store: st, taskQueue: taskQueue, log: log, now: time.Now,
-		policy: complaint.DefaultPolicy(), cache: hoursCache{ttl: time.Minute},
+		policy: complaint.DefaultPolicy(),
 		security:      Security{SessionTTL: 12 * time.Hour, LinkTTL: 7 * 24 * time.Hour, PublicURL: "http://localhost:8080"},
 		loginLimit:    newLimiter(10, 5),
 		publicLimit:   newLimiter(30, 10),
@@ -125,7 +124,7 @@ func (s *Server) Handler() http.Handler {
 	_ = r.SetTrustedProxies(nil)
 	r.Use(s.recoverer(), securityHeaders(), s.accessLog(), limitBody(maxBody), s.audit())
 	// The web console's pages (console package) are served where no API route is.
-	cs := console.New(consoleBackend{s: s, engine: r}, s.security.Location)
+	cs := console.New(consoleBackend{s: s, engine: r}, s.app, s.security.Location)
 	s.loginLimit.pageFor(cs.Status)
 	s.publicLimit.pageFor(cs.Status)
 	r.NoRoute(s.consolePages(cs, func(c *gin.Context) {
@@ -172,8 +171,8 @@ func (s *Server) Handler() http.Handler {
 
 	api.GET("/calendars", s.listCalendars)
 	api.GET("/calendars/:name", s.getCalendar)
-	api.PUT("/calendars/:name", admin, s.putCalendar)
-	api.PUT("/calendars/:name/years/:year", admin, s.putCalendarYear)
+	api.PUT("/calendars/:name", s.may(app.OpPutCalendar), s.putCalendar)
+	api.PUT("/calendars/:name/years/:year", s.may(app.OpPutCalendarYear), s.putCalendarYear)
 	api.GET("/calendars/:name/versions", s.calendarHistory)
 	api.GET("/calendars/:name/due", s.calendarDue)
 	api.GET("/calendars/:name/elapsed", s.calendarElapsed)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -219,16 +218,8 @@ func (s *Store) AddShippedYears(ctx context.Context, base calendar.Calendar, yea
 	return out, err
 }
 
-// CalendarVersion is one saved version of a calendar, for its history.
-type CalendarVersion struct {
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-	CreatedBy string    `json:"created_by"`
-	Years     []int     `json:"years"`
-}
-
 // CalendarHistory lists a calendar's saved versions, newest first.
-func (s *Store) CalendarHistory(ctx context.Context, name string) ([]CalendarVersion, error) {
+func (s *Store) CalendarHistory(ctx context.Context, name string) ([]calendar.Version, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT version, created_at, created_by,
 			COALESCE((SELECT array_agg((y->>'year')::int ORDER BY (y->>'year')::int)
@@ -237,8 +228,8 @@ func (s *Store) CalendarHistory(ctx context.Context, name string) ([]CalendarVer
 	if err != nil {
 		return nil, fmt.Errorf("calendar %s history: %w", name, err)
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CalendarVersion, error) {
-		var v CalendarVersion
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (calendar.Version, error) {
+		var v calendar.Version
 		var years []int32
 		err := r.Scan(&v.Version, &v.CreatedAt, &v.CreatedBy, &years)
 		for _, y := range years {

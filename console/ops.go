@@ -1,0 +1,47 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/cxflow/cxflow/app"
+	"github.com/cxflow/cxflow/calendar"
+	"github.com/cxflow/cxflow/complaint"
+)
+
+// Ops are the application's operations (package app) that pages call
+// directly, in-process, as the JSON API's handlers do: the same permission
+// table, validation and refusals, with no HTTP in between. *app.App has them.
+// Areas move here from the in-process API calls (Backend.API) one by one;
+// the calendars have.
+type Ops interface {
+	Calendars(ctx context.Context) ([]calendar.Calendar, error)
+	Calendar(ctx context.Context, name string) (calendar.Calendar, error)
+	CalendarHistory(ctx context.Context, name string) ([]calendar.Version, error)
+	CalendarDue(ctx context.Context, name string, start time.Time, d time.Duration) (time.Time, error)
+	PutCalendarYear(ctx context.Context, by complaint.Actor, name string, year int, in calendar.Year) (calendar.Calendar, error)
+}
+
+var _ Ops = (*app.App)(nil)
+
+// refusalStatus is the page status of each refusal code, as the API's.
+var refusalStatus = map[app.Code]int{
+	app.Invalid: http.StatusBadRequest, app.Forbidden: http.StatusForbidden, app.NotFound: http.StatusNotFound,
+	app.Conflict: http.StatusConflict, app.Unavailable: http.StatusServiceUnavailable,
+}
+
+// refusalOf turns an operation's error into what the pages explain: its
+// code and field (translated by the page), its message as the detail; nil for
+// none, a 500 for a failure of ours.
+func refusalOf(err error) *Refusal {
+	if err == nil {
+		return nil
+	}
+	if e, ok := app.As(err); ok {
+		if status, ok := refusalStatus[e.Code]; ok {
+			return &Refusal{Status: status, Message: e.Message, Field: e.Field}
+		}
+	}
+	return &Refusal{Status: http.StatusInternalServerError}
+}
