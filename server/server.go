@@ -67,7 +67,7 @@ func New(tc client.Client, st *store.Store, taskQueue string, log *slog.Logger) 
 	return &Server{
 		app:      &app.App{Temporal: tc, Store: st, TaskQueue: taskQueue, Log: log},
 		temporal: tc, store: st, taskQueue: taskQueue, log: log, now: time.Now,
-		policy: complaint.DefaultPolicy(),
+		policy:        complaint.DefaultPolicy(),
 		security:      Security{SessionTTL: 12 * time.Hour, LinkTTL: 7 * 24 * time.Hour, PublicURL: "http://localhost:8080"},
 		loginLimit:    newLimiter(10, 5),
 		publicLimit:   newLimiter(30, 10),
