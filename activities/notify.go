@@ -6,19 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/survey"
 )
-
-// LinkPurposeSurvey marks links that open a survey invitation.
-const LinkPurposeSurvey = "survey"
-
-// SurveyLink is the signed link to an invitation's online form; it works until
-// a day after the cycle closes (the form then says it has closed).
-func SurveyLink(links *auth.Links, publicURL, invitationID string, closesAt time.Time) string {
-	return strings.TrimSuffix(publicURL, "/") + "/public/survey/" + links.Sign(LinkPurposeSurvey, invitationID, closesAt.Add(24*time.Hour))
-}
 
 // NotifyRequest asks for invitations (N = 0) or the N-th reminder to go out.
 type NotifyRequest struct {
@@ -52,14 +42,14 @@ func (a *Activities) NotifyInvitees(ctx context.Context, req NotifyRequest) (int
 		switch {
 		case survey.Channel(ic.Channel) == survey.ChannelLink && ic.Email != "" && a.Links != nil:
 			n.Channel, n.Recipient, n.Subject = "email", ic.Email, subject
-			n.Link = SurveyLink(a.Links, a.PublicURL, ic.InvitationID, req.ClosesAt)
+			n.Link = survey.Link(a.Links, a.PublicURL, ic.InvitationID, req.ClosesAt)
 			n.Body = fmt.Sprintf("%s 您好:\n\n感谢贵司(%s)一直以来的支持。请于 %s 前填写满意度调查表,您的意见将帮助我们改进产品与服务。\n\n%s",
 				nonEmpty(ic.ContactName, "客户"), ic.CustomerName, closes, n.Link)
 		case survey.Channel(ic.Channel) == survey.ChannelLink && a.Links != nil:
 			// No e-mail address: staff send the customer's link another way
 			// (SMS, WeChat) — or take the answer by phone and enter it.
 			n.Channel, n.Recipient = "task", owner
-			n.Link = SurveyLink(a.Links, a.PublicURL, ic.InvitationID, req.ClosesAt)
+			n.Link = survey.Link(a.Links, a.PublicURL, ic.InvitationID, req.ClosesAt)
 			n.Subject = fmt.Sprintf("%s: 请%s客户 %s (%s)", subject, channelVerb(ic.Channel), ic.CustomerName, ic.CustomerID)
 			n.Body = fmt.Sprintf("该客户没有电子邮箱。请于 %s 前把下面的调查链接发给客户(短信、微信等), 或电话调查后录入答卷。\n\n%s", closes, n.Link)
 		default:

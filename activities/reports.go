@@ -12,9 +12,6 @@ import (
 	"github.com/cxflow/cxflow/store"
 )
 
-// ReportKindComplaints is the complaint analysis report (季度客户投诉分析报告).
-const ReportKindComplaints = "complaints"
-
 // ReportOwners are told when a report has been generated.
 const ReportOwners = "department:market"
 
@@ -31,31 +28,31 @@ type GenerateReportRequest struct {
 
 // GenerateReport computes the report, renders it as an Excel workbook and
 // keeps it as the next version of its kind and period.
-func (a *Activities) GenerateReport(ctx context.Context, req GenerateReportRequest) (store.ReportVersion, error) {
-	if req.Kind != ReportKindComplaints {
-		return store.ReportVersion{}, temporal.NewNonRetryableApplicationError("unknown report kind "+req.Kind, "BadReport", nil)
+func (a *Activities) GenerateReport(ctx context.Context, req GenerateReportRequest) (reports.Version, error) {
+	if req.Kind != reports.KindComplaints {
+		return reports.Version{}, temporal.NewNonRetryableApplicationError("unknown report kind "+req.Kind, "BadReport", nil)
 	}
 	p, err := reports.ParseLabel(req.Period)
 	if err != nil {
-		return store.ReportVersion{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadReport", nil)
+		return reports.Version{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadReport", nil)
 	}
 	p.Branch = req.Branch
 	an, err := a.Store.ComplaintAnalysis(ctx, p)
 	if err != nil {
-		return store.ReportVersion{}, err
+		return reports.Version{}, err
 	}
 	var buf bytes.Buffer
 	if err := reports.WriteXLSX(&buf, an.Tables(reports.Chinese)); err != nil {
-		return store.ReportVersion{}, fmt.Errorf("write the workbook: %w", err)
+		return reports.Version{}, fmt.Errorf("write the workbook: %w", err)
 	}
-	return a.Store.SaveReportVersion(ctx, store.ReportVersion{
+	return a.Store.SaveReportVersion(ctx, reports.Version{
 		Kind: req.Kind, Period: strings.ToUpper(req.Period), Branch: req.Branch, Format: "xlsx", CreatedBy: req.CreatedBy,
 	}, req.Key, buf.Bytes())
 }
 
 // NotifyReportOwners puts a task in the outbox for the report's owners with
 // the link to download the version; once per version.
-func (a *Activities) NotifyReportOwners(ctx context.Context, v store.ReportVersion) error {
+func (a *Activities) NotifyReportOwners(ctx context.Context, v reports.Version) error {
 	link := strings.TrimSuffix(a.PublicURL, "/") + fmt.Sprintf("/api/v1/report-versions/%d", v.ID)
 	scope := "全公司"
 	if v.Branch != "" {
@@ -71,7 +68,7 @@ func (a *Activities) NotifyReportOwners(ctx context.Context, v store.ReportVersi
 }
 
 func reportTitle(kind string) string {
-	if kind == ReportKindComplaints {
+	if kind == reports.KindComplaints {
 		return "客户投诉分析报告"
 	}
 	return kind

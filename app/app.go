@@ -6,6 +6,7 @@ package app
 import (
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"go.temporal.io/sdk/client"
 
@@ -18,6 +19,8 @@ type App struct {
 	Store     *store.Store
 	TaskQueue string
 	Log       *slog.Logger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
 
 	// repairs counts read-model rows repaired from their workflow.
 	repairs atomic.Int64

@@ -22,6 +22,19 @@ const (
 	OpCalendarElapsed Op = "calendarElapsed"
 )
 
+// Improvement actions. None has a rule in the table: who may open, read or
+// take a step is decided per action by improvement.Authorize (the actor's
+// department against the action's, the action's verifiers), which the
+// operations check and the workflows check again.
+const (
+	OpListImprovements    Op = "listImprovementActions"
+	OpOpenImprovement     Op = "openImprovementAction"
+	OpGetImprovement      Op = "getImprovementAction"
+	OpPlanImprovement     Op = "planImprovement"
+	OpCompleteImprovement Op = "completeImprovement"
+	OpVerifyImprovement   Op = "verifyImprovement"
+)
+
 // rule is who may run an operation.
 type rule struct {
 	// what names the operation in a refusal ("administration is for: …").

@@ -536,6 +536,7 @@ func (cs *Console) adminReplaceYear(c *gin.Context) {
 		return
 	}
 	_, err = cs.ops.PutCalendarYear(c, user(c).Actor, cal.Name, year, y)
+	audited(c, "/api/v1/calendars/:name/years/:year", cal.Name, "", "", err)
 	if r := refusalOf(err); r != nil {
 		// A 503 means saved but not yet rolled out to open complaints: the form
 		// then carries the new version, so saving again retries the roll-out.

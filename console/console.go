@@ -61,21 +61,10 @@ type Backend interface {
 	SignOut(c *gin.Context)
 	// Who is the signed-in user; ok is false when there is no live session.
 	Who(c *gin.Context) (u User, ok bool, err error)
-	// Open is every complaint waiting at one of the steps that the user may
-	// read, refreshed for now.
-	Open(c *gin.Context, steps []complaint.Step) ([]complaint.Complaint, error)
-	// Complaint is one complaint the user may read, refreshed for now.
-	Complaint(c *gin.Context, id string) (complaint.Complaint, *Refusal)
-	// Submit sends a step's JSON body exactly as POST /api/v1/complaints/{id}/{step}
-	// does, with key as its Idempotency-Key.
-	Submit(c *gin.Context, id string, step complaint.Step, body []byte, key string) *Refusal
 	// API answers a request to the JSON API as the signed-in user.
 	API(c *gin.Context, call Call) Answer
 	// Departments lists the organisation's departments and branches.
 	Departments(c *gin.Context) ([]org.Department, error)
-	// Record sends the intake's JSON body exactly as POST /api/v1/complaints
-	// does, with key as its Idempotency-Key, and answers the new complaint's ID.
-	Record(c *gin.Context, body []byte, key string) (id string, r *Refusal)
 }
 
 // Console serves the pages.
@@ -459,8 +448,8 @@ func (cs *Console) showDetail(c *gin.Context, status int, notice string, refusal
 		cs.render(c, http.StatusNotFound, "error.html", p)
 		return
 	}
-	cm, r := cs.b.Complaint(c, id.String())
-	if r != nil {
+	cm, err := cs.ops.Complaint(c, user(c).Actor, id.String())
+	if r := refusalOf(err); r != nil {
 		p.Error = explain(p.Lang, r)
 		cs.render(c, r.Status, "error.html", p)
 		return
@@ -522,7 +511,10 @@ func (cs *Console) submit(c *gin.Context) {
 	}
 	body, r := f.body(c.Request.PostForm, cs.loc)
 	if r == nil {
-		r = cs.b.Submit(c, id.String(), step, body, c.PostForm(keyField))
+		done, err := cs.ops.TakeComplaintStepJSON(c, user(c).Actor, id.String(), step, body, c.PostForm(keyField))
+		audited(c, "/api/v1/complaints/:id/"+strings.ReplaceAll(string(step), "_", "-"), id.String(),
+			complaint.WorkflowID(id.String()), done.UpdateID, err)
+		r = refusalOf(err)
 	}
 	if r != nil {
 		cs.showDetail(c, r.Status, "", r)

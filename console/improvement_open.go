@@ -15,8 +15,8 @@ import (
 
 // Opening an improvement action (开立改进措施) by hand, or from a complaint
 // whose causes call for one (the review of 投诉处理 asks for corrective and
-// preventive action). POST /api/v1/improvement-actions decides; the page only
-// offers the form to those it would let in.
+// preventive action). The operation (app.OpenImprovement) decides; the page
+// only offers the form to those it would let in.
 
 func init() {
 	addMessages(map[string]string{
@@ -93,8 +93,8 @@ func (cs *Console) fromComplaint(c *gin.Context, id string) (*complaint.Complain
 	if _, err := uuid.Parse(id); err != nil {
 		return nil, &Refusal{Status: http.StatusNotFound}
 	}
-	cm, r := cs.b.Complaint(c, id)
-	if r != nil {
+	cm, err := cs.ops.Complaint(c, user(c).Actor, id)
+	if r := refusalOf(err); r != nil {
 		return nil, r
 	}
 	return &cm, nil
@@ -138,10 +138,10 @@ func (cs *Console) openActionPost(c *gin.Context) {
 	if k := form.Get("idempotency_key"); k != "" {
 		v.Key = k
 	}
-	in := map[string]any{"title": strings.TrimSpace(form.Get("title")), "description": strings.TrimSpace(form.Get("description")),
-		"department": form.Get("department"), "source": map[string]any{"kind": improvement.SourceManual}}
+	in := improvement.OpenInput{Title: strings.TrimSpace(form.Get("title")), Description: strings.TrimSpace(form.Get("description")),
+		Department: form.Get("department"), Source: improvement.Source{Kind: improvement.SourceManual}}
 	if from != nil {
-		in["source"] = map[string]any{"kind": improvement.SourceComplaint, "complaint_id": from.ID}
+		in.Source = improvement.Source{Kind: improvement.SourceComplaint, ComplaintID: from.ID}
 	}
 	if d := strings.TrimSpace(form.Get("due_at")); d != "" {
 		// The end of the chosen day in the organisation's time zone.
@@ -149,19 +149,20 @@ func (cs *Console) openActionPost(c *gin.Context) {
 		if err != nil {
 			r = &Refusal{Status: http.StatusBadRequest, Field: "due_at"}
 		} else {
-			in["due_at"] = day.Add(18 * time.Hour).Format(time.RFC3339)
+			due := day.Add(18 * time.Hour)
+			in.DueAt = &due
 		}
 	}
-	var opened improvement.Action
 	if r == nil {
-		r = cs.sendJSON(c, http.MethodPost, "/api/v1/improvement-actions", in, &opened, http.Header{"Idempotency-Key": {"console:" + v.Key}})
-	}
-	if r == nil {
-		c.Redirect(http.StatusSeeOther, "/improvements/"+url.PathEscape(opened.ID)+"?done=open")
-		return
+		opened, err := cs.ops.OpenImprovement(c, user(c).Actor, in, "console:"+v.Key)
+		audited(c, "/api/v1/improvement-actions", opened.ID, "", "", err)
+		if r = refusalOf(err); r == nil {
+			c.Redirect(http.StatusSeeOther, "/improvements/"+url.PathEscape(opened.Action.ID)+"?done=open")
+			return
+		}
 	}
 	p := cs.base(c, "open.title")
-	if r.Field == "" || !v.Fields.markError(r.Field, T(p.Lang, "intake.check")+" "+r.Message) {
+	if r.Field == "" || !v.Fields.markError(r.Field, T(p.Lang, "intake.check")+" "+apiWords(p.Lang, r.Message)) {
 		p.Error = explain(p.Lang, r)
 	}
 	p.Data = v

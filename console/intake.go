@@ -190,7 +190,14 @@ func (cs *Console) intakePost(c *gin.Context) {
 	body, r := f.body(v, cs.loc)
 	id := ""
 	if r == nil {
-		id, r = cs.b.Record(c, body, key)
+		var in complaint.Intake
+		if err := json.Unmarshal(body, &in); err != nil {
+			cs.fail(c, err)
+			return
+		}
+		rec, err := cs.ops.RecordComplaint(c, user(c).Actor, in, key)
+		audited(c, "/api/v1/complaints", rec.Complaint.ID, "", "", err)
+		id, r = rec.Complaint.ID, refusalOf(err)
 	}
 	if r == nil {
 		if _, err := uuid.Parse(id); err != nil {

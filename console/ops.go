@@ -8,19 +8,32 @@ import (
 	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/improvement"
 )
 
 // Ops are the application's operations (package app) that pages call
 // directly, in-process, as the JSON API's handlers do: the same permission
 // table, validation and refusals, with no HTTP in between. *app.App has them.
 // Areas move here from the in-process API calls (Backend.API) one by one;
-// the calendars have.
+// the calendars and the complaints have.
 type Ops interface {
 	Calendars(ctx context.Context) ([]calendar.Calendar, error)
 	Calendar(ctx context.Context, name string) (calendar.Calendar, error)
 	CalendarHistory(ctx context.Context, name string) ([]calendar.Version, error)
 	CalendarDue(ctx context.Context, name string, start time.Time, d time.Duration) (time.Time, error)
 	PutCalendarYear(ctx context.Context, by complaint.Actor, name string, year int, in calendar.Year) (calendar.Calendar, error)
+
+	// Complaints.
+	Complaint(ctx context.Context, by complaint.Actor, id string) (complaint.Complaint, error)
+	Waiting(ctx context.Context, by complaint.Actor, steps []complaint.Step) ([]complaint.Complaint, error)
+	RecordComplaint(ctx context.Context, by complaint.Actor, in complaint.Intake, key string) (app.Recorded, error)
+	TakeComplaintStepJSON(ctx context.Context, by complaint.Actor, id string, step complaint.Step, body []byte, key string) (app.ComplaintStepped, error)
+
+	// Improvement actions.
+	Improvements(ctx context.Context, by complaint.Actor, f app.ImprovementFilter) (app.ImprovementPage, error)
+	Improvement(ctx context.Context, by complaint.Actor, id string) (improvement.Action, error)
+	OpenImprovement(ctx context.Context, by complaint.Actor, in improvement.OpenInput, key string) (app.ImprovementOpened, error)
+	TakeImprovementStep(ctx context.Context, by complaint.Actor, id string, in app.ImprovementStepInput, key string) (app.ImprovementStepped, error)
 }
 
 var _ Ops = (*app.App)(nil)

@@ -11,6 +11,7 @@ import (
 	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/improvement"
 )
 
 // The fake's operations answer from its api map, keyed as the JSON API's
@@ -79,4 +80,102 @@ func (f *fake) CalendarDue(_ context.Context, name string, start time.Time, d ti
 func (f *fake) PutCalendarYear(_ context.Context, _ complaint.Actor, name string, year int, in calendar.Year) (calendar.Calendar, error) {
 	var out calendar.Calendar
 	return out, f.op(http.MethodPut, "/api/v1/calendars/"+url.PathEscape(name)+"/years/"+strconv.Itoa(year), in, &out)
+}
+
+// The complaints' operations answer from the fake's complaint and refusal,
+// and keep what a page sent.
+
+func (f *fake) refusalErr() error {
+	if f.refusal == nil {
+		return nil
+	}
+	code, ok := codeOfStatus[f.refusal.Status]
+	if !ok {
+		code = "internal"
+	}
+	return &app.Error{Code: code, Field: f.refusal.Field, Message: f.refusal.Message}
+}
+
+func (f *fake) Complaint(context.Context, complaint.Actor, string) (complaint.Complaint, error) {
+	return f.c, nil
+}
+
+func (f *fake) Waiting(_ context.Context, _ complaint.Actor, steps []complaint.Step) ([]complaint.Complaint, error) {
+	f.steps = steps
+	if f.open != nil {
+		return f.open, nil
+	}
+	return []complaint.Complaint{f.c}, nil
+}
+
+func (f *fake) RecordComplaint(_ context.Context, _ complaint.Actor, in complaint.Intake, key string) (app.Recorded, error) {
+	b, _ := json.Marshal(in)
+	f.sent, f.key = string(b), key
+	if err := f.refusalErr(); err != nil {
+		return app.Recorded{}, err
+	}
+	return app.Recorded{Complaint: complaint.Complaint{ID: cid}}, nil
+}
+
+func (f *fake) TakeComplaintStepJSON(_ context.Context, _ complaint.Actor, _ string, _ complaint.Step, body []byte, key string) (app.ComplaintStepped, error) {
+	f.sent, f.key = string(body), key
+	return app.ComplaintStepped{}, f.refusalErr()
+}
+
+// The improvement actions' operations answer from the api map, under the
+// routes of /api/v1/improvement-actions.
+
+const improvementsAPI = "/api/v1/improvement-actions"
+
+func (f *fake) Improvements(_ context.Context, _ complaint.Actor, in app.ImprovementFilter) (app.ImprovementPage, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{"status": string(in.Status), "source": string(in.Source), "department": in.Department,
+		"cycle_id": in.CycleID, "complaint_id": in.ComplaintID, "cursor": in.Cursor} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if in.Overdue != nil {
+		q.Set("overdue", strconv.FormatBool(*in.Overdue))
+	}
+	if in.Limit != 0 {
+		q.Set("limit", strconv.Itoa(in.Limit))
+	}
+	var out struct {
+		Items      []improvement.Action `json:"items"`
+		NextCursor string               `json:"next_cursor"`
+	}
+	err := f.op(http.MethodGet, improvementsAPI+"?"+q.Encode(), nil, &out)
+	return app.ImprovementPage{Items: out.Items, Next: out.NextCursor}, err
+}
+
+func (f *fake) Improvement(_ context.Context, _ complaint.Actor, id string) (improvement.Action, error) {
+	var out improvement.Action
+	return out, f.op(http.MethodGet, improvementsAPI+"/"+url.PathEscape(id), nil, &out)
+}
+
+func (f *fake) OpenImprovement(_ context.Context, _ complaint.Actor, in improvement.OpenInput, _ string) (app.ImprovementOpened, error) {
+	var out improvement.Action
+	err := f.op(http.MethodPost, improvementsAPI, in, &out)
+	return app.ImprovementOpened{Action: out, ID: out.ID}, err
+}
+
+// TakeImprovementStep posts the input to its step's route, its fields in
+// name order as a form's body.
+func (f *fake) TakeImprovementStep(_ context.Context, _ complaint.Actor, id string, in app.ImprovementStepInput, _ string) (app.ImprovementStepped, error) {
+	var step improvement.Step
+	switch in.(type) {
+	case improvement.PlanInput:
+		step = improvement.StepPlan
+	case improvement.CompletionInput:
+		step = improvement.StepCompletion
+	case improvement.VerificationInput:
+		step = improvement.StepVerification
+	}
+	var body map[string]any
+	b, _ := json.Marshal(in)
+	_ = json.Unmarshal(b, &body)
+	var out improvement.Action
+	err := f.op(http.MethodPost, improvementsAPI+"/"+url.PathEscape(id)+"/"+string(step), body, &out)
+	return app.ImprovementStepped{Action: out}, err
 }

@@ -32,7 +32,7 @@ func init() {
 }
 
 // repVersion is a kept report version as GET /api/v1/report-versions lists
-// it (store.ReportVersion, which the console does not import).
+// it (reports.Version, which the console does not import).
 type repVersion struct {
 	ID        int64     `json:"id"`
 	Kind      string    `json:"kind"`

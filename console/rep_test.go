@@ -15,7 +15,6 @@ import (
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/reports"
-	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/survey"
 )
 
@@ -91,9 +90,9 @@ func sampleAnalysis() reports.ComplaintAnalysis {
 }
 
 func TestRepMenuAndIndex(t *testing.T) {
-	v := store.ReportVersion{ID: 7, Kind: "complaints", Period: "2026Q1", Version: 2, Format: "xlsx", Size: 10240,
+	v := reports.Version{ID: 7, Kind: "complaints", Period: "2026Q1", Version: 2, Format: "xlsx", Size: 10240,
 		CreatedAt: time.Date(2026, 4, 1, 0, 0, 5, 0, time.UTC), CreatedBy: "schedule"}
-	versions := jsonAnswer(t, http.StatusOK, map[string]any{"items": []store.ReportVersion{v}})
+	versions := jsonAnswer(t, http.StatusOK, map[string]any{"items": []reports.Version{v}})
 
 	f := &fake{actor: repMarket, api: map[string]Answer{"GET /api/v1/report-versions": versions}}
 	srv := repServe(f)

@@ -1,23 +1,42 @@
 package console
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/improvement"
 )
 
 // Improvement actions (改进措施): the list and one action with its PDCA rounds
-// and the form of its next step, shown to those the action lets act.
+// and the form of its next step, shown to those the action lets act. The
+// pages call the application's operations (app.Improvements, Improvement,
+// TakeImprovementStep), which decide who may see and do what.
 
-const improvementsAPI = "/api/v1/improvement-actions"
-
-// improvementFilter is the list's query, passed on to the API as it is.
+// improvementFilter is the list's query, as the page's links carry it.
 type improvementFilter struct {
 	Status, Source, Department, Overdue string
+}
+
+// ops is the filter as the operation takes it, a page of 50 from cursor; a
+// refusal when overdue is neither true nor false.
+func (f improvementFilter) ops(cursor string) (app.ImprovementFilter, *Refusal) {
+	q := app.ImprovementFilter{Status: improvement.Step(f.Status), Source: improvement.SourceKind(f.Source),
+		Department: f.Department, Limit: 50, Cursor: cursor}
+	if f.Overdue != "" {
+		b, err := strconv.ParseBool(f.Overdue)
+		if err != nil {
+			return q, &Refusal{Status: http.StatusBadRequest, Field: "overdue"}
+		}
+		q.Overdue = &b
+	}
+	return q, nil
 }
 
 func (f improvementFilter) query() url.Values {
@@ -46,16 +65,13 @@ type improvementListView struct {
 
 func (cs *Console) improvementList(c *gin.Context) {
 	f := improvementFilter{Status: c.Query("status"), Source: c.Query("source"), Department: c.Query("department"), Overdue: c.Query("overdue")}
-	q := f.query()
-	q.Set("limit", "50")
-	if cur := c.Query("cursor"); cur != "" {
-		q.Set("cursor", cur)
+	var list app.ImprovementPage
+	q, r := f.ops(c.Query("cursor"))
+	if r == nil {
+		var err error
+		list, err = cs.ops.Improvements(c, user(c).Actor, q)
+		r = refusalOf(err)
 	}
-	var list struct {
-		Items      []improvement.Action `json:"items"`
-		NextCursor string               `json:"next_cursor"`
-	}
-	r := cs.getJSON(c, improvementsAPI+"?"+q.Encode(), &list)
 	p := cs.base(c, "survey.imp.title")
 	p.Depts = cs.departmentNames(c)
 	v := improvementListView{F: f, Statuses: improvement.Statuses, Sources: improvement.SourceKinds, MayOpen: mayOpenAction(user(c).Actor)}
@@ -66,7 +82,7 @@ func (cs *Console) improvementList(c *gin.Context) {
 	}
 	status := http.StatusOK
 	if r != nil {
-		// A filter the API refuses shows the refusal above the filters.
+		// A filter the operation refuses shows the refusal above the filters.
 		p.Error = explain(p.Lang, r)
 		status = r.Status
 	}
@@ -74,9 +90,9 @@ func (cs *Console) improvementList(c *gin.Context) {
 	for _, a := range list.Items {
 		v.Table.Rows = append(v.Table.Rows, actionRowOf(p, a))
 	}
-	if list.NextCursor != "" {
+	if list.Next != "" {
 		nq := f.query()
-		nq.Set("cursor", list.NextCursor)
+		nq.Set("cursor", list.Next)
 		v.Next = "/improvements?" + nq.Encode()
 	}
 	if c.Query("cursor") != "" {
@@ -144,8 +160,8 @@ func (cs *Console) showImprovement(c *gin.Context, status int, notice string, re
 		cs.surveyRefuse(c, &Refusal{Status: http.StatusNotFound}, "survey.notfound.improvement")
 		return
 	}
-	var a improvement.Action
-	if r := cs.getJSON(c, improvementsAPI+"/"+id, &a); r != nil {
+	a, err := cs.ops.Improvement(c, user(c).Actor, id)
+	if r := refusalOf(err); r != nil {
 		cs.surveyRefuse(c, r, "survey.notfound.improvement")
 		return
 	}
@@ -164,7 +180,7 @@ func (cs *Console) showImprovement(c *gin.Context, status int, notice string, re
 			if refusal.Field != "" {
 				msg := T(p.Lang, "survey.form.check")
 				if refusal.Message != "" {
-					msg += " " + T(p.Lang, "refusal.detail") + " " + refusal.Message
+					msg += " " + T(p.Lang, "refusal.detail") + " " + apiWords(p.Lang, refusal.Message)
 				}
 				v.Form.markError(refusal.Field, msg)
 			}
@@ -182,16 +198,51 @@ func (cs *Console) improvementSubmit(c *gin.Context) {
 		cs.surveyRefuse(c, &Refusal{Status: http.StatusNotFound}, "survey.notfound.improvement")
 		return
 	}
-	_ = c.Request.ParseForm()
+	key := strings.TrimSpace(c.PostForm(keyField)) // parses the form
+	if len(key) > maxKey {
+		key = ""
+	}
 	// The complaint steps' conversion: booleans, Beijing-time dates, texts.
 	body, r := (&stepForm{Fields: f.Fields}).body(c.Request.PostForm, cs.loc)
 	if r == nil {
-		r = cs.b.API(c, Call{Method: http.MethodPost, Path: improvementsAPI + "/" + id + "/" + string(step), Body: body,
-			Header: keyHeader(c)}).refusal(lang(c))
+		var in app.ImprovementStepInput
+		if in, r = improvementInput(step, body); r == nil {
+			done, err := cs.ops.TakeImprovementStep(c, user(c).Actor, id, in, key)
+			audited(c, "/api/v1/improvement-actions/:id/"+string(step), id, improvement.WorkflowID(id), done.UpdateID, err)
+			r = refusalOf(err)
+		}
 	}
 	if r != nil {
 		cs.showImprovement(c, r.Status, "", r)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/improvements/"+id+"?done="+string(step))
+}
+
+// improvementInput is the form's body as the step's input.
+func improvementInput(step improvement.Step, body []byte) (app.ImprovementStepInput, *Refusal) {
+	var (
+		in  app.ImprovementStepInput
+		err error
+	)
+	switch step {
+	case improvement.StepPlan:
+		in, err = decodeStep[improvement.PlanInput](body)
+	case improvement.StepCompletion:
+		in, err = decodeStep[improvement.CompletionInput](body)
+	case improvement.StepVerification:
+		in, err = decodeStep[improvement.VerificationInput](body)
+	default:
+		return nil, &Refusal{Status: http.StatusNotFound}
+	}
+	if err != nil {
+		return nil, &Refusal{Status: http.StatusBadRequest}
+	}
+	return in, nil
+}
+
+func decodeStep[T app.ImprovementStepInput](body []byte) (app.ImprovementStepInput, error) {
+	var in T
+	err := json.Unmarshal(body, &in)
+	return in, err
 }

@@ -54,7 +54,7 @@ func (w workPage) Next() int {
 
 func (cs *Console) work(c *gin.Context) {
 	u := user(c)
-	list, err := cs.b.Open(c, actionableSteps(u.Actor))
+	list, err := cs.ops.Waiting(c, u.Actor, actionableSteps(u.Actor))
 	if err != nil {
 		cs.fail(c, err)
 		return

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"strconv"
@@ -9,16 +10,17 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cxflow/cxflow/console"
 	"github.com/cxflow/cxflow/store"
 )
 
 // Context keys the handlers fill for the audit entry.
 const (
-	auditErrorKey    = "cxflow.audit.error"
+	auditErrorKey    = console.AuditErrorKey
 	auditUserKey     = "cxflow.audit.username"
-	auditWorkflowKey = "cxflow.audit.workflow"
-	auditUpdateKey   = "cxflow.audit.update"
-	auditTargetKey   = "cxflow.audit.target"
+	auditWorkflowKey = console.AuditWorkflowKey
+	auditUpdateKey   = console.AuditUpdateKey
+	auditTargetKey   = console.AuditTargetKey
 )
 
 // audit records every state-changing request — allowed, refused or failed —
@@ -42,7 +44,7 @@ func (s *Server) audit() gin.HandlerFunc {
 			return
 		}
 		e := store.AuditEntry{
-			Method: c.Request.Method, Route: c.FullPath(), Path: c.Request.URL.Path,
+			Method: c.Request.Method, Route: cmp.Or(c.GetString(console.AuditRouteKey), c.FullPath()), Path: c.Request.URL.Path,
 			RemoteAddr: c.ClientIP(), Status: status, Outcome: outcome(status),
 			Message: c.GetString(auditErrorKey), WorkflowID: c.GetString(auditWorkflowKey),
 			UpdateID: c.GetString(auditUpdateKey), Target: c.Param("id"),

@@ -12,23 +12,9 @@ import (
 	"github.com/cxflow/cxflow/complaint"
 )
 
-// measureFor counts a complaint's clock time on its calendar; nil (figures as
-// last recorded) when the calendar cannot be read.
+// measureFor counts a complaint's clock time on its calendar (app.Measure).
 func (s *Server) measureFor(ctx context.Context, c complaint.Complaint) complaint.Measure {
-	var h *calendar.Hours
-	if c.Calendar != "" {
-		var err error
-		if h, err = s.app.Hours(ctx, c.Calendar); err != nil {
-			s.log.Warn("calendar unavailable for SLA figures", "calendar", c.Calendar, "err", err)
-			return nil
-		}
-	}
-	return func(kind complaint.ClockKind, from, to time.Time) time.Duration {
-		if kind == complaint.ClockWorking && h != nil {
-			return h.Elapsed(from, to)
-		}
-		return to.Sub(from)
-	}
+	return s.app.Measure(ctx, c)
 }
 
 func (s *Server) listCalendars(c *gin.Context) {

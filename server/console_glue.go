@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cxflow/cxflow/auth"
-	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/console"
 	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/store"
@@ -93,83 +92,6 @@ func (b consoleBackend) Who(c *gin.Context) (console.User, bool, error) {
 	p := principal{user: u, token: t}
 	c.Set(principalKey, p)
 	return console.User{Name: u.Name, Actor: p.actor()}, true, nil
-}
-
-func (b consoleBackend) Open(c *gin.Context, steps []complaint.Step) ([]complaint.Complaint, error) {
-	now := b.s.now()
-	var out []complaint.Complaint
-	for _, step := range steps {
-		f := store.ListFilter{Status: step, Limit: maxPageSize, Now: now}
-		if a := actor(c); !complaint.CanReadAll(a) {
-			f.Involving = a.Department
-		}
-		for range 10 {
-			items, next, err := b.s.store.ListComplaints(c, f)
-			if err != nil {
-				return nil, err
-			}
-			for i := range items {
-				items[i].Refresh(now, b.s.measureFor(c, items[i]))
-			}
-			out = append(out, items...)
-			if next == "" {
-				break
-			}
-			f.Cursor = next
-		}
-	}
-	return out, nil
-}
-
-func (b consoleBackend) Complaint(c *gin.Context, id string) (complaint.Complaint, *console.Refusal) {
-	st, err := b.s.store.GetComplaint(c, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return complaint.Complaint{}, &console.Refusal{Status: http.StatusNotFound}
-	}
-	if err != nil {
-		b.s.log.Error("console: read the complaint", "err", err)
-		return complaint.Complaint{}, &console.Refusal{Status: http.StatusInternalServerError}
-	}
-	if err := complaint.Authorize(actor(c), &st.Complaint, complaint.ActRead, ""); err != nil {
-		return complaint.Complaint{}, &console.Refusal{Status: http.StatusForbidden, Message: err.Error()}
-	}
-	st.Complaint.Refresh(b.s.now(), b.s.measureFor(c, st.Complaint))
-	return st.Complaint, nil
-}
-
-// Submit sends the step's body to POST /api/v1/complaints/{id}/{step}.
-func (b consoleBackend) Submit(c *gin.Context, id string, step complaint.Step, body []byte, key string) *console.Refusal {
-	for _, r := range complaintSteps {
-		if r.step == step {
-			var h http.Header
-			if key != "" {
-				h = http.Header{"Idempotency-Key": {key}}
-			}
-			a := b.API(c, console.Call{Method: http.MethodPost, Path: "/api/v1/complaints/" + id + "/" + r.path, Body: body, Header: h})
-			return refusalOf(a)
-		}
-	}
-	return &console.Refusal{Status: http.StatusNotFound}
-}
-
-// Record sends the intake's body to POST /api/v1/complaints with key as its
-// Idempotency-Key and answers the new complaint's ID.
-func (b consoleBackend) Record(c *gin.Context, body []byte, key string) (string, *console.Refusal) {
-	h := http.Header{}
-	if key != "" {
-		h.Set("Idempotency-Key", key)
-	}
-	a := b.API(c, console.Call{Method: http.MethodPost, Path: "/api/v1/complaints", Body: body, Header: h})
-	if r := refusalOf(a); r != nil {
-		return "", r
-	}
-	var done struct {
-		ID string `json:"id"`
-	}
-	if err := json.Unmarshal(a.Body, &done); err != nil || done.ID == "" {
-		return "", &console.Refusal{Status: http.StatusInternalServerError}
-	}
-	return done.ID, nil
 }
 
 func refusalOf(a console.Answer) *console.Refusal {

@@ -9,9 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
-	"github.com/cxflow/cxflow/improvement"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/workflows"
 )
@@ -31,53 +29,33 @@ var complaintControls = []controlRoute{
 }
 
 // sendUpdate delivers an Update to the complaint's workflow and answers with
-// the complaint read back from the read model.
+// the complaint as the step left it.
 func (s *Server) sendUpdate(c *gin.Context, id, update string, arg any) {
-	s.sendUpdateAs(c, id, update, arg, func(c *gin.Context) { s.respondStored(c, http.StatusOK, id) })
+	s.sendUpdateAs(c, id, update, arg, func(c *gin.Context, cm complaint.Complaint) { s.respond(c, http.StatusOK, cm, false) })
 }
 
-// sendUpdateAs delivers an Update as a step (see app.SubmitStep: with an
+// sendUpdateAs delivers an Update as a step (app.TakeComplaintStep: with an
 // Idempotency-Key a retry never applies it twice) and lets answer write the
 // response. The update ID is recorded in the audit trail, where it finds the
 // update in the workflow's history.
-func (s *Server) sendUpdateAs(c *gin.Context, id, update string, arg any, answer func(c *gin.Context)) {
-	s.submitStep(c, app.KindComplaint, id, update, arg, answer)
-}
-
-// submitStep sends a step to a complaint's or an improvement action's
-// workflow and maps what went wrong to a status.
-func (s *Server) submitStep(c *gin.Context, kind, id, update string, arg any, answer func(c *gin.Context)) {
+func (s *Server) sendUpdateAs(c *gin.Context, id, update string, arg any, answer func(c *gin.Context, cm complaint.Complaint)) {
 	key, ok := idempotencyKey(c)
 	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(c, s.updateTimeout)
 	defer cancel()
-	workflowID := complaint.WorkflowID(id)
-	if kind == app.KindImprovement {
-		workflowID = improvement.WorkflowID(id)
-	}
-	c.Set(auditWorkflowKey, workflowID)
-	done, err := s.app.SubmitStep(ctx, app.Step{
-		Kind: kind, CaseID: id, Update: update, Arg: arg, ActorID: actor(c).ID, Input: arg, Key: key,
-	})
+	c.Set(auditWorkflowKey, complaint.WorkflowID(id))
+	done, err := s.app.TakeComplaintStep(ctx, actor(c), id, update, arg, key)
 	c.Set(auditUpdateKey, done.UpdateID)
-	var reused *app.KeyReusedError
-	switch {
-	case errors.As(err, &reused):
-		abort(c, http.StatusConflict, reused.Error(), "Idempotency-Key")
-		return
-	case err != nil && kind == app.KindImprovement:
-		s.improvementError(c, id, update, err)
-		return
-	case err != nil:
-		s.stepError(c, id, update, err)
+	if err != nil {
+		s.fail(c, "submit "+update, err)
 		return
 	}
 	if done.Replayed {
 		c.Header("Idempotent-Replayed", "true")
 	}
-	answer(c)
+	answer(c, done.Complaint)
 }
 
 // PolicyMigration names the policy version a running complaint moves to.

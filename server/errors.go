@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,16 +13,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/overlay"
-	"github.com/cxflow/cxflow/workflows"
 )
 
 // Error is every error response's body.
@@ -92,68 +85,18 @@ func fieldError(c *gin.Context, err error) {
 	abort(c, http.StatusBadRequest, err.Error(), "")
 }
 
-// workflowError maps what Temporal answered to a status: the validators' typed
-// rejections to 400/409/403, an unknown workflow to 404, and our own failures
-// to 5xx.
+// workflowError maps what Temporal answered to a status (app.WorkflowRefusal):
+// the validators' typed rejections to 400/409/403, an unknown workflow to
+// 404, no answer in time to 503, and our own failures to 500.
 func (s *Server) workflowError(c *gin.Context, op string, err error) {
-	var app *temporal.ApplicationError
-	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &app):
-		switch app.Type() {
-		case workflows.ErrInvalidArgument:
-			var fe complaint.FieldError
-			if app.HasDetails() && app.Details(&fe) == nil {
-				abort(c, http.StatusBadRequest, fe.Error(), fe.Field)
-				return
-			}
-			abort(c, http.StatusBadRequest, app.Message(), "")
-		case workflows.ErrWrongState:
-			abort(c, http.StatusConflict, app.Message(), "")
-		case workflows.ErrForbidden:
-			abort(c, http.StatusForbidden, app.Message(), "")
-		default:
-			s.internal(c, op, err)
-		}
-	case errors.As(err, &notFound):
-		abort(c, http.StatusNotFound, "complaint not found", "")
-	case unavailable(err):
+	if app.Unanswered(err) {
 		s.log.Warn("workflow engine did not answer", "op", op, "err", err)
-		c.Header("Retry-After", strconv.Itoa(retryAfterSeconds))
-		abort(c, http.StatusServiceUnavailable, "the workflow engine did not answer in time (busy or unreachable): the action may or may not "+
-			"have taken effect; retry with the same Idempotency-Key, which never applies it twice, or read the record before retrying without one", "")
-	default:
-		s.internal(c, op, err)
 	}
+	s.fail(c, op, app.WorkflowRefusal(err))
 }
 
 // retryAfterSeconds is what a 503 asks a client to wait before retrying.
 const retryAfterSeconds = 5
-
-// unavailable tells a request that Temporal did not answer — the request's
-// time ran out, the update's wait was cut, the server is down or overloaded —
-// from a failure of ours. The SDK wraps a timed-out update in
-// WorkflowUpdateServiceTimeoutOrCanceledError around a gRPC status, which a
-// check for context.DeadlineExceeded alone misses.
-func unavailable(err error) bool {
-	var (
-		updateTimeout *client.WorkflowUpdateServiceTimeoutOrCanceledError
-		down          *serviceerror.Unavailable
-		deadline      *serviceerror.DeadlineExceeded
-		exhausted     *serviceerror.ResourceExhausted
-		canceled      *serviceerror.Canceled
-	)
-	if errors.As(err, &updateTimeout) || errors.As(err, &down) || errors.As(err, &deadline) ||
-		errors.As(err, &exhausted) || errors.As(err, &canceled) ||
-		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return true
-	}
-	switch status.Code(errors.Unwrap(err)) {
-	case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted, codes.Canceled:
-		return true
-	}
-	return status.Code(err) == codes.Unavailable || status.Code(err) == codes.DeadlineExceeded
-}
 
 // fail answers an operation's error: a refusal (app.Error) with the status
 // its code stands for, anything else as our own failure to do op.

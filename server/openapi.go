@@ -272,6 +272,8 @@ func labelled(steps []complaint.Step) string {
 // other type's component takes its Go name; two types with one name make
 // building the document panic.
 var componentNames = map[reflect.Type]string{
+	reflect.TypeFor[calendar.Version]():               "CalendarVersion",
+	reflect.TypeFor[reports.Version]():                "ReportVersion",
 	reflect.TypeFor[improvement.Action]():             "ImprovementAction",
 	reflect.TypeFor[improvement.Step]():               "ImprovementStep",
 	reflect.TypeFor[improvement.Resolution]():         "ImprovementResolution",

@@ -30,8 +30,9 @@ func (s *Server) createCallbackLink(c *gin.Context) {
 	if !ok {
 		return
 	}
-	st, ok := s.readable(c, id)
-	if !ok {
+	st, err := s.app.Complaint(c, actor(c), id)
+	if err != nil {
+		s.fail(c, "read the complaint", err)
 		return
 	}
 	if err := complaint.Authorize(actor(c), &st, complaint.ActCallbackLink, ""); err != nil {
@@ -106,12 +107,7 @@ func (s *Server) publicCallbackAnswer(c *gin.Context) {
 	}
 	s.sendUpdateAs(c, cm.ID, workflows.UpdateCallback,
 		complaint.Submission[complaint.CallbackInput]{Actor: complaint.CustomerActor(cm.ID), Input: in},
-		func(c *gin.Context) {
-			st, err := s.store.GetComplaint(c, cm.ID)
-			if err != nil {
-				s.internal(c, "read the complaint back", err)
-				return
-			}
-			c.JSON(http.StatusOK, PublicComplaint{Number: st.Complaint.Number, Subject: st.Complaint.Subject, Status: st.Complaint.Status, Answered: true})
+		func(c *gin.Context, got complaint.Complaint) {
+			c.JSON(http.StatusOK, PublicComplaint{Number: got.Number, Subject: got.Subject, Status: got.Status, Answered: true})
 		})
 }

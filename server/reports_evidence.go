@@ -15,7 +15,6 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/cxflow/cxflow/activities"
 	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/reports"
 	"github.com/cxflow/cxflow/store"
@@ -82,7 +81,7 @@ func (s *Server) regenerateReport(c *gin.Context) {
 	if !bindJSON(c, &in, "") {
 		return
 	}
-	if in.Kind != activities.ReportKindComplaints {
+	if in.Kind != reports.KindComplaints {
 		abort(c, http.StatusBadRequest, "kind must be complaints", "kind")
 		return
 	}
@@ -117,7 +116,7 @@ func (s *Server) regenerateReport(c *gin.Context) {
 
 // ReportVersionList is the kept versions, newest first.
 type ReportVersionList struct {
-	Items []store.ReportVersion `json:"items"`
+	Items []reports.Version `json:"items"`
 }
 
 func (s *Server) listReportVersions(c *gin.Context) {
@@ -170,7 +169,7 @@ func EnsureReportSchedule(ctx context.Context, tc client.Client, taskQueue strin
 	spec := client.ScheduleSpec{CronExpressions: []string{ReportScheduleCron}, TimeZoneName: "Asia/Shanghai"}
 	action := &client.ScheduleWorkflowAction{
 		ID: ReportScheduleID, Workflow: workflows.GenerateReportsWorkflow,
-		Args: []any{workflows.ReportsRequest{Kind: activities.ReportKindComplaints}}, TaskQueue: taskQueue,
+		Args: []any{workflows.ReportsRequest{Kind: reports.KindComplaints}}, TaskQueue: taskQueue,
 	}
 	return upsertSchedule(ctx, tc.ScheduleClient(), client.ScheduleOptions{
 		ID: ReportScheduleID, Spec: spec, Action: action, Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,

@@ -64,8 +64,7 @@ type Security struct {
 
 // New builds the API over a Temporal client and the read model.
 func New(tc client.Client, st *store.Store, taskQueue string, log *slog.Logger) *Server {
-	return &Server{
-		app:      &app.App{Temporal: tc, Store: st, TaskQueue: taskQueue, Log: log},
+	s := &Server{
 		temporal: tc, store: st, taskQueue: taskQueue, log: log, now: time.Now,
 		policy:        complaint.DefaultPolicy(),
 		security:      Security{SessionTTL: 12 * time.Hour, LinkTTL: 7 * 24 * time.Hour, PublicURL: "http://localhost:8080"},
@@ -73,6 +72,8 @@ func New(tc client.Client, st *store.Store, taskQueue string, log *slog.Logger) 
 		publicLimit:   newLimiter(30, 10),
 		updateTimeout: DefaultUpdateTimeout,
 	}
+	s.app = &app.App{Temporal: tc, Store: st, TaskQueue: taskQueue, Log: log, Now: func() time.Time { return s.now() }}
+	return s
 }
 
 // WithUpdateTimeout sets how long a request waits for a workflow's answer

@@ -14,14 +14,13 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/cxflow/cxflow/activities"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/survey"
 	"github.com/cxflow/cxflow/workflows"
 )
 
 // LinkPurposeSurvey marks links that open a survey invitation.
-const LinkPurposeSurvey = activities.LinkPurposeSurvey
+const LinkPurposeSurvey = survey.LinkPurpose
 
 // maxCSV bounds a customer import (about 50,000 rows).
 const maxCSV = 16 << 20
@@ -432,7 +431,7 @@ func (s *Server) listInvitations(c *gin.Context) {
 	for _, iv := range list {
 		v := InvitationView{Invitation: iv}
 		if cy.Status == store.CycleOpen && cy.ClosesAt != nil && iv.AnsweredAt == nil && iv.Channel == survey.ChannelLink {
-			v.URL = activities.SurveyLink(s.security.Links, s.security.PublicURL, iv.ID, *cy.ClosesAt)
+			v.URL = survey.Link(s.security.Links, s.security.PublicURL, iv.ID, *cy.ClosesAt)
 		}
 		out.Items = append(out.Items, v)
 	}

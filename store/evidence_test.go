@@ -73,9 +73,9 @@ func TestAuditEvidenceAndReportVersions(t *testing.T) {
 	require.Len(t, e.Events, 3, "a branch's complaint events only")
 
 	t.Run("report versions are numbered per kind, period and branch and kept", func(t *testing.T) {
-		v := store.ReportVersion{Kind: "complaints", Period: "2026Q1", Format: "xlsx", CreatedBy: "u1"}
+		v := reports.Version{Kind: "complaints", Period: "2026Q1", Format: "xlsx", CreatedBy: "u1"}
 		var wg sync.WaitGroup
-		got := make([]store.ReportVersion, 4)
+		got := make([]reports.Version, 4)
 		for i := range got {
 			wg.Add(1)
 			go func() {
@@ -99,7 +99,7 @@ func TestAuditEvidenceAndReportVersions(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, again.ID, same.ID, "a retry with the key stores nothing new")
 
-		other, err := s.SaveReportVersion(ctx, store.ReportVersion{Kind: "complaints", Period: "2026Q1", Branch: "branch-x", Format: "xlsx", CreatedBy: "u1"}, "", []byte("b"))
+		other, err := s.SaveReportVersion(ctx, reports.Version{Kind: "complaints", Period: "2026Q1", Branch: "branch-x", Format: "xlsx", CreatedBy: "u1"}, "", []byte("b"))
 		require.NoError(t, err)
 		require.Equal(t, 1, other.Version)
 

@@ -4,37 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
+	"github.com/cxflow/cxflow/reports"
 	"github.com/jackc/pgx/v5"
 )
 
-// ReportVersion is one kept version of a generated report (without its bytes).
-type ReportVersion struct {
-	ID        int64     `json:"id"`
-	Kind      string    `json:"kind"`
-	Period    string    `json:"period"`
-	Branch    string    `json:"branch,omitempty"`
-	Version   int       `json:"version"`
-	Format    string    `json:"format"`
-	Size      int       `json:"size"`
-	CreatedAt time.Time `json:"created_at"`
-	CreatedBy string    `json:"created_by"`
-}
-
-// Filename is the name the version downloads as.
-func (v ReportVersion) Filename() string {
-	name := fmt.Sprintf("%s-%s", v.Kind, v.Period)
-	if v.Branch != "" {
-		name += "-" + v.Branch
-	}
-	return fmt.Sprintf("%s-v%d.%s", name, v.Version, v.Format)
-}
-
 const reportVersionColumns = `id, kind, period, branch, version, format, octet_length(bytes), created_at, created_by`
 
-func scanReportVersion(r pgx.Row) (ReportVersion, error) {
-	var v ReportVersion
+func scanReportVersion(r pgx.Row) (reports.Version, error) {
+	var v reports.Version
 	err := r.Scan(&v.ID, &v.Kind, &v.Period, &v.Branch, &v.Version, &v.Format, &v.Size, &v.CreatedAt, &v.CreatedBy)
 	return v, err
 }
@@ -42,8 +20,8 @@ func scanReportVersion(r pgx.Row) (ReportVersion, error) {
 // SaveReportVersion stores a generated report as the next version of its
 // kind, period and branch. A non-empty key stores it once: saving again
 // with the key returns the version stored the first time.
-func (s *Store) SaveReportVersion(ctx context.Context, v ReportVersion, key string, data []byte) (ReportVersion, error) {
-	var out ReportVersion
+func (s *Store) SaveReportVersion(ctx context.Context, v reports.Version, key string, data []byte) (reports.Version, error) {
+	var out reports.Version
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// One numbering at a time per kind, period and branch.
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "report_versions/"+v.Kind+"/"+v.Period+"/"+v.Branch); err != nil {
@@ -78,7 +56,7 @@ func (s *Store) SaveReportVersion(ctx context.Context, v ReportVersion, key stri
 
 // ReportVersions lists the kept versions, newest first, of a kind and period
 // when given.
-func (s *Store) ReportVersions(ctx context.Context, kind, period string) ([]ReportVersion, error) {
+func (s *Store) ReportVersions(ctx context.Context, kind, period string) ([]reports.Version, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+reportVersionColumns+` FROM report_versions
 		WHERE ($1 = '' OR kind = $1) AND ($2 = '' OR period = $2)
 		ORDER BY created_at DESC, id DESC LIMIT 1000`, kind, period)
@@ -86,7 +64,7 @@ func (s *Store) ReportVersions(ctx context.Context, kind, period string) ([]Repo
 		return nil, fmt.Errorf("list report versions: %w", err)
 	}
 	defer rows.Close()
-	out := []ReportVersion{}
+	out := []reports.Version{}
 	for rows.Next() {
 		v, err := scanReportVersion(rows)
 		if err != nil {
@@ -98,8 +76,8 @@ func (s *Store) ReportVersions(ctx context.Context, kind, period string) ([]Repo
 }
 
 // ReportVersionData is a kept version with its bytes; ErrNotFound when there is none.
-func (s *Store) ReportVersionData(ctx context.Context, id int64) (ReportVersion, []byte, error) {
-	var v ReportVersion
+func (s *Store) ReportVersionData(ctx context.Context, id int64) (reports.Version, []byte, error) {
+	var v reports.Version
 	var data []byte
 	err := s.pool.QueryRow(ctx, `SELECT `+reportVersionColumns+`, bytes FROM report_versions WHERE id = $1`, id).
 		Scan(&v.ID, &v.Kind, &v.Period, &v.Branch, &v.Version, &v.Format, &v.Size, &v.CreatedAt, &v.CreatedBy, &data)

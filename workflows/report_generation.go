@@ -10,7 +10,6 @@ import (
 
 	"github.com/cxflow/cxflow/activities"
 	"github.com/cxflow/cxflow/reports"
-	"github.com/cxflow/cxflow/store"
 )
 
 // GenerateReportsWorkflow generates management reports and keeps each as a
@@ -29,7 +28,7 @@ type ReportsRequest struct {
 
 // ReportsResult lists the versions generated.
 type ReportsResult struct {
-	Versions []store.ReportVersion `json:"versions"`
+	Versions []reports.Version `json:"versions"`
 }
 
 // GenerateReports generates each period's report as a workbook, keeps it as
@@ -37,7 +36,7 @@ type ReportsResult struct {
 func GenerateReports(ctx workflow.Context, in ReportsRequest) (ReportsResult, error) {
 	var res ReportsResult
 	if in.Kind == "" {
-		in.Kind = activities.ReportKindComplaints
+		in.Kind = reports.KindComplaints
 	}
 	periods := in.Periods
 	if len(periods) == 0 {
@@ -54,7 +53,7 @@ func GenerateReports(ctx workflow.Context, in ReportsRequest) (ReportsResult, er
 	info := workflow.GetInfo(ctx)
 	for _, period := range periods {
 		key := strings.Join([]string{info.WorkflowExecution.ID, info.WorkflowExecution.RunID, in.Kind, period, in.Branch}, ":")
-		var v store.ReportVersion
+		var v reports.Version
 		if err := workflow.ExecuteActivity(actx, acts.GenerateReport, activities.GenerateReportRequest{
 			Key: key, Kind: in.Kind, Period: period, Branch: in.Branch, CreatedBy: by,
 		}).Get(ctx, &v); err != nil {

@@ -12,26 +12,25 @@ import (
 
 	"github.com/cxflow/cxflow/activities"
 	"github.com/cxflow/cxflow/reports"
-	"github.com/cxflow/cxflow/store"
 )
 
-func runGenerateReports(t *testing.T, start time.Time, in ReportsRequest) ([]activities.GenerateReportRequest, []store.ReportVersion, ReportsResult) {
+func runGenerateReports(t *testing.T, start time.Time, in ReportsRequest) ([]activities.GenerateReportRequest, []reports.Version, ReportsResult) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	Register(env)
 	var mu sync.Mutex
 	var generated []activities.GenerateReportRequest
-	var notified []store.ReportVersion
+	var notified []reports.Version
 	env.OnActivity(acts.GenerateReport, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, r activities.GenerateReportRequest) (store.ReportVersion, error) {
+		func(_ context.Context, r activities.GenerateReportRequest) (reports.Version, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			generated = append(generated, r)
-			return store.ReportVersion{ID: int64(len(generated)), Kind: r.Kind, Period: r.Period, Branch: r.Branch, Version: 1, Format: "xlsx"}, nil
+			return reports.Version{ID: int64(len(generated)), Kind: r.Kind, Period: r.Period, Branch: r.Branch, Version: 1, Format: "xlsx"}, nil
 		})
 	env.OnActivity(acts.NotifyReportOwners, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, v store.ReportVersion) error {
+		func(_ context.Context, v reports.Version) error {
 			mu.Lock()
 			defer mu.Unlock()
 			notified = append(notified, v)
@@ -72,5 +71,5 @@ func TestGenerateReportsScheduled(t *testing.T) {
 	gen, _, _ = runGenerateReports(t, time.Date(2026, 4, 1, 8, 0, 0, 0, reports.Location), ReportsRequest{})
 	require.Len(t, gen, 1)
 	require.Equal(t, "2026Q1", gen[0].Period)
-	require.Equal(t, activities.ReportKindComplaints, gen[0].Kind)
+	require.Equal(t, reports.KindComplaints, gen[0].Kind)
 }
