@@ -33,6 +33,8 @@ type options struct {
 	logPath                 string
 	// reportComplaints and reportAnswers size the report benchmark (0: skip it).
 	reportComplaints, reportAnswers int
+	// converge is how many orphaned read-model rows the reconciler repairs (0: skip it).
+	converge int
 }
 
 func main() {
@@ -44,6 +46,7 @@ func main() {
 	flag.StringVar(&o.logPath, "log", "", "write the stack's logs (JSON) to this file; default: discard them")
 	flag.IntVar(&o.reportComplaints, "report-complaints", 100_000, "complaints loaded for the report benchmark (0: skip it)")
 	flag.IntVar(&o.reportAnswers, "report-answers", 50_000, "survey answers loaded for the report benchmark")
+	flag.IntVar(&o.converge, "converge", 1000, "open complaints whose read-model rows are orphaned and repaired (0: skip it)")
 	flag.Parse()
 	if o.n < 1 || o.conc < 1 || o.warmup < 0 || flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "bench: -n and -c must be at least 1, -warmup at least 0, and no arguments")
@@ -170,6 +173,17 @@ func run(o options) error {
 		cx: cx, cxHist: cxHist, cxTypes: cxTypes,
 		floor: fl, flHist: flHist, flTypes: flTypes,
 	})
+	if o.converge > 0 {
+		progress("read model: %d orphaned rows, waiting for the reconciler ...", o.converge)
+		cv, err := runConvergence(dctx, s.pool, api, o.converge, o.conc)
+		if err != nil {
+			return interrupted(ctx, err)
+		}
+		cv.write(os.Stdout)
+		if cv.left > 0 {
+			return fmt.Errorf("%d read-model rows did not converge", cv.left)
+		}
+	}
 	if o.reportComplaints > 0 {
 		progress("reports: loading %d complaints and %d answers, then measuring ...", o.reportComplaints, o.reportAnswers)
 		rl, err := runReportLoad(dctx, s.pool, o.reportComplaints, o.reportAnswers)
