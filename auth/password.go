@@ -39,33 +39,74 @@ func HashPassword(password string) (string, error) {
 // ErrBadHash is returned for a stored hash this package cannot read.
 var ErrBadHash = errors.New("stored password hash is malformed")
 
-// CheckPassword reports whether password matches the encoded hash, in
-// constant time. The parameters are read from the hash, so raising them later
-// leaves existing passwords valid.
-func CheckPassword(encoded, password string) (bool, error) {
+// Bounds a stored hash's parameters must keep to. A hash outside them is
+// malformed (ErrBadHash) and matches nothing: argon2 panics on zero rounds or
+// threads, and a huge memory or time cost would exhaust the server.
+const (
+	maxArgonMemory = 1 << 20 // KiB (1 GiB)
+	maxArgonTime   = 64
+	minSaltLen     = 8
+	minKeyLen      = 16
+	maxKeyLen      = 1024
+)
+
+// NoPassword is the stored hash of an account without a password (one that
+// signs in through the identity provider only, or a service account): a
+// well-formed Argon2id hash with today's parameters whose salt and key are
+// all zeros. No password is known to hash to it, and finding one would mean
+// inverting Argon2id. Checking a password against it costs as much as
+// against a real hash, so response times do not tell such accounts apart.
+var NoPassword = fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	base64.RawStdEncoding.EncodeToString(make([]byte, saltLen)), base64.RawStdEncoding.EncodeToString(make([]byte, argonKeyLen)))
+
+// argonHash is a decoded hash.
+type argonHash struct {
+	memory, time uint32
+	threads      uint8
+	salt, key    []byte
+}
+
+// parseHash reads an encoded hash strictly: exactly the form HashPassword
+// writes, with parameters within bounds. An empty string is malformed.
+func parseHash(encoded string) (argonHash, error) {
+	var h argonHash
 	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, ErrBadHash
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return h, ErrBadHash
 	}
 	var version int
-	var mem, iters uint32
-	var threads uint8
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, ErrBadHash
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version ||
+		parts[2] != fmt.Sprintf("v=%d", version) {
+		return h, ErrBadHash
 	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iters, &threads); err != nil {
-		return false, ErrBadHash
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &h.memory, &h.time, &h.threads); err != nil ||
+		parts[3] != fmt.Sprintf("m=%d,t=%d,p=%d", h.memory, h.time, h.threads) {
+		return h, ErrBadHash
 	}
-	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
+	if h.time < 1 || h.time > maxArgonTime || h.threads < 1 || h.memory < 8*uint32(h.threads) || h.memory > maxArgonMemory {
+		return h, ErrBadHash
+	}
+	var err error
+	if h.salt, err = base64.RawStdEncoding.Strict().DecodeString(parts[4]); err != nil || len(h.salt) < minSaltLen {
+		return h, ErrBadHash
+	}
+	if h.key, err = base64.RawStdEncoding.Strict().DecodeString(parts[5]); err != nil || len(h.key) < minKeyLen || len(h.key) > maxKeyLen {
+		return h, ErrBadHash
+	}
+	return h, nil
+}
+
+// CheckPassword reports whether password matches the encoded hash, in
+// constant time. The parameters are read from the hash, so raising them later
+// leaves existing passwords valid. A malformed hash — the empty string
+// included — matches no password: the answer is false with ErrBadHash.
+func CheckPassword(encoded, password string) (bool, error) {
+	h, err := parseHash(encoded)
 	if err != nil {
-		return false, ErrBadHash
+		return false, err
 	}
-	want, err := base64.RawStdEncoding.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
-		return false, ErrBadHash
-	}
-	got := argon2.IDKey([]byte(password), salt, iters, mem, threads, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	got := argon2.IDKey([]byte(password), h.salt, h.time, h.memory, h.threads, uint32(len(h.key)))
+	return subtle.ConstantTimeCompare(got, h.key) == 1, nil
 }
 
 // Token prefixes tell a session from an API token at a glance (and let secret

@@ -21,7 +21,7 @@ func init() {
 		"admin.audit.update": "修改资料、部门、角色或状态", "admin.audit.password": "设置密码",
 		// Fields as the API names them.
 		"admin.field.username": "用户名", "admin.field.name": "姓名", "admin.field.department": "部门", "admin.field.roles": "角色",
-		"admin.field.disabled": "停用", "admin.field.password": "密码", "admin.field.password_confirm": "再次输入密码",
+		"admin.field.disabled": "停用", "admin.field.password": "密码", "admin.field.password_confirm": "再次输入密码", "admin.field.current_password": "当前密码",
 		"admin.field.id": "编号", "admin.field.dept_name": "名称", "admin.field.kind": "类型", "admin.field.version": "版本名称",
 		"admin.field.policy": "规则内容（JSON）", "admin.field.start": "开始时间", "admin.field.duration": "工作小时数",
 		"admin.field.holidays": "节假日", "admin.field.year": "年份",
@@ -135,7 +135,7 @@ func init() {
 		"admin.done.year_saved": "The holidays and make-up days were saved; open complaints' deadlines are recomputed on the new calendar.", "admin.done.policy_added": "The new policy version was saved and is active: new complaints run under it, running ones keep theirs.",
 		"admin.audit.update": "Changed name, department, roles or state", "admin.audit.password": "Set the password",
 		"admin.field.username": "Username", "admin.field.name": "Name", "admin.field.department": "Department", "admin.field.roles": "Roles",
-		"admin.field.disabled": "Disabled", "admin.field.password": "Password", "admin.field.password_confirm": "Password again",
+		"admin.field.disabled": "Disabled", "admin.field.password": "Password", "admin.field.password_confirm": "Password again", "admin.field.current_password": "Current password",
 		"admin.field.id": "ID", "admin.field.dept_name": "Name", "admin.field.kind": "Kind", "admin.field.version": "Version name",
 		"admin.field.policy": "Policy (JSON)", "admin.field.start": "Start", "admin.field.duration": "Working hours",
 		"admin.field.holidays": "Holidays", "admin.field.year": "Year",

@@ -637,3 +637,29 @@ func TestAdminCalendarHistoryNamesUsersAndReleases(t *testing.T) {
 		t.Errorf("no history: %d", code)
 	}
 }
+
+func TestAdminOwnPasswordAsksForTheCurrentOne(t *testing.T) {
+	own := adminActor
+	own.ID = adminUID1 // the administrator editing their own account
+	f := adminFake(t, own)
+	srv := serve(f)
+	defer srv.Close()
+	_, body := get(t, srv, "/admin/users/"+adminUID1, "zh")
+	if !strings.Contains(body, `name="current_password"`) || !strings.Contains(body, "当前密码") {
+		t.Fatal("own account: no current-password field")
+	}
+	if _, other := get(t, srv, "/admin/users/"+adminUID2, "zh"); strings.Contains(other, `name="current_password"`) {
+		t.Error("another user's account asks for the current password")
+	}
+	f.api["PUT /api/v1/users/"+adminUID1+"/password"] = Answer{Status: http.StatusForbidden, Body: []byte(`{"error":"current_password is wrong"}`)}
+	resp, body := adminSend(t, srv, http.MethodPost, "/admin/users/"+adminUID1+"/password",
+		url.Values{"current_password": {"guess"}, "password": {"long-enough-3"}, "password_confirm": {"long-enough-3"}}, "zh")
+	if call := adminLastCall(f, http.MethodPut); string(call.Body) != `{"current_password":"guess","password":"long-enough-3"}` {
+		t.Errorf("sent %s", call.Body)
+	}
+	if resp.StatusCode != http.StatusBadRequest ||
+		!regexp.MustCompile(`<span class="field-error" data-field="current_password" role="alert">[^<]*current_password is wrong`).MatchString(body) {
+		t.Fatalf("wrong current password: %d %s", resp.StatusCode, body)
+	}
+	adminNoMissing(t, "own password", body)
+}

@@ -136,6 +136,9 @@ type adminUserForm struct {
 	Depts          []org.Department
 	History        []adminAuditEntry
 	Editable       bool
+	// Own is set when the form is the signed-in user's own: changing one's
+	// own password asks for the current one.
+	Own bool
 }
 
 func adminNewUserForm(u org.User, depts []org.Department) *adminUserForm {
@@ -248,6 +251,7 @@ func (cs *Console) adminUserFormFor(c *gin.Context) (*adminUserForm, bool) {
 	}
 	f := adminNewUserForm(list[i], depts)
 	f.Editable = mayAdminister(user(c).Actor)
+	f.Own = user(c).Actor.ID == id
 	if h, r := cs.adminChanges(c, id, 20); r == nil {
 		f.History = h
 	}
@@ -292,10 +296,18 @@ func (cs *Console) adminSetPassword(c *gin.Context) {
 		cs.adminRenderUserForm(c, http.StatusBadRequest, f, nil)
 		return
 	}
-	r := cs.sendJSON(c, http.MethodPut, adminAPIPath("/api/v1/users/", f.ID)+"/password", map[string]string{"password": pw}, nil, nil)
+	body := map[string]string{"password": pw}
+	if f.Own {
+		body["current_password"] = c.PostForm("current_password")
+	}
+	r := cs.sendJSON(c, http.MethodPut, adminAPIPath("/api/v1/users/", f.ID)+"/password", body, nil, nil)
 	if r != nil {
+		if r.Status == http.StatusForbidden && f.Own {
+			// The current password was wrong: say so at its field.
+			r = &Refusal{Status: http.StatusBadRequest, Field: "current_password", Message: r.Message}
+		}
 		status := r.Status
-		if f.PasswordErrors.refusal(lang(c), r, "password") {
+		if f.PasswordErrors.refusal(lang(c), r, "password", "current_password") {
 			r = nil
 		}
 		cs.adminRenderUserForm(c, status, f, r)

@@ -1,17 +1,28 @@
 package reports
 
 import (
+	"bufio"
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
 
 // A table's cells are string, int, Number (two decimals), Percent, Money, or nil (blank).
+//
+// The Go type of a cell is what says whether it is a figure or text: int,
+// Number, Percent and Money (and any other integer or floating-point type)
+// are figures, written as numbers; everything else is text. Only text is
+// guarded against formula injection (see Neutralise), so a figure of -3 stays
+// -3, while a text cell "-3" (a name, a comment someone typed) comes out as
+// '-3. A report that wants a figure in a cell must put a number type there,
+// never a formatted string.
 type (
 	Number  float64
 	Percent float64
@@ -150,36 +161,109 @@ func (a ComplaintAnalysis) Tables(lang Language) []Table {
 
 // WriteCSV writes the tables one after another, each under its name and
 // followed by an empty line, as UTF-8 with a byte-order mark so that Excel
-// reads the Chinese correctly.
+// reads the Chinese correctly. Text cells are neutralised against formula
+// injection (Neutralise), and a text cell holding a semicolon or a tab is
+// quoted as well, so that a spreadsheet splitting on those (a semicolon-list
+// locale, a tab-separated import) cannot cut a formula out of it.
 func WriteCSV(w io.Writer, tables []Table) error {
-	if _, err := w.Write([]byte{0xEF, 0xBB, 0xBF}); err != nil {
+	bw := bufio.NewWriter(w)
+	if _, err := bw.Write([]byte{0xEF, 0xBB, 0xBF}); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
 	for i, tb := range tables {
 		if i > 0 {
-			_ = cw.Write([]string{})
+			writeCSVRecord(bw, nil)
 		}
-		_ = cw.Write([]string{tb.Name})
-		_ = cw.Write(tb.Headers)
+		writeCSVRecord(bw, []string{Neutralise(tb.Name)})
+		headers := make([]string, len(tb.Headers))
+		for j, h := range tb.Headers {
+			headers[j] = Neutralise(h)
+		}
+		writeCSVRecord(bw, headers)
 		for _, row := range tb.Rows {
 			rec := make([]string, len(row))
 			for j, v := range row {
 				rec[j] = csvCell(v)
 			}
-			_ = cw.Write(rec)
+			writeCSVRecord(bw, rec)
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return bw.Flush()
 }
 
+// writeCSVRecord writes one line as encoding/csv does (comma-separated, LF,
+// a field quoted when it holds a comma, a double quote, CR or LF, or begins
+// with a space; double quotes doubled), and also quotes a field holding a
+// semicolon or a tab. Write errors surface in Flush.
+func writeCSVRecord(w *bufio.Writer, rec []string) {
+	for i, f := range rec {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		if !csvNeedsQuotes(f) {
+			w.WriteString(f)
+			continue
+		}
+		w.WriteByte('"')
+		w.WriteString(strings.ReplaceAll(f, `"`, `""`))
+		w.WriteByte('"')
+	}
+	w.WriteByte('\n')
+}
+
+func csvNeedsQuotes(f string) bool {
+	if f == "" {
+		return false
+	}
+	if f == `\.` || strings.ContainsAny(f, ",\"\r\n;\t") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(f)
+	return unicode.IsSpace(r)
+}
+
+// FormulaLike reports whether a spreadsheet could take the text for a
+// formula: it begins with =, +, -, @, a tab or a carriage return (OWASP,
+// "CSV Injection").
+func FormulaLike(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return true
+	}
+	return false
+}
+
+// Neutralise makes text that a spreadsheet could take for a formula inert,
+// as OWASP recommends: it prefixes a single quote, which spreadsheets read as
+// "this cell is text". Other text is returned as it is.
+func Neutralise(s string) string {
+	if FormulaLike(s) {
+		return "'" + s
+	}
+	return s
+}
+
+// isFigure reports whether a cell is a figure (a number type) rather than text.
+func isFigure(v any) bool {
+	switch reflect.ValueOf(v).Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
+
+// csvCell writes a cell as CSV text: figures as numbers, text neutralised.
 func csvCell(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
 	case string:
-		return x
+		return Neutralise(x)
 	case int:
 		return strconv.Itoa(x)
 	case Number:
@@ -189,7 +273,10 @@ func csvCell(v any) string {
 	case Percent:
 		return strconv.FormatFloat(float64(x)*100, 'f', 2, 64) + "%"
 	}
-	return fmt.Sprint(v)
+	if isFigure(v) {
+		return fmt.Sprint(v)
+	}
+	return Neutralise(fmt.Sprint(v))
 }
 
 // Excel's built-in number formats used by the workbook.
@@ -197,25 +284,41 @@ const (
 	fmtTwoDecimals = 2  // 0.00
 	fmtThousands2  = 4  // #,##0.00
 	fmtPercent2    = 10 // 0.00%
+	fmtText        = 49 // @
 )
 
 // WriteXLSX writes the tables as a workbook, one sheet each: a bold header
 // row, figures as numbers, columns wide enough for their contents.
+//
+// Text is always a string cell (a shared string, never a formula: excelize
+// writes no <f> for SetCellStr, whatever the text begins with), shown as it
+// was typed. Text that a spreadsheet could take for a formula (FormulaLike)
+// also gets Excel's own "quote prefix" and the Text number format — what
+// Excel stores when someone types '=… — so that editing the cell in Excel or
+// LibreOffice keeps it text instead of turning it into a live formula.
 func WriteXLSX(w io.Writer, tables []Table) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	header := excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}}
+	headerText := header
+	headerText.NumFmt = fmtText
 	styles := map[string]int{}
 	for name, st := range map[string]*excelize.Style{
-		"header":  {Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}},
-		"number":  {NumFmt: fmtTwoDecimals},
-		"money":   {NumFmt: fmtThousands2},
-		"percent": {NumFmt: fmtPercent2},
+		"header":      &header,
+		"header-text": &headerText,
+		"number":      {NumFmt: fmtTwoDecimals},
+		"money":       {NumFmt: fmtThousands2},
+		"percent":     {NumFmt: fmtPercent2},
+		"text":        {NumFmt: fmtText},
 	} {
 		id, err := f.NewStyle(st)
 		if err != nil {
 			return err
 		}
 		styles[name] = id
+	}
+	if err := quotePrefix(f, styles["text"], styles["header-text"]); err != nil {
+		return err
 	}
 	for i, tb := range tables {
 		name := sheetName(tb.Name)
@@ -229,7 +332,7 @@ func WriteXLSX(w io.Writer, tables []Table) error {
 		widths := make([]int, len(tb.Headers))
 		for j, h := range tb.Headers {
 			cell, _ := excelize.CoordinatesToCellName(j+1, 1)
-			if err := f.SetCellValue(name, cell, h); err != nil {
+			if err := f.SetCellStr(name, cell, h); err != nil {
 				return err
 			}
 			widths[j] = max(widths[j], displayWidth(h))
@@ -238,6 +341,14 @@ func WriteXLSX(w io.Writer, tables []Table) error {
 			last, _ := excelize.CoordinatesToCellName(len(tb.Headers), 1)
 			if err := f.SetCellStyle(name, "A1", last, styles["header"]); err != nil {
 				return err
+			}
+		}
+		for j, h := range tb.Headers {
+			if FormulaLike(h) {
+				cell, _ := excelize.CoordinatesToCellName(j+1, 1)
+				if err := f.SetCellStyle(name, cell, cell, styles["header-text"]); err != nil {
+					return err
+				}
 			}
 		}
 		for r, row := range tb.Rows {
@@ -257,7 +368,10 @@ func WriteXLSX(w io.Writer, tables []Table) error {
 				case int:
 					err = f.SetCellInt(name, cell, int64(x))
 				default:
-					err = f.SetCellStr(name, cell, fmt.Sprint(x))
+					err = setOtherCell(f, name, cell, x)
+					if !isFigure(x) && FormulaLike(fmt.Sprint(x)) {
+						style = styles["text"]
+					}
 				}
 				if err == nil && style != 0 {
 					err = f.SetCellStyle(name, cell, cell, style)
@@ -287,6 +401,39 @@ func WriteXLSX(w io.Writer, tables []Table) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// setOtherCell writes a cell of any other type: another number type as a
+// number, anything else as text (a string cell, never a formula).
+func setOtherCell(f *excelize.File, sheet, cell string, v any) error {
+	rv := reflect.ValueOf(v)
+	switch {
+	case !isFigure(v):
+		return f.SetCellStr(sheet, cell, fmt.Sprint(v))
+	case rv.CanInt():
+		return f.SetCellInt(sheet, cell, rv.Int())
+	case rv.CanUint():
+		return f.SetCellValue(sheet, cell, rv.Uint())
+	}
+	return f.SetCellFloat(sheet, cell, rv.Float(), -1, 64)
+}
+
+// quotePrefix sets Excel's quotePrefix flag on the cell formats (xf) of the
+// given styles: the cell is text typed with a leading apostrophe, which Excel
+// does not show and does not store in the text. excelize's Style has no field
+// for it, so it is set on the workbook's style sheet directly.
+func quotePrefix(f *excelize.File, ids ...int) error {
+	if f.Styles == nil || f.Styles.CellXfs == nil {
+		return fmt.Errorf("write the workbook: no cell formats to mark")
+	}
+	yes := true
+	for _, id := range ids {
+		if id < 0 || id >= len(f.Styles.CellXfs.Xf) {
+			return fmt.Errorf("write the workbook: no cell format %d", id)
+		}
+		f.Styles.CellXfs.Xf[id].QuotePrefix = &yes
+	}
+	return nil
 }
 
 // sheetName fits Excel's rules: at most 31 characters, none of []:*?/\.

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/org"
 )
 
@@ -91,7 +92,11 @@ func (s *Store) User(ctx context.Context, id string) (org.User, error) {
 	return u, nil
 }
 
-// Credentials returns a user by username with their password hash.
+// Credentials returns a user by username with their password hash. An
+// account without a password (an empty password_hash, as for users who sign in
+// through the identity provider only) comes back with auth.NoPassword, a hash
+// no password matches, so no caller can mistake "no password" for "any
+// password" (issue #15).
 func (s *Store) Credentials(ctx context.Context, username string) (org.User, string, error) {
 	var hash string
 	var u org.User
@@ -106,6 +111,9 @@ func (s *Store) Credentials(ctx context.Context, username string) (org.User, str
 	}
 	for _, r := range roles {
 		u.Roles = append(u.Roles, org.Role(r))
+	}
+	if hash == "" {
+		hash = auth.NoPassword
 	}
 	return u, hash, nil
 }
