@@ -10,6 +10,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/store"
 )
 
@@ -21,6 +22,9 @@ type App struct {
 	Log       *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Policy is the configured SLA policy, active while none is stored (the
+	// built-in defaults when unset).
+	Policy complaint.Policy
 
 	// repairs counts read-model rows repaired from their workflow.
 	repairs atomic.Int64

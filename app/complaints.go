@@ -336,6 +336,31 @@ var stepInputs = map[complaint.Step]func(complaint.Actor, []byte) (any, error){
 	complaint.StepReview:     stepInput[complaint.ReviewInput],
 }
 
+// controlInputs are the clock controls' inputs and Updates, by the control's
+// path (the API's, the console's).
+var controlInputs = map[string]struct {
+	update string
+	decode func(complaint.Actor, []byte) (any, error)
+}{
+	"pause":    {workflows.UpdatePause, stepInput[complaint.PauseInput]},
+	"resume":   {workflows.UpdateResume, stepInput[complaint.ResumeInput]},
+	"deadline": {workflows.UpdateExtend, stepInput[complaint.ExtensionInput]},
+}
+
+// TakeComplaintControlJSON sends a clock control (pause, resume, deadline)
+// with its input as JSON (the console's forms build it).
+func (a *App) TakeComplaintControlJSON(ctx context.Context, by complaint.Actor, id, control string, body []byte, key string) (ComplaintStepped, error) {
+	ct, ok := controlInputs[control]
+	if !ok {
+		return ComplaintStepped{}, Refuse(NotFound, "", "no control %s", control)
+	}
+	sub, err := ct.decode(by, body)
+	if err != nil {
+		return ComplaintStepped{}, err
+	}
+	return a.TakeComplaintStep(ctx, by, id, ct.update, sub, key)
+}
+
 // TakeComplaintStepJSON is TakeComplaintStep for a step's input as JSON (the
 // console's forms build it).
 func (a *App) TakeComplaintStepJSON(ctx context.Context, by complaint.Actor, id string, step complaint.Step, body []byte, key string) (ComplaintStepped, error) {

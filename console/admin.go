@@ -2,11 +2,11 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/org"
 )
@@ -44,13 +44,13 @@ func init() {
 }
 
 // mayAdminister reports whether the actor may change the organisation,
-// calendars and policies: the API's administration routes take only
-// administrators.
-func mayAdminister(a complaint.Actor) bool { return a.Has(org.RoleAdministrator) }
+// calendars and policies: the application's administration rule.
+func mayAdminister(a complaint.Actor) bool { return app.May(a, app.OpPutDepartment) }
 
 // mayReadAdmin reports whether the actor sees the administration pages:
-// administrators, and internal auditors, who read everything.
-func mayReadAdmin(a complaint.Actor) bool { return mayAdminister(a) || a.Has(org.RoleInternalAuditor) }
+// those who may read the user list (administrators, and internal auditors,
+// who read everything).
+func mayReadAdmin(a complaint.Actor) bool { return app.May(a, app.OpListUsers) }
 
 // adminReader lets administrators and internal auditors in.
 func (cs *Console) adminReader(h gin.HandlerFunc) gin.HandlerFunc {
@@ -149,9 +149,6 @@ func adminNotice(c *gin.Context) string {
 	return ""
 }
 
-// adminAPIPath joins an API path and an escaped segment taken from a page's URL.
-func adminAPIPath(prefix, segment string) string { return prefix + url.PathEscape(segment) }
-
 // adminHomePage is the administration overview: what there is, and what needs
 // doing (a calendar without this or next year's holidays).
 type adminHomePage struct {
@@ -183,8 +180,8 @@ func (cs *Console) adminHome(c *gin.Context) {
 		cs.adminFail(c, r)
 		return
 	}
-	var active complaint.Policy
-	if r := cs.getJSON(c, "/api/v1/sla-policies/active", &active); r != nil {
+	active, err := cs.ops.ActivePolicy(c)
+	if r := refusalIn(c, err); r != nil {
 		cs.adminFail(c, r)
 		return
 	}

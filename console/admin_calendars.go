@@ -194,14 +194,8 @@ func (cs *Console) adminCalendarHistory(c *gin.Context, name string, editable bo
 	}
 	names := map[string]string{}
 	if editable {
-		var users struct {
-			Items []struct {
-				ID   string `json:"id"`
-				Name string `json:"name"`
-			} `json:"items"`
-		}
-		if cs.getJSON(c, "/api/v1/users", &users) == nil {
-			for _, u := range users.Items {
+		if users, err := cs.ops.Users(c, user(c).Actor); err == nil {
+			for _, u := range users {
 				names[u.ID] = u.Name
 			}
 		}

@@ -275,11 +275,15 @@ func adminDraftJSON(p complaint.Policy) string {
 }
 
 func (cs *Console) adminPolicyList(c *gin.Context) ([]adminStoredPolicy, *Refusal) {
-	var out struct {
-		Items []adminStoredPolicy `json:"items"`
+	list, err := cs.ops.Policies(c)
+	if r := refusalIn(c, err); r != nil {
+		return nil, r
 	}
-	r := cs.getJSON(c, "/api/v1/sla-policies", &out)
-	return out.Items, r
+	out := make([]adminStoredPolicy, 0, len(list))
+	for _, p := range list {
+		out = append(out, adminStoredPolicy{Policy: p.Policy, Active: p.Active, CreatedAt: p.CreatedAt, CreatedBy: p.CreatedBy})
+	}
+	return out, nil
 }
 
 func (cs *Console) adminRenderPolicies(c *gin.Context, status int, shown string, ed *adminPolicyEditor, r *Refusal) {
@@ -288,8 +292,8 @@ func (cs *Console) adminRenderPolicies(c *gin.Context, status int, shown string,
 		cs.adminFail(c, rr)
 		return
 	}
-	var active complaint.Policy
-	if rr := cs.getJSON(c, "/api/v1/sla-policies/active", &active); rr != nil {
+	active, err := cs.ops.ActivePolicy(c)
+	if rr := refusalIn(c, err); rr != nil {
 		cs.adminFail(c, rr)
 		return
 	}
@@ -409,7 +413,7 @@ func (cs *Console) adminAddPolicy(c *gin.Context) {
 	} else if v, ok := body["version"]; ok {
 		_ = json.Unmarshal(v, &ed.Version)
 	}
-	r := cs.sendJSON(c, http.MethodPost, "/api/v1/sla-policies", body, nil, nil)
+	r := cs.adminAddPolicyJSON(c, body)
 	if r == nil {
 		c.Redirect(http.StatusSeeOther, "/admin/sla-policies?done=policy_added")
 		return
@@ -427,4 +431,16 @@ func (cs *Console) adminAddPolicy(c *gin.Context) {
 		ed.Where = adminWhere(l, r, body)
 	}
 	cs.adminRenderPolicies(c, r.Status, "", ed, nil)
+}
+
+// adminAddPolicyJSON stores the editor's policy as a new version
+// (app.AddPolicyJSON: fields it leaves out take the built-in defaults).
+func (cs *Console) adminAddPolicyJSON(c *gin.Context, body map[string]json.RawMessage) *Refusal {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return &Refusal{Status: http.StatusInternalServerError, Message: fmt.Sprintf("encode the policy: %v", err)}
+	}
+	_, err = cs.ops.AddPolicyJSON(c, user(c).Actor, data)
+	audited(c, "/api/v1/sla-policies", "", "", "", err)
+	return refusalIn(c, err)
 }

@@ -87,8 +87,8 @@ func adminEmptyRow(lang string, order int) adminRuleRow {
 
 // basePolicy is the stored version named, or the active policy for "".
 func (cs *Console) adminBasePolicy(c *gin.Context, version string) (complaint.Policy, *Refusal) {
-	var active complaint.Policy
-	if r := cs.getJSON(c, "/api/v1/sla-policies/active", &active); r != nil {
+	active, err := cs.ops.ActivePolicy(c)
+	if r := refusalIn(c, err); r != nil {
 		return active, r
 	}
 	if version == "" || version == active.Version {
@@ -271,7 +271,7 @@ func (cs *Console) adminSaveRules(c *gin.Context) {
 	}
 	// No rules at all is a choice: left out, the API would take the defaults'.
 	body["sla"], _ = json.Marshal(rules)
-	r = cs.sendJSON(c, http.MethodPost, "/api/v1/sla-policies", body, nil, nil)
+	r = cs.adminAddPolicyJSON(c, body)
 	if r == nil {
 		c.Redirect(http.StatusSeeOther, "/admin/sla-policies?done=policy_added")
 		return

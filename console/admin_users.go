@@ -4,17 +4,17 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/org"
 )
 
-// adminAuditEntry is what these pages read of GET /api/v1/audit.
+// adminAuditEntry is what these pages read of the audit trail (app.Audit).
 type adminAuditEntry struct {
 	At       time.Time `json:"at"`
 	Username string    `json:"username"`
@@ -23,15 +23,16 @@ type adminAuditEntry struct {
 	Outcome  string    `json:"outcome"`
 }
 
-// What an audit row about a user did, by the API route it went through.
+// What an audit row about a user did, by the API route of the operation:
+// an API client's PATCH or PUT, or the console's form POST that ran it.
 var adminUserAuditActions = map[string]string{
-	"PATCH /api/v1/users/:id":        "admin.audit.update",
-	"PUT /api/v1/users/:id/password": "admin.audit.password",
+	"/api/v1/users/:id":          "admin.audit.update",
+	"/api/v1/users/:id/password": "admin.audit.password",
 }
 
 // Action is the row's action in words: a known route's name, else the route.
 func (e adminAuditEntry) Action(lang string) string {
-	if k, ok := adminUserAuditActions[e.Method+" "+e.Route]; ok {
+	if k, ok := adminUserAuditActions[e.Route]; ok {
 		return T(lang, k)
 	}
 	return e.Method + " " + e.Route
@@ -41,28 +42,25 @@ func (e adminAuditEntry) Action(lang string) string {
 // not part of the user record; the audit trail, which every write goes
 // through, is where they are kept.
 func (cs *Console) adminChanges(c *gin.Context, target string, limit int) ([]adminAuditEntry, *Refusal) {
-	var out struct {
-		Items []adminAuditEntry `json:"items"`
+	page, err := cs.ops.Audit(c, user(c).Actor, app.AuditFilter{Target: target, Outcome: "allowed", Limit: limit})
+	if r := refusalIn(c, err); r != nil {
+		return nil, r
 	}
-	q := url.Values{"target": {target}, "outcome": {"allowed"}, "limit": {strconv.Itoa(limit)}}
-	r := cs.getJSON(c, "/api/v1/audit?"+q.Encode(), &out)
-	return out.Items, r
+	out := make([]adminAuditEntry, 0, len(page.Items))
+	for _, e := range page.Items {
+		out = append(out, adminAuditEntry{At: e.At, Username: e.Username, Method: e.Method, Route: e.Route, Outcome: e.Outcome})
+	}
+	return out, nil
 }
 
 func (cs *Console) adminUserList(c *gin.Context) ([]org.User, *Refusal) {
-	var out struct {
-		Items []org.User `json:"items"`
-	}
-	r := cs.getJSON(c, "/api/v1/users", &out)
-	return out.Items, r
+	list, err := cs.ops.Users(c, user(c).Actor)
+	return list, refusalIn(c, err)
 }
 
 func (cs *Console) adminDeptList(c *gin.Context) ([]org.Department, *Refusal) {
-	var out struct {
-		Items []org.Department `json:"items"`
-	}
-	r := cs.getJSON(c, "/api/v1/departments", &out)
-	return out.Items, r
+	list, err := cs.ops.DepartmentList(c)
+	return list, refusalIn(c, err)
 }
 
 func deptNames(ds []org.Department) map[string]string {
@@ -217,10 +215,9 @@ func (cs *Console) adminCreateUser(c *gin.Context) {
 		cs.adminRenderUserForm(c, http.StatusBadRequest, f, nil)
 		return
 	}
-	body := map[string]any{"username": u.Username, "name": u.Name, "department": u.Department,
-		"roles": u.Roles, "disabled": u.Disabled, "password": pw}
-	var created org.User
-	if r := cs.sendJSON(c, http.MethodPost, "/api/v1/users", body, &created, nil); r != nil {
+	created, err := cs.ops.CreateUser(c, user(c).Actor, app.NewUser{User: u, Password: pw})
+	audited(c, "/api/v1/users", created.ID, "", "", err)
+	if r := refusalIn(c, err); r != nil {
 		cs.adminRenderUserForm(c, r.Status, f, r)
 		return
 	}
@@ -277,8 +274,9 @@ func (cs *Console) adminUpdateUser(c *gin.Context) {
 	// The form shows what was typed, not what is stored, when it comes back.
 	kept := adminNewUserForm(posted, f.Depts)
 	kept.Editable, kept.History = true, f.History
-	body := map[string]any{"name": posted.Name, "department": posted.Department, "roles": posted.Roles, "disabled": posted.Disabled}
-	if r := cs.sendJSON(c, http.MethodPatch, adminAPIPath("/api/v1/users/", f.ID), body, nil, nil); r != nil {
+	_, err := cs.ops.UpdateUser(c, user(c).Actor, posted)
+	audited(c, "/api/v1/users/:id", f.ID, "", "", err)
+	if r := refusalIn(c, err); r != nil {
 		cs.adminRenderUserForm(c, r.Status, kept, r)
 		return
 	}
@@ -296,12 +294,13 @@ func (cs *Console) adminSetPassword(c *gin.Context) {
 		cs.adminRenderUserForm(c, http.StatusBadRequest, f, nil)
 		return
 	}
-	body := map[string]string{"password": pw}
+	in := app.PasswordChange{Password: pw}
 	if f.Own {
-		body["current_password"] = c.PostForm("current_password")
+		in.CurrentPassword = c.PostForm("current_password")
 	}
-	r := cs.sendJSON(c, http.MethodPut, adminAPIPath("/api/v1/users/", f.ID)+"/password", body, nil, nil)
-	if r != nil {
+	err := cs.ops.SetPassword(c, user(c).Actor, f.ID, in)
+	audited(c, "/api/v1/users/:id/password", f.ID, "", "", err)
+	if r := refusalIn(c, err); r != nil {
 		if r.Status == http.StatusForbidden && f.Own {
 			// The current password was wrong: say so at its field.
 			r = &Refusal{Status: http.StatusBadRequest, Field: "current_password", Message: r.Message}
@@ -426,8 +425,9 @@ func (cs *Console) adminCreateDepartment(c *gin.Context) {
 		cs.adminRenderDepartments(c, http.StatusBadRequest, f, nil)
 		return
 	}
-	body := map[string]any{"id": f.ID, "name": f.Name, "kind": f.Kind}
-	if r := cs.sendJSON(c, http.MethodPut, adminAPIPath("/api/v1/departments/", f.ID), body, nil, nil); r != nil {
+	_, err := cs.ops.PutDepartment(c, user(c).Actor, f.ID, org.Department{ID: f.ID, Name: f.Name, Kind: f.Kind})
+	audited(c, "/api/v1/departments/:id", f.ID, "", "", err)
+	if r := refusalIn(c, err); r != nil {
 		cs.adminRenderDepartments(c, r.Status, f, r)
 		return
 	}
@@ -481,8 +481,9 @@ func (cs *Console) adminSaveDepartment(c *gin.Context) {
 		return
 	}
 	f.Name, f.Kind = strings.TrimSpace(c.PostForm("name")), org.DepartmentKind(c.PostForm("kind"))
-	body := map[string]any{"id": f.ID, "name": f.Name, "kind": f.Kind}
-	if r := cs.sendJSON(c, http.MethodPut, adminAPIPath("/api/v1/departments/", f.ID), body, nil, nil); r != nil {
+	_, err := cs.ops.PutDepartment(c, user(c).Actor, f.ID, org.Department{ID: f.ID, Name: f.Name, Kind: f.Kind})
+	audited(c, "/api/v1/departments/:id", f.ID, "", "", err)
+	if r := refusalIn(c, err); r != nil {
 		cs.adminRenderDepartment(c, r.Status, f, r)
 		return
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/improvement"
 	"github.com/cxflow/cxflow/org"
@@ -486,11 +487,8 @@ func (cs *Console) showDetail(c *gin.Context, status int, notice string, refusal
 		p.Link = l.(*linkView)
 	}
 	if mayReadImprovements(user(c).Actor) {
-		var list struct {
-			Items []improvement.Action `json:"items"`
-		}
-		if r := cs.getJSON(c, "/api/v1/improvement-actions?complaint_id="+url.QueryEscape(cm.ID), &list); r == nil {
-			p.Actions = list.Items
+		if page, err := cs.ops.Improvements(c, user(c).Actor, app.ImprovementFilter{ComplaintID: cm.ID, Limit: 200}); err == nil {
+			p.Actions = page.Items
 		}
 	}
 	p.MayOpenAction = cm.RootCause != nil &&
@@ -514,7 +512,7 @@ func (cs *Console) submit(c *gin.Context) {
 		done, err := cs.ops.TakeComplaintStepJSON(c, user(c).Actor, id.String(), step, body, c.PostForm(keyField))
 		audited(c, "/api/v1/complaints/:id/"+strings.ReplaceAll(string(step), "_", "-"), id.String(),
 			complaint.WorkflowID(id.String()), done.UpdateID, err)
-		r = refusalOf(err)
+		r = refusalIn(c, err)
 	}
 	if r != nil {
 		cs.showDetail(c, r.Status, "", r)

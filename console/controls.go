@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -99,9 +100,9 @@ func (cs *Console) control(path string) gin.HandlerFunc {
 		}
 		body, r := f.body(c.Request.PostForm, cs.loc)
 		if r == nil {
-			a := cs.b.API(c, Call{Method: http.MethodPost, Path: "/api/v1/complaints/" + id.String() + "/" + path, Body: body,
-				Header: keyHeader(c)})
-			r = a.refusal(lang(c))
+			done, err := cs.ops.TakeComplaintControlJSON(c, user(c).Actor, id.String(), path, body, strings.TrimSpace(c.PostForm(keyField)))
+			audited(c, "/api/v1/complaints/:id/"+path, id.String(), complaint.WorkflowID(id.String()), done.UpdateID, err)
+			r = refusalIn(c, err)
 		}
 		if r != nil {
 			c.Set(failedControlKey, path)

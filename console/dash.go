@@ -5,19 +5,20 @@ import (
 	"html/template"
 	"math"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/console/chart"
 	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/reports"
 )
 
-// The management dashboard (管理看板): GET /api/v1/dashboard drawn as headline
+// The management dashboard (管理看板): app.Dashboard drawn as headline
 // tiles, SVG charts and the lists of overdue and escalated complaints.
 
 func init() {
@@ -82,77 +83,8 @@ var dashboardRoles = append(slices.Clone(repCompanyReaders), org.RoleBranchHead,
 
 func mayDashboard(a complaint.Actor) bool { return hasAny(a, dashboardRoles) }
 
-// dashData is what GET /api/v1/dashboard answers.
-type dashData struct {
-	AsOf     time.Time `json:"as_of"`
-	TimeZone string    `json:"time_zone"`
-	Scope    struct {
-		Kind       string `json:"kind"`
-		Branch     string `json:"branch"`
-		Department string `json:"department"`
-		Name       string `json:"name"`
-	} `json:"scope"`
-	Open struct {
-		Total        int         `json:"total"`
-		OnTrack      int         `json:"on_track"`
-		AtRisk       int         `json:"at_risk"`
-		Breached     int         `json:"breached"`
-		Escalated    int         `json:"escalated"`
-		Paused       int         `json:"paused"`
-		ByStep       []dashGroup `json:"by_step"`
-		ByDepartment []dashGroup `json:"by_department"`
-	} `json:"open"`
-	Overdue   dashUrgent `json:"overdue"`
-	Escalated dashUrgent `json:"escalated"`
-	Quarters  struct {
-		Current  dashPeriod `json:"current"`
-		Previous dashPeriod `json:"previous"`
-	} `json:"quarters"`
-	Trend []dashPeriod `json:"trend"`
-}
-
-type dashGroup struct {
-	Key      string `json:"key"`
-	Label    string `json:"label"`
-	Total    int    `json:"total"`
-	OnTrack  int    `json:"on_track"`
-	AtRisk   int    `json:"at_risk"`
-	Breached int    `json:"breached"`
-}
-
-type dashUrgent struct {
-	Total int `json:"total"`
-	Items []struct {
-		ID              string              `json:"id"`
-		Number          string              `json:"number"`
-		Subject         string              `json:"subject"`
-		Status          complaint.Step      `json:"status"`
-		Department      string              `json:"department"`
-		DepartmentName  string              `json:"department_name"`
-		DueAt           *time.Time          `json:"due_at"`
-		SLAStatus       complaint.SLAStatus `json:"sla_status"`
-		Paused          bool                `json:"paused"`
-		EscalationLevel complaint.Level     `json:"escalation_level"`
-		LateSeconds     *int64              `json:"late_seconds"`
-		LateClock       complaint.ClockKind `json:"late_clock"`
-	} `json:"items"`
-}
-
-// dashPeriod is a quarter's or a month's figures.
-type dashPeriod struct {
-	Quarter        string    `json:"quarter"`
-	Month          string    `json:"month"`
-	From           time.Time `json:"from"`
-	Received       int       `json:"received"`
-	Founded        int       `json:"founded"`
-	NotFounded     int       `json:"not_founded"`
-	CompletedSteps int       `json:"completed_steps"`
-	SLACompliance  *float64  `json:"sla_compliance"`
-	Closed         int       `json:"closed"`
-	MedianHours    *float64  `json:"median_hours"`
-	P90Hours       *float64  `json:"p90_hours"`
-	Escalations    int       `json:"escalations"`
-}
+// dashData is the dashboard as the operation answers it (app.Dashboard).
+type dashData = reports.Dashboard
 
 // dashView is the page's data, every figure already in words.
 type dashView struct {
@@ -193,13 +125,9 @@ type dashItem struct {
 }
 
 func (cs *Console) dashPage(c *gin.Context) {
-	path := "/api/v1/dashboard"
 	branch := strings.TrimSpace(c.Query("branch"))
-	if branch != "" {
-		path += "?branch=" + url.QueryEscape(branch)
-	}
-	var d dashData
-	if r := cs.getJSON(c, path, &d); r != nil {
+	d, err := cs.ops.Dashboard(c, user(c).Actor, app.DashboardInput{Branch: branch, Location: cs.loc})
+	if r := refusalOf(err); r != nil {
 		cs.refuse(c, r)
 		return
 	}
@@ -290,7 +218,7 @@ func (cs *Console) dashFill(v *dashView, d *dashData, lang string) {
 	v.Lists = []dashList{cs.dashList("overdue", &d.Overdue, lang), cs.dashList("escalated", &d.Escalated, lang)}
 }
 
-func (cs *Console) dashList(id string, u *dashUrgent, lang string) dashList {
+func (cs *Console) dashList(id string, u *reports.DashboardUrgentList, lang string) dashList {
 	l := dashList{ID: id, Title: T(lang, "dash."+id)}
 	switch {
 	case u.Total == 0:
@@ -399,7 +327,7 @@ func (cs *Console) dashVolumeChart(d *dashData, lang string) template.HTML {
 func (cs *Console) dashQuarterChart(d *dashData, lang string) template.HTML {
 	cur, prev := d.Quarters.Current, d.Quarters.Previous
 	keys := []string{"dash.q.received", "dash.q.founded", "dash.q.not_founded", "dash.q.closed", "dash.q.escalations"}
-	figures := func(p dashPeriod) []float64 {
+	figures := func(p reports.DashboardQuarter) []float64 {
 		return []float64{float64(p.Received), float64(p.Founded), float64(p.NotFounded), float64(p.Closed), float64(p.Escalations)}
 	}
 	var cats []string

@@ -197,7 +197,7 @@ func (cs *Console) intakePost(c *gin.Context) {
 		}
 		rec, err := cs.ops.RecordComplaint(c, user(c).Actor, in, key)
 		audited(c, "/api/v1/complaints", rec.Complaint.ID, "", "", err)
-		id, r = rec.Complaint.ID, refusalOf(err)
+		id, r = rec.Complaint.ID, refusalIn(c, err)
 	}
 	if r == nil {
 		if _, err := uuid.Parse(id); err != nil {

@@ -14,8 +14,8 @@ import (
 // Ops are the application's operations (package app) that pages call
 // directly, in-process, as the JSON API's handlers do: the same permission
 // table, validation and refusals, with no HTTP in between. *app.App has them.
-// Areas move here from the in-process API calls (Backend.API) one by one;
-// the calendars and the complaints have.
+// Areas have moved here from the in-process API calls (Backend.API); the
+// customers' link pages, the callback link and the search have not yet.
 type Ops interface {
 	Calendars(ctx context.Context) ([]calendar.Calendar, error)
 	Calendar(ctx context.Context, name string) (calendar.Calendar, error)
@@ -28,12 +28,16 @@ type Ops interface {
 	Waiting(ctx context.Context, by complaint.Actor, steps []complaint.Step) ([]complaint.Complaint, error)
 	RecordComplaint(ctx context.Context, by complaint.Actor, in complaint.Intake, key string) (app.Recorded, error)
 	TakeComplaintStepJSON(ctx context.Context, by complaint.Actor, id string, step complaint.Step, body []byte, key string) (app.ComplaintStepped, error)
+	TakeComplaintControlJSON(ctx context.Context, by complaint.Actor, id, control string, body []byte, key string) (app.ComplaintStepped, error)
 
 	// Improvement actions.
 	Improvements(ctx context.Context, by complaint.Actor, f app.ImprovementFilter) (app.ImprovementPage, error)
 	Improvement(ctx context.Context, by complaint.Actor, id string) (improvement.Action, error)
 	OpenImprovement(ctx context.Context, by complaint.Actor, in improvement.OpenInput, key string) (app.ImprovementOpened, error)
 	TakeImprovementStep(ctx context.Context, by complaint.Actor, id string, in app.ImprovementStepInput, key string) (app.ImprovementStepped, error)
+	adminOps
+	surveyOps
+	reportOps
 }
 
 var _ Ops = (*app.App)(nil)

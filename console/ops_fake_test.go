@@ -179,3 +179,8 @@ func (f *fake) TakeImprovementStep(_ context.Context, _ complaint.Actor, id stri
 	err := f.op(http.MethodPost, improvementsAPI+"/"+url.PathEscape(id)+"/"+string(step), body, &out)
 	return app.ImprovementStepped{Action: out}, err
 }
+
+func (f *fake) TakeComplaintControlJSON(_ context.Context, _ complaint.Actor, id, control string, body []byte, key string) (app.ComplaintStepped, error) {
+	f.sent, f.key = string(body), key
+	return app.ComplaintStepped{}, f.op(http.MethodPost, "/api/v1/complaints/"+id+"/"+control, json.RawMessage(body), nil)
+}

@@ -6,13 +6,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/improvement"
-	"github.com/cxflow/cxflow/org"
 )
 
 // 通知发件箱: everything cxflow wants delivered — survey invitations and
@@ -21,11 +20,9 @@ import (
 // staff deliver by hand (a call, a letter, a message with the customer's
 // link) and report each message sent or failed here.
 
-// outboxUsers may read the outbox and report deliveries, as server/server.go
-// guards /api/v1/notifications (its outbox := requireRole(...)).
-var outboxUsers = []org.Role{org.RoleAdministrator, org.RoleMarketDepartment, org.RoleIntakeClerk}
-
-func mayOutbox(a complaint.Actor) bool { return hasAny(a, outboxUsers) }
+// mayOutbox reports whether the actor may read the outbox and report
+// deliveries: the application's rule for it (app.OpListNotifications).
+func mayOutbox(a complaint.Actor) bool { return app.May(a, app.OpListNotifications) }
 
 // outboxPageSize is how many messages a page shows.
 const outboxPageSize = 50
@@ -81,34 +78,14 @@ func init() {
 		}})
 }
 
-// outboxMessage is a message as GET /api/v1/notifications lists it
-// (store.Notification, which the console does not import).
-type outboxMessage struct {
-	ID        int64      `json:"id"`
-	CreatedAt time.Time  `json:"created_at"`
-	Channel   string     `json:"channel"`
-	Recipient string     `json:"recipient"`
-	Subject   string     `json:"subject"`
-	Body      string     `json:"body"`
-	Link      string     `json:"link"`
-	Related   string     `json:"related"`
-	Status    string     `json:"status"`
-	SentAt    *time.Time `json:"sent_at"`
-	Note      string     `json:"note"`
-}
+// outboxMessage is a message of the outbox.
+type outboxMessage = app.Notification
 
-// outboxTally and outboxCounts are GET /api/v1/notifications/counts.
-type outboxTally struct {
-	Email int `json:"email"`
-	Task  int `json:"task"`
-	Total int `json:"total"`
-}
-
-type outboxCounts struct {
-	Pending outboxTally `json:"pending"`
-	Sent    outboxTally `json:"sent"`
-	Failed  outboxTally `json:"failed"`
-}
+// outboxTally and outboxCounts are the outbox's counts, by status and channel.
+type (
+	outboxTally  = app.OutboxTally
+	outboxCounts app.OutboxCounts
+)
 
 func (c outboxCounts) of(status string) outboxTally {
 	switch status {
@@ -161,19 +138,21 @@ func outboxHref(status, kind, before string) string {
 	return "/notifications"
 }
 
-// apiQuery is the API's query for the filter: newest first, one page.
-func (f outboxFilter) apiQuery() string {
-	q := url.Values{"order": {"newest"}, "limit": {strconv.Itoa(outboxPageSize)}}
+// ops is the operation's filter: newest first, one page. A position that is
+// no notification ID is refused as the API refuses it.
+func (f outboxFilter) ops() (app.OutboxFilter, error) {
+	q := app.OutboxFilter{Newest: true, Limit: outboxPageSize, Channel: f.Kind}
 	if f.Status != "all" {
-		q.Set("status", f.Status)
-	}
-	if f.Kind != "" {
-		q.Set("channel", f.Kind)
+		q.Status = f.Status
 	}
 	if f.Before != "" {
-		q.Set("before", f.Before)
+		n, err := strconv.ParseInt(f.Before, 10, 64)
+		if err != nil || n < 0 {
+			return q, app.Refuse(app.Invalid, "before", "before must be a notification ID")
+		}
+		q.Before = n
 	}
-	return q.Encode()
+	return q, nil
 }
 
 // outboxView is the page's data.
@@ -250,16 +229,18 @@ func (cs *Console) outboxPage(c *gin.Context) {
 // set, is a report to show again with its complaint.
 func (cs *Console) showOutbox(c *gin.Context, p page, status int, refused *outboxRefused) {
 	f := outboxFilterOf(c)
-	var counts outboxCounts
-	if r := cs.getJSON(c, "/api/v1/notifications/counts", &counts); r != nil {
+	all, err := cs.ops.CountNotifications(c, user(c).Actor)
+	if r := refusalIn(c, err); r != nil {
 		cs.refuse(c, r)
 		return
 	}
-	var list struct {
-		Items      []outboxMessage `json:"items"`
-		NextBefore int64           `json:"next_before"`
+	counts := outboxCounts(all)
+	q, err := f.ops()
+	var list app.NotificationPage
+	if err == nil {
+		list, err = cs.ops.Notifications(c, user(c).Actor, q)
 	}
-	if r := cs.getJSON(c, "/api/v1/notifications?"+f.apiQuery(), &list); r != nil {
+	if r := refusalIn(c, err); r != nil {
 		// A filter the API refuses is said on the page, the tabs kept.
 		if p.Error == "" {
 			p.Error = outboxExplain(p.Lang, r)
@@ -344,11 +325,9 @@ func (cs *Console) outboxMark(c *gin.Context) {
 		cs.showOutbox(c, p, http.StatusBadRequest, refused)
 		return
 	}
-	body := map[string]string{"status": status, "if_status": from}
-	if note != "" {
-		body["note"] = note
-	}
-	r := cs.sendJSON(c, http.MethodPost, "/api/v1/notifications/"+strconv.FormatInt(id, 10)+"/status", body, nil, nil)
+	err = cs.ops.MarkNotification(c, user(c).Actor, id, app.NotificationReport{Status: status, Note: note, IfStatus: from})
+	audited(c, "/api/v1/notifications/:id/status", strconv.FormatInt(id, 10), "", "", err)
+	r := refusalIn(c, err)
 	if r == nil {
 		f := outboxFilterOf(c)
 		q := outboxQuery(f.Status, f.Kind, f.Before)

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -106,7 +107,18 @@ func (cs *Console) repChurn(c *gin.Context) {
 		q.Set("decline", decline)
 	}
 	var r reports.ChurnReport
-	if ref := cs.getJSON(c, "/api/v1/reports/churn?"+q.Encode(), &r); ref != nil {
+	ref := repChurnQuery(q)
+	if ref == nil {
+		h, _ := reports.ParseHalf(q.Get("half"))
+		share := reports.DefaultDeclineShare
+		if decline != "" {
+			share, _ = strconv.ParseFloat(decline, 64)
+		}
+		var err error
+		r, err = cs.ops.ChurnReport(c, u.Actor, h, share)
+		ref = refusalOf(err)
+	}
+	if ref != nil {
 		cs.repRefused(c, ref, &v.Filter, func(p page) { show(p, ref.Status) })
 		return
 	}
@@ -117,6 +129,20 @@ func (cs *Console) repChurn(c *gin.Context) {
 		v.Evidence = repDownloads(l, "/api/v1/reports/audit-evidence", url.Values{"half": {r.Half}})
 	}
 	show(p, http.StatusOK)
+}
+
+// repChurnQuery checks the churn report's query as the API does: a half
+// year, and a decline share between 0 and 1.
+func repChurnQuery(q url.Values) *Refusal {
+	if _, ok := reports.ParseHalf(q.Get("half")); !ok {
+		return &Refusal{Status: http.StatusBadRequest, Field: "half", Message: "half must be a half year such as 2026H1"}
+	}
+	if v := q.Get("decline"); v != "" {
+		if f, err := strconv.ParseFloat(v, 64); err != nil || !(f > 0 && f < 1) {
+			return &Refusal{Status: http.StatusBadRequest, Field: "decline", Message: "decline must be a share between 0 and 1, e.g. 0.2 for 20 %"}
+		}
+	}
+	return nil
 }
 
 func (v *repChurnView) fill(l string, r reports.ChurnReport, p page) {

@@ -146,16 +146,22 @@ func (cs *Console) repComplaints(c *gin.Context) {
 	if branch != "" {
 		q.Set("branch", branch)
 	}
+	period, r := repPeriodOf(q)
 	var a reports.ComplaintAnalysis
-	if r := cs.getJSON(c, "/api/v1/reports/complaints?"+q.Encode(), &a); r != nil {
+	if r == nil {
+		period.Branch = branch
+		var err error
+		a, err = cs.ops.ComplaintAnalysis(c, u.Actor, period)
+		r = refusalOf(err)
+	}
+	if r != nil {
 		cs.repRefused(c, r, &v.Filter, func(p page) { show(p, r.Status) })
 		return
 	}
 	// The step targets are a help to read the times, not part of the report:
 	// without them (a refusal) the column shows "—" rather than no page.
 	var pol *complaint.Policy
-	var active complaint.Policy
-	if cs.getJSON(c, "/api/v1/sla-policies/active", &active) == nil {
+	if active, err := cs.ops.ActivePolicy(c); err == nil {
 		pol = &active
 	}
 	v.fill(l, a, pol, byID)

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/assessment"
 	"github.com/cxflow/cxflow/console/chart"
 	"github.com/cxflow/cxflow/org"
@@ -79,17 +80,11 @@ func init() {
 
 // repMonthly and repYearly are the API's answers (server.MonthlyAssessment
 // and server.YearlyAssessment, which the console cannot import).
-type repMonthly struct {
-	Month       string                            `json:"month"`
-	Rules       assessment.AssessmentRules        `json:"rules"`
-	Departments []assessment.DepartmentMonthScore `json:"departments"`
-}
-
-type repYearly struct {
-	Year        int                                   `json:"year"`
-	Rules       assessment.AssessmentRules            `json:"rules"`
-	Departments []assessment.DepartmentYearAdjustment `json:"departments"`
-}
+// repMonthly and repYearly are the assessment as the operations answer it.
+type (
+	repMonthly = app.MonthlyAssessment
+	repYearly  = app.YearlyAssessment
+)
 
 // repDepartmentsView is the department assessment page's data.
 type repDepartmentsView struct {
@@ -223,16 +218,15 @@ func (cs *Console) repDepartmentsPage(c *gin.Context, per repPeriod, ok bool, no
 		return
 	}
 	q := per.query()
-	path := "/api/v1/reports/departments?" + q.Encode()
-	var ref *Refusal
-	if per.By == "month" {
-		var m repMonthly
-		if ref = cs.getJSON(c, path, &m); ref == nil {
+	period, ref := repPeriodOf(q)
+	if ref == nil && per.By == "month" {
+		m, err := cs.ops.AssessmentMonth(c, u.Actor, period)
+		if ref = refusalOf(err); ref == nil {
 			v.fillMonth(l, m, byID)
 		}
-	} else {
-		var y repYearly
-		if ref = cs.getJSON(c, path, &y); ref == nil {
+	} else if ref == nil {
+		y, err := cs.ops.AssessmentYear(c, u.Actor, period)
+		if ref = refusalOf(err); ref == nil {
 			v.fillYear(l, y, byID)
 		}
 	}
@@ -442,34 +436,33 @@ func repViewOf(c *gin.Context) (repPeriod, bool) {
 	return p, false
 }
 
-// repNumber reads an optional number input into body; a refusal names it
-// when it is not a number.
-func repNumber(v url.Values, name string, body map[string]any) *Refusal {
+// repNumber reads an optional number input (nil when empty); a refusal
+// names it when it is not a number.
+func repNumber(v url.Values, name string) (*float64, *Refusal) {
 	raw := strings.TrimSpace(v.Get(name))
 	if raw == "" {
-		return nil
+		return nil, nil
 	}
 	n, err := strconv.ParseFloat(raw, 64)
 	if err != nil {
-		return &Refusal{Status: http.StatusBadRequest, Field: name}
+		return nil, &Refusal{Status: http.StatusBadRequest, Field: name}
 	}
-	body[name] = n
-	return nil
+	return &n, nil
 }
 
-// repEntered sends an entry form to the API and answers: back to the
-// assessment with a notice, or the page again with the form's errors.
-func (cs *Console) repEntered(c *gin.Context, form, endpoint string, body map[string]any, r *Refusal, back repPeriod) {
+// repEntered runs an entry form's operation (enter, given the form's
+// Idempotency-Key) unless the form was refused already (r), records it for
+// the audit trail under the API's route, and answers: back to the assessment
+// with a notice, or the page again with the form's errors.
+func (cs *Console) repEntered(c *gin.Context, form, route string, enter func(key string) error, r *Refusal, back repPeriod) {
 	l := lang(c)
 	if r != nil && r.Message == "" {
 		r.Message = T(l, "rep.d.bad_number")
 	}
 	if r == nil {
-		var h http.Header
-		if k := c.Request.PostForm.Get("idempotency_key"); k != "" {
-			h = http.Header{"Idempotency-Key": {k}}
-		}
-		r = cs.sendJSON(c, http.MethodPost, endpoint, body, nil, h)
+		err := enter(c.Request.PostForm.Get("idempotency_key"))
+		audited(c, route, "", "", "", err)
+		r = refusalOf(err)
 	}
 	view, ok := repViewOf(c)
 	if r == nil {
@@ -488,46 +481,52 @@ func (cs *Console) repEntered(c *gin.Context, form, endpoint string, body map[st
 }
 
 func (cs *Console) repPostCheck(c *gin.Context) {
-	if !hasAny(user(c).Actor, repCheckEntrants) {
+	u := user(c)
+	if !hasAny(u.Actor, repCheckEntrants) {
 		cs.repForbidden(c, "rep.d.who_check")
 		return
 	}
 	_ = c.PostForm("department") // parses the form
 	v := c.Request.PostForm
-	body := map[string]any{}
-	for _, k := range []string{"department", "month", "item", "note"} {
-		body[k] = strings.TrimSpace(v.Get(k))
-	}
-	r := repNumber(v, "earned", body)
+	in := app.AuditCheckInput{Department: strings.TrimSpace(v.Get("department")), Month: strings.TrimSpace(v.Get("month")),
+		Item: strings.TrimSpace(v.Get("item")), Note: strings.TrimSpace(v.Get("note"))}
+	var r *Refusal
+	in.Earned, r = repNumber(v, "earned")
 	if r == nil {
-		r = repNumber(v, "possible", body)
+		in.Possible, r = repNumber(v, "possible")
 	}
-	month := strings.TrimSpace(v.Get("month"))
-	cs.repEntered(c, "check", "/api/v1/assessment/checks", body, r, repPeriod{By: "month", Value: month})
+	enter := func(key string) error {
+		_, err := cs.ops.EnterAuditCheck(c, u.Actor, in, key)
+		return err
+	}
+	cs.repEntered(c, "check", "/api/v1/assessment/checks", enter, r, repPeriod{By: "month", Value: in.Month})
 }
 
 func (cs *Console) repPostCredit(c *gin.Context) {
-	if !hasAny(user(c).Actor, repCreditEntrants) {
+	u := user(c)
+	if !hasAny(u.Actor, repCreditEntrants) {
 		cs.repForbidden(c, "rep.d.who_credit")
 		return
 	}
 	_ = c.PostForm("department")
 	v := c.Request.PostForm
-	body := map[string]any{}
-	for _, k := range []string{"department", "kind", "reason"} {
-		body[k] = strings.TrimSpace(v.Get(k))
-	}
+	in := app.CreditInput{Department: strings.TrimSpace(v.Get("department")), Kind: strings.TrimSpace(v.Get("kind")),
+		Reason: strings.TrimSpace(v.Get("reason"))}
 	var r *Refusal
 	year := strings.TrimSpace(v.Get("year"))
 	if year != "" {
 		if y, err := strconv.Atoi(year); err == nil {
-			body["year"] = y
+			in.Year = &y
 		} else {
 			r = &Refusal{Status: http.StatusBadRequest, Field: "year"}
 		}
 	}
 	if r == nil {
-		r = repNumber(v, "points", body)
+		in.Points, r = repNumber(v, "points")
 	}
-	cs.repEntered(c, "credit", "/api/v1/assessment/credits", body, r, repPeriod{By: "year", Value: year})
+	enter := func(key string) error {
+		_, err := cs.ops.EnterCredit(c, u.Actor, in, key)
+		return err
+	}
+	cs.repEntered(c, "credit", "/api/v1/assessment/credits", enter, r, repPeriod{By: "year", Value: year})
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -29,20 +28,6 @@ func init() {
 		"rep.v.created": "Generated", "rep.v.by": "How", "rep.v.file": "File", "rep.v.scheduled": "scheduled", "rep.v.requested": "on request",
 		"rep.v.number": "version %d", "rep.v.kind.complaints": "Complaint analysis", "rep.v.size": "%s KB",
 	})
-}
-
-// repVersion is a kept report version as GET /api/v1/report-versions lists
-// it (reports.Version, which the console does not import).
-type repVersion struct {
-	ID        int64     `json:"id"`
-	Kind      string    `json:"kind"`
-	Period    string    `json:"period"`
-	Branch    string    `json:"branch,omitempty"`
-	Version   int       `json:"version"`
-	Format    string    `json:"format"`
-	Size      int       `json:"size"`
-	CreatedAt time.Time `json:"created_at"`
-	CreatedBy string    `json:"created_by"`
 }
 
 // repIndexView is the index page's data.
@@ -99,10 +84,8 @@ func (cs *Console) repIndex(c *gin.Context) {
 		}
 	}
 	if repCompanyWide(u.Actor) {
-		var list struct {
-			Items []repVersion `json:"items"`
-		}
-		if r := cs.getJSON(c, "/api/v1/report-versions", &list); r != nil {
+		versions, err := cs.ops.ReportVersions(c, u.Actor, "", "")
+		if r := refusalOf(err); r != nil {
 			cs.refuse(c, r)
 			return
 		}
@@ -112,7 +95,7 @@ func (cs *Console) repIndex(c *gin.Context) {
 			return
 		}
 		v.MayVersions = true
-		for _, x := range list.Items {
+		for _, x := range versions {
 			row := repVersionRow{Kind: x.Kind, Period: repLabelOf(l, x.Period), Scope: T(l, "rep.whole_company"),
 				Version: fmt.Sprintf(T(l, "rep.v.number"), x.Version), Format: x.Format,
 				Size:    fmt.Sprintf(T(l, "rep.v.size"), strconv.FormatFloat(float64(x.Size)/1024, 'f', 1, 64)),

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/cxflow/cxflow/assessment"
 	"github.com/cxflow/cxflow/console/chart"
 	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/reports"
@@ -138,13 +137,10 @@ func (cs *Console) repSatisfaction(c *gin.Context) {
 	}
 	v := &repSatisfactionView{Filter: repFilter{Action: "/reports/satisfaction", Inputs: repPeriodInputs(per, repPeriodKinds), Hint: "rep.period_hint"}}
 	// The programme list only offers a choice; the report is read without it.
-	var list struct {
-		Items []survey.Definition `json:"items"`
-	}
-	if cs.getJSON(c, "/api/v1/survey-programmes", &list) == nil {
+	if list, err := cs.ops.Programmes(c, user(c).Actor); err == nil {
 		in := repInput{Name: "programme", Label: "rep.s.programme", Type: "select", Value: programme,
 			Options: []option{{Value: "", Label: "rep.s.all_programmes"}}}
-		for _, d := range list.Items {
+		for _, d := range list {
 			in.Options = append(in.Options, option{Value: d.ID, Text: d.Name})
 		}
 		v.Filter.Inputs = append(v.Filter.Inputs, in)
@@ -164,8 +160,14 @@ func (cs *Console) repSatisfaction(c *gin.Context) {
 	if programme != "" {
 		q.Set("programme", programme)
 	}
+	period, ref := repPeriodOf(q)
 	var r reports.SatisfactionReport
-	if ref := cs.getJSON(c, "/api/v1/reports/satisfaction?"+q.Encode(), &r); ref != nil {
+	if ref == nil {
+		var err error
+		r, err = cs.ops.SatisfactionReport(c, user(c).Actor, period, programme)
+		ref = refusalOf(err)
+	}
+	if ref != nil {
 		cs.repRefused(c, ref, &v.Filter, func(p page) { show(p, ref.Status) })
 		return
 	}
@@ -176,13 +178,15 @@ func (cs *Console) repSatisfaction(c *gin.Context) {
 
 // repSatisfactionTarget is the satisfaction rate the organisation aims at:
 // the department assessment's threshold, below which the unit head loses
-// points (002 客户服务满意度调查管理制度). The API gives its rules with the
-// assessment, which the same roles read; nil when it does not answer.
+// points (002 客户服务满意度调查管理制度). The assessment gives its rules
+// (app.AssessmentMonth), which the same roles read; nil when it refuses.
 func (cs *Console) repSatisfactionTarget(c *gin.Context, now time.Time) *float64 {
-	var a struct {
-		Rules assessment.AssessmentRules `json:"rules"`
+	p, ref := repPeriodOf(url.Values{"month": {now.Format("2006-01")}})
+	if ref != nil {
+		return nil
 	}
-	if cs.getJSON(c, "/api/v1/reports/departments?month="+now.Format("2006-01"), &a) != nil || !(a.Rules.SatisfactionThreshold > 0) {
+	a, err := cs.ops.AssessmentMonth(c, user(c).Actor, p)
+	if err != nil || !(a.Rules.SatisfactionThreshold > 0) {
 		return nil
 	}
 	t := a.Rules.SatisfactionThreshold

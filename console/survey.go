@@ -10,9 +10,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/improvement"
-	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/survey"
 )
 
@@ -46,21 +46,17 @@ func init() {
 		}})
 }
 
-// Who may do what, as server/server.go routes the survey API; the pages only
-// decide what to show, the API decides what is allowed.
-var (
-	// surveyReaders read programmes, cycles and their statistics.
-	surveyReaders = []org.Role{org.RoleMarketDepartment, org.RoleQualityDepartment, org.RoleIntakeClerk,
-		org.RoleGeneralManager, org.RoleInternalAuditor, org.RoleAdministrator}
-	// surveyManagers pause, resume and trigger schedules and start cycles.
-	surveyManagers = []org.Role{org.RoleMarketDepartment, org.RoleAdministrator}
-	// surveyEntrants enter answers taken by phone, on a visit or by letter.
-	surveyEntrants = []org.Role{org.RoleIntakeClerk, org.RoleMarketDepartment}
-)
+// Who may do what, as the permission table (package app) says; the pages
+// only decide what to show, the operations decide what is allowed.
 
-func maySurveyRead(a complaint.Actor) bool   { return hasAny(a, surveyReaders) }
-func maySurveyManage(a complaint.Actor) bool { return hasAny(a, surveyManagers) }
-func maySurveyEnter(a complaint.Actor) bool  { return hasAny(a, surveyEntrants) }
+// maySurveyRead: programmes, cycles and their statistics.
+func maySurveyRead(a complaint.Actor) bool { return app.May(a, app.OpListProgrammes) }
+
+// maySurveyManage: pause, resume and trigger schedules, start cycles.
+func maySurveyManage(a complaint.Actor) bool { return app.May(a, app.OpStartCycle) }
+
+// maySurveyEnter: answers taken by phone, on a visit or by letter.
+func maySurveyEnter(a complaint.Actor) bool { return app.May(a, app.OpEnterAnswer) }
 
 // mayReadImprovements: those who read every action, and the people of an
 // owner department, who read their own.

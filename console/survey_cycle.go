@@ -1,23 +1,16 @@
 package console
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
-	"net/url"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/improvement"
 	"github.com/cxflow/cxflow/survey"
 )
-
-// surveyInvitation is one invitation as GET …/invitations lists it.
-type surveyInvitation struct {
-	CustomerID string         `json:"customer_id"`
-	Channel    survey.Channel `json:"channel"`
-	Reminders  int            `json:"reminders"`
-	AnsweredAt *time.Time     `json:"answered_at"`
-}
 
 // cycleView is a cycle's page (调查周期).
 type cycleView struct {
@@ -107,25 +100,22 @@ func actionRowOf(p page, a improvement.Action) actionRow {
 
 // loadCycle reads the cycle named by the path, rendering the refusal.
 func (cs *Console) loadCycle(c *gin.Context) (surveyCycle, bool) {
-	var cy surveyCycle
 	id, ok := pathUUID(c, "id")
 	if !ok {
 		cs.surveyRefuse(c, &Refusal{Status: http.StatusNotFound}, "survey.notfound.cycle")
-		return cy, false
+		return surveyCycle{}, false
 	}
-	if r := cs.getJSON(c, cyclePath(id), &cy); r != nil {
+	cy, err := cs.ops.Cycle(c, user(c).Actor, id)
+	if r := refusalOf(err); r != nil {
 		cs.surveyRefuse(c, r, "survey.notfound.cycle")
 		return cy, false
 	}
 	return cy, true
 }
 
-func (cs *Console) invitations(c *gin.Context, cycleID string) ([]surveyInvitation, *Refusal) {
-	var list struct {
-		Items []surveyInvitation `json:"items"`
-	}
-	r := cs.getJSON(c, invitationPath(cycleID), &list)
-	return list.Items, r
+func (cs *Console) invitations(c *gin.Context, cycleID string) ([]app.Invitation, *Refusal) {
+	list, err := cs.ops.Invitations(c, user(c).Actor, cycleID)
+	return list.Items, refusalOf(err)
 }
 
 func (cs *Console) surveyCycle(c *gin.Context) {
@@ -138,10 +128,8 @@ func (cs *Console) surveyCycle(c *gin.Context) {
 		cs.surveyRefuse(c, r, "survey.notfound.cycle")
 		return
 	}
-	var actions struct {
-		Items []improvement.Action `json:"items"`
-	}
-	if r := cs.getJSON(c, "/api/v1/improvement-actions?limit=200&cycle_id="+url.QueryEscape(cy.ID), &actions); r != nil {
+	actions, err := cs.ops.Improvements(c, user(c).Actor, app.ImprovementFilter{CycleID: cy.ID, Limit: 200})
+	if r := refusalOf(err); r != nil {
 		cs.surveyRefuse(c, r, "survey.notfound.cycle")
 		return
 	}
@@ -312,7 +300,15 @@ func (cs *Console) surveyEntryPost(c *gin.Context) {
 		cs.showEntry(c, http.StatusBadRequest, cy, f, nil)
 		return
 	}
-	r := cs.sendJSON(c, http.MethodPost, cyclePath(cy.ID)+"/answers", body, nil, nil)
+	in, err := staffAnswer(body)
+	if err == nil {
+		_, err = cs.ops.EnterAnswer(c, user(c).Actor, cy.ID, in)
+	}
+	audited(c, "/api/v1/survey-cycles/:id/answers", cy.ID, "", "", err)
+	r := refusalOf(err)
+	if errors.Is(err, app.ErrSurveyClosed) {
+		r.Status = http.StatusGone
+	}
 	switch {
 	case r == nil:
 		c.Redirect(http.StatusSeeOther, "/surveys/cycles/"+cy.ID+"?done=answer")
@@ -325,4 +321,17 @@ func (cs *Console) surveyEntryPost(c *gin.Context) {
 	default:
 		cs.showEntry(c, r.Status, cy, f, r)
 	}
+}
+
+// staffAnswer is the entry form's body as the operation takes it.
+func staffAnswer(body map[string]any) (app.StaffAnswer, error) {
+	var in app.StaffAnswer
+	b, err := json.Marshal(body)
+	if err == nil {
+		err = json.Unmarshal(b, &in)
+	}
+	if err != nil {
+		return in, app.Refuse(app.Invalid, "", "the answer cannot be read: %s", err.Error())
+	}
+	return in, nil
 }

@@ -8,35 +8,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/survey"
 )
-
-// scheduleState is GET …/schedule's answer (server.ScheduleState).
-type scheduleState struct {
-	Cron    string      `json:"cron"`
-	Paused  bool        `json:"paused"`
-	Note    string      `json:"note"`
-	NextRun []time.Time `json:"next_runs"`
-}
-
-// surveyCycle is a cycle as the API shows it (store.Cycle).
-type surveyCycle struct {
-	ID              string            `json:"id"`
-	ProgrammeID     string            `json:"programme_id"`
-	Status          string            `json:"status"`
-	Definition      survey.Definition `json:"definition"`
-	Population      int               `json:"population"`
-	Chosen          int               `json:"chosen"`
-	Issued          int               `json:"issued"`
-	Returned        int               `json:"returned"`
-	OpenedAt        *time.Time        `json:"opened_at"`
-	ClosesAt        *time.Time        `json:"closes_at"`
-	ClosedAt        *time.Time        `json:"closed_at"`
-	EscalationLevel string            `json:"escalation_level"`
-	Actions         int               `json:"actions"`
-	Stats           *survey.Stats     `json:"stats"`
-	CreatedAt       time.Time         `json:"created_at"`
-}
 
 // programmeRow is one line of the programme list.
 type programmeRow struct {
@@ -49,13 +23,6 @@ type programmeRow struct {
 	Paused  bool
 	Targets string
 }
-
-func programmesPath() string          { return "/api/v1/survey-programmes" }
-func programmePath(id string) string  { return "/api/v1/survey-programmes/" + id }
-func cyclePath(id string) string      { return "/api/v1/survey-cycles/" + id }
-func schedulePath(id string) string   { return programmePath(id) + "/schedule" }
-func cycleListPath(id string) string  { return programmePath(id) + "/cycles" }
-func invitationPath(id string) string { return cyclePath(id) + "/invitations" }
 
 // scheduleWords says when a programme runs.
 func scheduleWords(lang string, s survey.Schedule) string {
@@ -83,24 +50,22 @@ func (cs *Console) schedule(c *gin.Context, d survey.Definition) (*scheduleState
 	if d.Schedule.Kind == survey.ScheduleManual || d.Schedule.Kind == "" {
 		return nil, nil
 	}
-	var st scheduleState
-	if r := cs.getJSON(c, schedulePath(d.ID), &st); r != nil {
+	st, err := cs.ops.Schedule(c, user(c).Actor, d.ID)
+	if r := refusalOf(err); r != nil {
 		return nil, r
 	}
 	return &st, nil
 }
 
 func (cs *Console) surveyProgrammes(c *gin.Context) {
-	var list struct {
-		Items []survey.Definition `json:"items"`
-	}
-	if r := cs.getJSON(c, programmesPath(), &list); r != nil {
+	list, err := cs.ops.Programmes(c, user(c).Actor)
+	if r := refusalOf(err); r != nil {
 		cs.surveyRefuse(c, r, "survey.notfound.programme")
 		return
 	}
 	p := cs.base(c, "survey.title")
-	rows := make([]programmeRow, 0, len(list.Items))
-	for _, d := range list.Items {
+	rows := make([]programmeRow, 0, len(list))
+	for _, d := range list {
 		row := programmeRow{ID: d.ID, Name: d.Name, Kind: string(d.Schedule.Kind), When: scheduleWords(p.Lang, d.Schedule),
 			Channel: string(d.Run.Channel), NextRun: "—", Targets: targetWords(p.Lang, d.Programme.Targets)}
 		if st, _ := cs.schedule(c, d); st != nil {
@@ -187,15 +152,13 @@ func (cs *Console) showProgramme(c *gin.Context, status int, notice string, refu
 		cs.surveyRefuse(c, &Refusal{Status: http.StatusNotFound}, "survey.notfound.programme")
 		return
 	}
-	var d survey.Definition
-	if r := cs.getJSON(c, programmePath(id), &d); r != nil {
+	d, err := cs.ops.Programme(c, user(c).Actor, id)
+	if r := refusalOf(err); r != nil {
 		cs.surveyRefuse(c, r, "survey.notfound.programme")
 		return
 	}
-	var cycles struct {
-		Items []surveyCycle `json:"items"`
-	}
-	if r := cs.getJSON(c, cycleListPath(id), &cycles); r != nil {
+	cycles, err := cs.ops.Cycles(c, user(c).Actor, id)
+	if r := refusalOf(err); r != nil {
 		cs.surveyRefuse(c, r, "survey.notfound.programme")
 		return
 	}
@@ -239,7 +202,7 @@ func (cs *Console) showProgramme(c *gin.Context, status int, notice string, refu
 			v.NextRuns = append(v.NextRuns, p.Time(t))
 		}
 	}
-	for _, cy := range cycles.Items {
+	for _, cy := range cycles {
 		v.Cycles = append(v.Cycles, cs.cycleRowOf(p, cy))
 	}
 	if refusal != nil {
@@ -255,8 +218,11 @@ func (cs *Console) showProgramme(c *gin.Context, status int, notice string, refu
 	cs.render(c, status, "survey_programme.html", p)
 }
 
-// scheduleActions are the schedule's buttons, each an API operation of the same name.
+// scheduleActions are the schedule's buttons, each an operation of the same name.
 var scheduleActions = map[string]bool{"pause": true, "resume": true, "trigger": true}
+
+// programmeRoute is the API route of a programme's operation, for the audit trail.
+const programmeRoute = "/api/v1/survey-programmes/:id"
 
 func (cs *Console) surveySchedulePost(c *gin.Context) {
 	id, ok := pathUUID(c, "id")
@@ -265,11 +231,13 @@ func (cs *Console) surveySchedulePost(c *gin.Context) {
 		cs.surveyRefuse(c, &Refusal{Status: http.StatusNotFound}, "survey.notfound.programme")
 		return
 	}
-	var in any
-	if note := strings.TrimSpace(c.PostForm("note")); note != "" && action != "trigger" {
-		in = map[string]string{"note": note}
+	note := strings.TrimSpace(c.PostForm("note"))
+	if action == "trigger" {
+		note = ""
 	}
-	if r := cs.sendJSON(c, http.MethodPost, schedulePath(id)+"/"+action, in, nil, nil); r != nil {
+	_, err := cs.ops.ChangeSchedule(c, user(c).Actor, id, app.ScheduleAction(action), note)
+	audited(c, programmeRoute+"/schedule/"+action, id, "", "", err)
+	if r := refusalOf(err); r != nil {
 		cs.showProgramme(c, r.Status, "", r, nil)
 		return
 	}
@@ -295,17 +263,10 @@ func (cs *Console) surveyStartCycle(c *gin.Context) {
 		return
 	}
 	_ = c.Request.ParseForm()
-	in := map[string]any{}
-	if ids := customerIDs(c.PostForm("customer_ids")); ids != nil {
-		in["customer_ids"] = ids
-	}
-	if reason := strings.TrimSpace(c.PostForm("reason")); reason != "" {
-		in["reason"] = reason
-	}
-	var started struct {
-		CycleID string `json:"cycle_id"`
-	}
-	if r := cs.sendJSON(c, http.MethodPost, cycleListPath(id), in, &started, nil); r != nil {
+	in := app.CycleRequest{CustomerIDs: customerIDs(c.PostForm("customer_ids")), Reason: strings.TrimSpace(c.PostForm("reason"))}
+	started, err := cs.ops.StartCycle(c, user(c).Actor, id, in)
+	audited(c, programmeRoute+"/cycles", id, started.WorkflowID, "", err)
+	if r := refusalOf(err); r != nil {
 		cs.showProgramme(c, r.Status, "", r, c.Request.PostForm)
 		return
 	}
@@ -317,8 +278,7 @@ func (cs *Console) surveyStartCycle(c *gin.Context) {
 	// page the user lands on shows it.
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		var cy surveyCycle
-		if cs.getJSON(c, cyclePath(started.CycleID), &cy) == nil {
+		if _, err := cs.ops.Cycle(c, user(c).Actor, started.CycleID); err == nil {
 			break
 		}
 		select {

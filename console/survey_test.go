@@ -281,18 +281,18 @@ func surveyFixture(t *testing.T, actor complaint.Actor) *fake {
 	}}
 	next := []time.Time{time.Date(2026, 4, 1, 1, 0, 0, 0, time.UTC)}
 	return &fake{actor: actor, api: map[string]Answer{
-		"GET /api/v1/survey-programmes":                                 jsonAnswer(t, 200, map[string]any{"items": []survey.Definition{d}}),
-		"GET /api/v1/survey-programmes/" + progID:                       jsonAnswer(t, 200, d),
-		"GET /api/v1/survey-programmes/" + progID + "/schedule":         jsonAnswer(t, 200, scheduleState{Cron: "0 9 1 1,4,7,10 *", NextRun: next}),
-		"GET /api/v1/survey-programmes/" + progID + "/cycles":           jsonAnswer(t, 200, map[string]any{"items": []surveyCycle{open, closed}}),
-		"GET /api/v1/survey-cycles/" + cycleID:                          jsonAnswer(t, 200, closed),
-		"GET /api/v1/survey-cycles/" + open.ID:                          jsonAnswer(t, 200, open),
-		"GET /api/v1/survey-cycles/" + cycleID + "/invitations":         jsonAnswer(t, 200, invs),
-		"GET /api/v1/survey-cycles/" + open.ID + "/invitations":         jsonAnswer(t, 200, invs),
-		"GET /api/v1/improvement-actions?limit=200&cycle_id=" + cycleID: jsonAnswer(t, 200, map[string]any{"items": []improvement.Action{action}}),
-		"GET /api/v1/improvement-actions?limit=200&cycle_id=" + open.ID: jsonAnswer(t, 200, map[string]any{"items": []improvement.Action{}}),
-		"GET /api/v1/improvement-actions?limit=50":                      jsonAnswer(t, 200, map[string]any{"items": []improvement.Action{action}, "next_cursor": "c2"}),
-		"GET /api/v1/improvement-actions/" + actID:                      jsonAnswer(t, 200, action),
+		"GET /api/v1/survey-programmes":                                      jsonAnswer(t, 200, map[string]any{"items": []survey.Definition{d}}),
+		"GET /api/v1/survey-programmes/" + progID:                            jsonAnswer(t, 200, d),
+		"GET /api/v1/survey-programmes/" + progID + "/schedule":              jsonAnswer(t, 200, scheduleState{Cron: "0 9 1 1,4,7,10 *", NextRun: next}),
+		"GET /api/v1/survey-programmes/" + progID + "/cycles":                jsonAnswer(t, 200, map[string]any{"items": []surveyCycle{open, closed}}),
+		"GET /api/v1/survey-cycles/" + cycleID:                               jsonAnswer(t, 200, closed),
+		"GET /api/v1/survey-cycles/" + open.ID:                               jsonAnswer(t, 200, open),
+		"GET /api/v1/survey-cycles/" + cycleID + "/invitations":              jsonAnswer(t, 200, invs),
+		"GET /api/v1/survey-cycles/" + open.ID + "/invitations":              jsonAnswer(t, 200, invs),
+		"GET /api/v1/improvement-actions?cycle_id=" + cycleID + "&limit=200": jsonAnswer(t, 200, map[string]any{"items": []improvement.Action{action}}),
+		"GET /api/v1/improvement-actions?cycle_id=" + open.ID + "&limit=200": jsonAnswer(t, 200, map[string]any{"items": []improvement.Action{}}),
+		"GET /api/v1/improvement-actions?limit=50":                           jsonAnswer(t, 200, map[string]any{"items": []improvement.Action{action}, "next_cursor": "c2"}),
+		"GET /api/v1/improvement-actions/" + actID:                           jsonAnswer(t, 200, action),
 	}}
 }
 

@@ -2,13 +2,13 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/improvement"
 )
@@ -141,20 +141,17 @@ func (cs *Console) openActions(c *gin.Context) ([]improvement.Action, *Refusal) 
 	}
 	var out []improvement.Action
 	for _, st := range []improvement.Step{improvement.StepPlan, improvement.StepCompletion, improvement.StepVerification} {
-		q := url.Values{"status": {string(st)}, "limit": {"200"}}
+		f := app.ImprovementFilter{Status: st, Limit: 200}
 		for range 10 {
-			var page struct {
-				Items      []improvement.Action `json:"items"`
-				NextCursor string               `json:"next_cursor"`
-			}
-			if r := cs.getJSON(c, "/api/v1/improvement-actions?"+q.Encode(), &page); r != nil {
+			page, err := cs.ops.Improvements(c, user(c).Actor, f)
+			if r := refusalOf(err); r != nil {
 				return nil, r
 			}
 			out = append(out, page.Items...)
-			if page.NextCursor == "" {
+			if page.Next == "" {
 				break
 			}
-			q.Set("cursor", page.NextCursor)
+			f.Cursor = page.Next
 		}
 	}
 	return out, nil

@@ -2,60 +2,33 @@ package server
 
 import (
 	"errors"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/assessment"
-	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/reports"
 )
 
 // assessmentRules are the department assessment's scoring rules.
-var assessmentRules = assessment.DefaultRules()
+var assessmentRules = app.AssessmentRules
 
 // Who enters the assessment's data.
 var (
-	checkEntrants  = []org.Role{org.RoleInternalAuditor}
-	creditEntrants = []org.Role{org.RoleMarketDepartment, org.RoleAdministrator}
+	checkEntrants  = app.Who(app.OpEnterAuditCheck)
+	creditEntrants = app.Who(app.OpEnterCredit)
 )
 
-// AuditCheckInput is an internal auditor's standards check.
-type AuditCheckInput struct {
-	Department string   `json:"department"`
-	Month      string   `json:"month"`
-	Item       string   `json:"item"`
-	Earned     *float64 `json:"earned"`
-	Possible   *float64 `json:"possible"`
-	Note       string   `json:"note"`
-}
-
-// CreditInput is a yearly credit: satisfaction work or a customer award.
-type CreditInput struct {
-	Department string   `json:"department"`
-	Year       *int     `json:"year"`
-	Kind       string   `json:"kind"`
-	Points     *float64 `json:"points"`
-	Reason     string   `json:"reason"`
-}
-
-// MonthlyAssessment is the monthly service score of every department.
-type MonthlyAssessment struct {
-	Month       string                            `json:"month"`
-	Rules       assessment.AssessmentRules        `json:"rules"`
-	Departments []assessment.DepartmentMonthScore `json:"departments"`
-}
-
-// YearlyAssessment is the yearly adjustment of every department.
-type YearlyAssessment struct {
-	Year        int                                   `json:"year"`
-	Rules       assessment.AssessmentRules            `json:"rules"`
-	Departments []assessment.DepartmentYearAdjustment `json:"departments"`
-}
+// The department assessment's input and answers are the operations'.
+type (
+	AuditCheckInput   = app.AuditCheckInput
+	CreditInput       = app.CreditInput
+	MonthlyAssessment = app.MonthlyAssessment
+	YearlyAssessment  = app.YearlyAssessment
+)
 
 // postAuditCheck enters an internal auditor's standards check.
 func (s *Server) postAuditCheck(c *gin.Context) {
@@ -63,63 +36,16 @@ func (s *Server) postAuditCheck(c *gin.Context) {
 	if !bindJSON(c, &in, "") {
 		return
 	}
-	switch {
-	case in.Earned == nil:
-		abort(c, http.StatusBadRequest, "earned: is required", "earned")
-		return
-	case in.Possible == nil:
-		abort(c, http.StatusBadRequest, "possible: is required", "possible")
+	key, ok := idempotencyKey(c)
+	if !ok {
 		return
 	}
-	a := actor(c)
-	check := assessment.AuditCheck{Department: strings.TrimSpace(in.Department), Month: strings.TrimSpace(in.Month), Item: strings.TrimSpace(in.Item),
-		Earned: *in.Earned, Possible: *in.Possible, Note: in.Note, Auditor: a.ID, AuditorName: a.Name}
-	if err := check.Validate(); err != nil {
-		fieldError(c, err)
-		return
-	}
-	if !s.departmentExists(c, check.Department, "department") {
-		return
-	}
-	var ok bool
-	if check.ID, ok = entryID(c, "audit-check", a.ID); !ok {
-		return
-	}
-	saved, created, err := s.store.AddAuditCheck(c, check)
+	saved, err := s.app.EnterAuditCheck(c, actor(c), in, key)
 	if err != nil {
-		s.internal(c, "store the audit check", err)
-		return
-	}
-	if !created && !sameCents(saved, check, func(x *assessment.AuditCheck) []*float64 { return []*float64{&x.Earned, &x.Possible} }) {
-		abort(c, http.StatusConflict, "Idempotency-Key was already used for another audit check ("+saved.Item+", "+saved.Month+")", "Idempotency-Key")
+		s.fail(c, "store the audit check", err)
 		return
 	}
 	c.JSON(http.StatusCreated, saved)
-}
-
-// entryNamespace derives assessment entries' IDs from Idempotency-Keys.
-var entryNamespace = uuid.MustParse("6f0c1f5e-9a7d-4b1e-8c33-2a1f6d0e4b17")
-
-// entryID is the ID of an entry sent with an Idempotency-Key: the same key
-// from the same user names the same entry, so a retried or double-submitted
-// request stores it once. Without a key it is "" (a new ID is drawn).
-func entryID(c *gin.Context, kind, userID string) (string, bool) {
-	key, ok := idempotencyKey(c)
-	if !ok || key == "" {
-		return "", ok
-	}
-	return uuid.NewSHA1(entryNamespace, []byte(kind+"\x00"+userID+"\x00"+key)).String(), true
-}
-
-// sameCents reports whether a stored entry is the one sent, its amounts
-// compared as the database keeps them (to the cent).
-func sameCents[T comparable](stored, sent T, amounts func(*T) []*float64) bool {
-	for _, x := range [](*T){&stored, &sent} {
-		for _, v := range amounts(x) {
-			*v = math.Round(*v*100) / 100
-		}
-	}
-	return stored == sent
 }
 
 // postAssessmentCredit enters a credit for satisfaction work or a customer award.
@@ -128,36 +54,13 @@ func (s *Server) postAssessmentCredit(c *gin.Context) {
 	if !bindJSON(c, &in, "") {
 		return
 	}
-	if in.Year == nil {
-		abort(c, http.StatusBadRequest, "year: is required", "year")
+	key, ok := idempotencyKey(c)
+	if !ok {
 		return
 	}
-	credit := assessment.AssessmentCredit{Department: strings.TrimSpace(in.Department), Year: *in.Year, Kind: in.Kind,
-		Reason: strings.TrimSpace(in.Reason), EnteredBy: actor(c).ID}
-	if in.Points != nil {
-		credit.Points = *in.Points
-	}
-	if err := credit.Validate(assessmentRules); err != nil {
-		fieldError(c, err)
-		return
-	}
-	if credit.Kind == assessment.CreditCustomerAward {
-		credit.Points = assessmentRules.AwardPoints
-	}
-	if !s.departmentExists(c, credit.Department, "department") {
-		return
-	}
-	var ok bool
-	if credit.ID, ok = entryID(c, "assessment-credit", credit.EnteredBy); !ok {
-		return
-	}
-	saved, created, err := s.store.AddAssessmentCredit(c, credit)
+	saved, err := s.app.EnterCredit(c, actor(c), in, key)
 	if err != nil {
-		s.internal(c, "store the credit", err)
-		return
-	}
-	if !created && !sameCents(saved, credit, func(x *assessment.AssessmentCredit) []*float64 { return []*float64{&x.Points} }) {
-		abort(c, http.StatusConflict, "Idempotency-Key was already used for another credit ("+saved.Department+", "+strconv.Itoa(saved.Year)+")", "Idempotency-Key")
+		s.fail(c, "store the credit", err)
 		return
 	}
 	c.JSON(http.StatusCreated, saved)
@@ -187,38 +90,21 @@ func (s *Server) departmentAssessment(c *gin.Context) {
 	if !ok {
 		return
 	}
-
-	var (
-		body   any
-		tables []reports.Table
-		name   string
-	)
-	if m := strings.TrimSpace(c.Query("month")); m != "" {
-		month := p.From.In(reports.Location).Format("2006-01")
-		in, err := s.store.AssessmentMonth(c, month, p.From, p.To)
+	if strings.TrimSpace(c.Query("month")) != "" {
+		a, err := s.app.AssessmentMonth(c, actor(c), p)
 		if err != nil {
-			s.internal(c, "compute the department assessment", err)
+			s.fail(c, "compute the department assessment", err)
 			return
 		}
-		a := MonthlyAssessment{Month: month, Rules: assessmentRules, Departments: []assessment.DepartmentMonthScore{}}
-		for _, d := range in {
-			a.Departments = append(a.Departments, assessmentRules.Monthly(d))
-		}
-		body, tables, name = a, a.Tables(lang), "department-assessment-"+month
-	} else {
-		year := p.From.In(reports.Location).Year()
-		in, err := s.store.AssessmentYear(c, year, p.From, p.To)
-		if err != nil {
-			s.internal(c, "compute the department assessment", err)
-			return
-		}
-		a := YearlyAssessment{Year: year, Rules: assessmentRules, Departments: []assessment.DepartmentYearAdjustment{}}
-		for _, d := range in {
-			a.Departments = append(a.Departments, assessmentRules.Yearly(d))
-		}
-		body, tables, name = a, a.Tables(lang), "department-assessment-"+strconv.Itoa(year)
+		s.writeReport(c, format, "department-assessment-"+a.Month, a, func() []reports.Table { return monthlyTables(a, lang) })
+		return
 	}
-	s.writeReport(c, format, name, body, func() []reports.Table { return tables })
+	a, err := s.app.AssessmentYear(c, actor(c), p)
+	if err != nil {
+		s.fail(c, "compute the department assessment", err)
+		return
+	}
+	s.writeReport(c, format, "department-assessment-"+strconv.Itoa(a.Year), a, func() []reports.Table { return yearlyTables(a, lang) })
 }
 
 // asmEvidenceText lists a line's evidence: complaints by number, the rest by ID.
@@ -268,8 +154,8 @@ func asmMeasured(l assessment.ScoreLine) any {
 	return reports.Number(l.Points)
 }
 
-// Tables lays the monthly assessment out: the scores, and every line's basis.
-func (a MonthlyAssessment) Tables(lang reports.Language) []reports.Table {
+// monthlyTables lays the monthly assessment out: the scores, and every line's basis.
+func monthlyTables(a MonthlyAssessment, lang reports.Language) []reports.Table {
 	scores := reports.Table{Name: lang.Pick("月度服务考评", "Monthly service score"), Headers: []string{
 		lang.Pick("月份", "Month"), lang.Pick("部门编号", "Department ID"), lang.Pick("部门", "Department"),
 		lang.Pick("标准化（50）", "Standards (50)"), lang.Pick("满意度（20）", "Survey (20)"), lang.Pick("投诉（30）", "Complaints (30)"),
@@ -294,8 +180,8 @@ func (a MonthlyAssessment) Tables(lang reports.Language) []reports.Table {
 	return []reports.Table{scores, basis}
 }
 
-// Tables lays the yearly adjustment out: the adjustments, and every line's basis.
-func (a YearlyAssessment) Tables(lang reports.Language) []reports.Table {
+// yearlyTables lays the yearly adjustment out: the adjustments, and every line's basis.
+func yearlyTables(a YearlyAssessment, lang reports.Language) []reports.Table {
 	adj := reports.Table{Name: lang.Pick("年度考核加减分", "Yearly adjustment"), Headers: []string{
 		lang.Pick("年度", "Year"), lang.Pick("部门编号", "Department ID"), lang.Pick("部门", "Department"),
 		lang.Pick("满意度工作", "Satisfaction work"), lang.Pick("客户表彰", "Customer awards"), lang.Pick("加分合计", "Bonus"),

@@ -242,50 +242,18 @@ type APIToken struct {
 	Secret string `json:"token"`
 }
 
-const maxAPITokenLife = 2 * 365 * 24 * time.Hour
-
+// createAPIToken creates a machine client's token (app.CreateAPIToken).
 func (s *Server) createAPIToken(c *gin.Context) {
 	var in APITokenRequest
 	if !bindJSON(c, &in, "") {
 		return
 	}
-	if strings.TrimSpace(in.Name) == "" {
-		abort(c, http.StatusBadRequest, "name is required: say what the token is for", "name")
-		return
-	}
-	life := 90 * 24 * time.Hour
-	if in.ExpiresIn != "" {
-		d, err := time.ParseDuration(in.ExpiresIn)
-		if err != nil || d <= 0 || d > maxAPITokenLife {
-			abort(c, http.StatusBadRequest, "expires_in must be a positive duration up to 17520h (two years), e.g. 2160h", "expires_in")
-			return
-		}
-		life = d
-	}
-	if _, err := uuid.Parse(in.UserID); err != nil {
-		abort(c, http.StatusBadRequest, "user_id must be the ID of the (service) user the token acts as", "user_id")
-		return
-	}
-	if _, err := s.store.User(c, in.UserID); errors.Is(err, store.ErrNotFound) {
-		abort(c, http.StatusBadRequest, "no user has ID "+in.UserID, "user_id")
-		return
-	} else if err != nil {
-		s.internal(c, "read the user", err)
-		return
-	}
-	secret, hash, err := auth.NewToken(auth.APIPrefix)
+	t, err := s.app.CreateAPIToken(c, actor(c), app.APITokenRequest{Name: in.Name, UserID: in.UserID, ExpiresIn: in.ExpiresIn})
 	if err != nil {
-		s.internal(c, "create the token", err)
+		s.fail(c, "create the token", err)
 		return
 	}
-	t, err := s.store.CreateToken(c, store.Token{
-		ID: uuid.NewString(), UserID: in.UserID, Kind: "api", Name: in.Name, ExpiresAt: s.now().Add(life),
-	}, hash)
-	if err != nil {
-		s.internal(c, "create the token", err)
-		return
-	}
-	c.JSON(http.StatusCreated, APIToken{Token: t, Secret: secret})
+	c.JSON(http.StatusCreated, APIToken{Token: t.Token, Secret: t.Secret})
 }
 
 // TokenList is the API tokens, without their secrets.
@@ -294,29 +262,17 @@ type TokenList struct {
 }
 
 func (s *Server) listAPITokens(c *gin.Context) {
-	list, err := s.store.APITokens(c)
+	list, err := s.app.APITokens(c, actor(c))
 	if err != nil {
-		s.internal(c, "list tokens", err)
+		s.fail(c, "list tokens", err)
 		return
-	}
-	if list == nil {
-		list = []store.Token{}
 	}
 	c.JSON(http.StatusOK, TokenList{Items: list})
 }
 
 func (s *Server) revokeAPIToken(c *gin.Context) {
-	if _, err := uuid.Parse(c.Param("id")); err != nil {
-		abort(c, http.StatusNotFound, "token not found", "")
-		return
-	}
-	err := s.store.RevokeToken(c, c.Param("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		abort(c, http.StatusNotFound, "token not found", "")
-		return
-	}
-	if err != nil {
-		s.internal(c, "revoke the token", err)
+	if err := s.app.RevokeAPIToken(c, actor(c), c.Param("id")); err != nil {
+		s.fail(c, "revoke the token", err)
 		return
 	}
 	c.Status(http.StatusNoContent)

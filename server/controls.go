@@ -2,15 +2,12 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"regexp"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
-	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/workflows"
 )
 
@@ -63,8 +60,8 @@ type PolicyMigration struct {
 	Version string `json:"version"`
 }
 
-// migratePolicy moves a running complaint to another stored policy version:
-// by default a complaint keeps the policy it started under.
+// migratePolicy moves a running complaint to another stored policy version
+// (app.MigratePolicy): by default a complaint keeps the policy it started under.
 func (s *Server) migratePolicy(c *gin.Context) {
 	id, ok := complaintID(c)
 	if !ok {
@@ -74,99 +71,61 @@ func (s *Server) migratePolicy(c *gin.Context) {
 	if !bindJSON(c, &in, "") {
 		return
 	}
-	if in.Version == "" {
-		abort(c, http.StatusBadRequest, "version is required", "version")
+	key, ok := idempotencyKey(c)
+	if !ok {
 		return
 	}
-	p, err := s.store.Policy(c, in.Version)
-	if errors.Is(err, store.ErrNotFound) {
-		abort(c, http.StatusBadRequest, "no stored policy has version "+in.Version, "version")
-		return
-	}
+	ctx, cancel := context.WithTimeout(c, s.updateTimeout)
+	defer cancel()
+	c.Set(auditWorkflowKey, complaint.WorkflowID(id))
+	done, err := s.app.MigratePolicy(ctx, actor(c), id, in.Version, key)
+	c.Set(auditUpdateKey, done.UpdateID)
 	if err != nil {
-		s.internal(c, "read the policy", err)
+		s.fail(c, "submit "+workflows.UpdatePolicy, err)
 		return
 	}
-	s.sendUpdate(c, id, workflows.UpdatePolicy, complaint.Submission[complaint.Policy]{Actor: actor(c), Input: p})
+	if done.Replayed {
+		c.Header("Idempotent-Replayed", "true")
+	}
+	s.respond(c, http.StatusOK, done.Complaint, false)
 }
 
 // PolicyList is every stored policy version, newest first.
 type PolicyList struct {
-	Items []store.StoredPolicy `json:"items"`
+	Items []app.StoredPolicy `json:"items"`
 }
 
 func (s *Server) listPolicies(c *gin.Context) {
-	list, err := s.store.Policies(c)
+	list, err := s.app.Policies(c)
 	if err != nil {
-		s.internal(c, "list policies", err)
+		s.fail(c, "list policies", err)
 		return
-	}
-	if list == nil {
-		list = []store.StoredPolicy{}
 	}
 	c.JSON(http.StatusOK, PolicyList{Items: list})
 }
 
 // activePolicy is the policy new complaints start under.
 func (s *Server) activePolicy(c *gin.Context) {
-	p, err := s.store.ActivePolicy(c)
-	if errors.Is(err, store.ErrNotFound) {
-		c.JSON(http.StatusOK, s.policy)
-		return
-	}
+	p, err := s.app.ActivePolicy(c)
 	if err != nil {
-		s.internal(c, "read the policy", err)
+		s.fail(c, "read the policy", err)
 		return
 	}
 	c.JSON(http.StatusOK, p)
 }
 
-// addPolicy stores a new policy version and activates it. The body is a whole
-// policy; fields it leaves out take the built-in defaults.
+// addPolicy stores a new policy version and activates it (app.AddPolicy).
+// The body is a whole policy; fields it leaves out take the built-in defaults.
 func (s *Server) addPolicy(c *gin.Context) {
 	p := complaint.DefaultPolicy()
 	p.Version = ""
 	if !bindJSON(c, &p, "") {
 		return
 	}
-	if p.Version == "" {
-		abort(c, http.StatusBadRequest, "version is required: name this policy version", "version")
-		return
-	}
-	if err := p.Validate(); err != nil {
-		abort(c, http.StatusBadRequest, err.Error(), policyErrorField(err.Error()))
-		return
-	}
-	sp, err := s.store.AddPolicy(c, p, actor(c).ID)
-	if errors.Is(err, store.ErrExists) {
-		abort(c, http.StatusConflict, "policy version "+p.Version+" already exists; versions are immutable, give the new one another name", "version")
-		return
-	}
+	sp, err := s.app.AddPolicy(c, actor(c), p)
 	if err != nil {
-		s.internal(c, "store the policy", err)
+		s.fail(c, "store the policy", err)
 		return
 	}
 	c.JSON(http.StatusCreated, sp)
-}
-
-// policyPath is a field path as the policy's validation errors begin:
-// "sla[1]", "step_limits", "escalation[0]".
-var policyPath = regexp.MustCompile(`^[a-z_]+(\[[0-9]+\])?(\.[a-z_]+(\[[0-9]+\])?)*$`)
-
-// policyErrorField is the field a policy validation error names: the path
-// before its first ": " (without a parenthesised note), or the subject of
-// "x is required".
-func policyErrorField(msg string) string {
-	head, _, found := strings.Cut(msg, ": ")
-	if !found {
-		head, _, found = strings.Cut(msg, " is required")
-		if !found {
-			return ""
-		}
-	}
-	head, _, _ = strings.Cut(head, " (")
-	if policyPath.MatchString(head) {
-		return head
-	}
-	return ""
 }

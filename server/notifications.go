@@ -1,39 +1,29 @@
 package server
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/app"
 )
 
 // NotificationList is a page of the outbox, oldest first (newest first
 // with order=newest).
 type NotificationList struct {
-	Items []store.Notification `json:"items"`
+	Items []app.Notification `json:"items"`
 	// NextAfter pages on oldest first: pass it as after=.
 	NextAfter int64 `json:"next_after,omitempty"`
 	// NextBefore pages on newest first: pass it as before=.
 	NextBefore int64 `json:"next_before,omitempty"`
 }
 
-// listNotifications serves the outbox to a mail relay (through an API token),
-// which works through it oldest first, and to the staff whose tasks are in
-// it, who read it newest first.
+// listNotifications serves the outbox (app.Notifications) to a mail relay
+// (through an API token), which works through it oldest first, and to the
+// staff whose tasks are in it, who read it newest first.
 func (s *Server) listNotifications(c *gin.Context) {
-	f := store.OutboxFilter{Status: c.Query("status"), Channel: c.Query("channel"), Related: c.Query("related"), Limit: 100}
-	if f.Status != "" && f.Status != "pending" && f.Status != "sent" && f.Status != "failed" {
-		abort(c, http.StatusBadRequest, "status must be pending, sent or failed", "status")
-		return
-	}
-	if f.Channel != "" && f.Channel != "email" && f.Channel != "task" {
-		abort(c, http.StatusBadRequest, "channel must be email or task", "channel")
-		return
-	}
+	f := app.OutboxFilter{Status: c.Query("status"), Channel: c.Query("channel"), Related: c.Query("related"), Limit: 100}
 	switch c.Query("order") {
 	case "", "oldest":
 	case "newest":
@@ -63,23 +53,12 @@ func (s *Server) listNotifications(c *gin.Context) {
 		}
 		f.Limit = n
 	}
-	list, err := s.store.Outbox(c, f)
+	page, err := s.app.Notifications(c, actor(c), f)
 	if err != nil {
-		s.internal(c, "list notifications", err)
+		s.fail(c, "list notifications", err)
 		return
 	}
-	out := NotificationList{Items: list}
-	if out.Items == nil {
-		out.Items = []store.Notification{}
-	}
-	if len(list) == f.Limit {
-		if last := list[len(list)-1].ID; f.Newest {
-			out.NextBefore = last
-		} else {
-			out.NextAfter = last
-		}
-	}
-	c.JSON(http.StatusOK, out)
+	c.JSON(http.StatusOK, NotificationList{Items: page.Items, NextAfter: page.NextAfter, NextBefore: page.NextBefore})
 }
 
 // NotificationStatus reports a delivery.
@@ -92,6 +71,7 @@ type NotificationStatus struct {
 	IfStatus string `json:"if_status,omitempty"`
 }
 
+// markNotification reports a delivery (app.MarkNotification).
 func (s *Server) markNotification(c *gin.Context) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
@@ -102,28 +82,10 @@ func (s *Server) markNotification(c *gin.Context) {
 	if !bindJSON(c, &in, "") {
 		return
 	}
-	if in.Status != "sent" && in.Status != "failed" {
-		abort(c, http.StatusBadRequest, "status must be sent or failed", "status")
+	err = s.app.MarkNotification(c, actor(c), id, app.NotificationReport{Status: in.Status, Note: in.Note, IfStatus: in.IfStatus})
+	if err != nil {
+		s.fail(c, "mark the notification", err)
 		return
 	}
-	if len(in.Note) > maxNotificationNote {
-		abort(c, http.StatusBadRequest, fmt.Sprintf("note must be at most %d characters", maxNotificationNote), "note")
-		return
-	}
-	if in.IfStatus != "" && in.IfStatus != "pending" && in.IfStatus != "sent" && in.IfStatus != "failed" {
-		abort(c, http.StatusBadRequest, "if_status must be pending, sent or failed", "if_status")
-		return
-	}
-	err = s.store.MarkNotificationIf(c, id, in.Status, in.Note, in.IfStatus, s.now())
-	var moved *store.NotificationMoved
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		abort(c, http.StatusNotFound, "notification not found", "")
-	case errors.As(err, &moved):
-		abort(c, http.StatusConflict, fmt.Sprintf("the message is %s, not %s: someone reported it meanwhile", moved.Status, in.IfStatus), "")
-	case err != nil:
-		s.internal(c, "mark the notification", err)
-	default:
-		c.Status(http.StatusNoContent)
-	}
+	c.Status(http.StatusNoContent)
 }

@@ -25,6 +25,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
@@ -2857,14 +2858,14 @@ func TestOpenAPIComplaintAnalysis(t *testing.T) {
 	}
 }
 
-// requireReportReaderRoles lists the roles that requireReportReader, the
-// route's middleware, lets through when held alone.
+// requireReportReaderRoles lists the roles that the route's middleware
+// (Server.may of app.OpComplaintAnalysis) lets through when held alone.
 func requireReportReaderRoles(t *testing.T) []org.Role {
 	t.Helper()
 	var out []org.Role
 	for _, r := range org.Roles {
 		h := signedIn(withRoles(r), http.MethodGet, "/r", func(c *gin.Context) {
-			requireReportReader(c)
+			(&Server{}).may(app.OpComplaintAnalysis)(c)
 			if !c.IsAborted() {
 				c.Status(http.StatusNoContent)
 			}
@@ -2872,7 +2873,7 @@ func requireReportReaderRoles(t *testing.T) []org.Role {
 		if rec := serve(h, http.MethodGet, "/r", nil); rec.Code == http.StatusNoContent {
 			out = append(out, r)
 		} else if rec.Code != http.StatusForbidden {
-			t.Errorf("requireReportReader as %s: %d %s", r, rec.Code, rec.Body)
+			t.Errorf("the report readers' gate as %s: %d %s", r, rec.Code, rec.Body)
 		}
 	}
 	return out

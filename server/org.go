@@ -1,25 +1,20 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
-	"slices"
-	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
-	"github.com/cxflow/cxflow/auth"
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/org"
-	"github.com/cxflow/cxflow/store"
 )
 
 // What the OpenAPI document says of the user list, the password rules and
 // the current password (issue #15), next to the handlers that decide it.
 func init() {
-	operationAccess["GET /api/v1/users"] = access{roles: slices.Clone(userListReaders),
+	operationAccess["GET /api/v1/users"] = access{roles: app.Who(app.OpListUsers),
 		who: "administrators, and internal auditors, who review who holds which role (read-only, as the audit trail); " +
 			"nobody else needs the user list (roles, disabled flags, who changed what), so it is not shown to them"}
 	operationAccess["PUT /api/v1/users/{id}/password"] = access{roles: admins,
@@ -38,9 +33,9 @@ func init() {
 	fieldExtras[fieldKey{reflect.TypeFor[PasswordChange](), "current_password"}] = obj{"format": "password"}
 }
 
-// passwordPolicyDoc is the password rule, as checkPassword enforces it.
+// passwordPolicyDoc is the password rule, as app.CheckPassword enforces it.
 var passwordPolicyDoc = fmt.Sprintf("At least %d characters and at most %d bytes, and not one of the most common passwords found in breaches "+
-	"(also with digits or symbols added at the end, in any case, e.g. Password2024!): a 400 names password otherwise.", org.MinPasswordLength, maxPasswordBytes)
+	"(also with digits or symbols added at the end, in any case, e.g. Password2024!): a 400 names password otherwise.", org.MinPasswordLength, app.MaxPasswordBytes)
 
 // DepartmentList is every department.
 type DepartmentList struct {
@@ -48,37 +43,26 @@ type DepartmentList struct {
 }
 
 func (s *Server) listDepartments(c *gin.Context) {
-	list, err := s.store.Departments(c)
+	list, err := s.app.DepartmentList(c)
 	if err != nil {
-		s.internal(c, "list departments", err)
+		s.fail(c, "list departments", err)
 		return
-	}
-	if list == nil {
-		list = []org.Department{}
 	}
 	c.JSON(http.StatusOK, DepartmentList{Items: list})
 }
 
+// putDepartment creates or renames a department (app.PutDepartment).
 func (s *Server) putDepartment(c *gin.Context) {
 	var d org.Department
 	if !bindJSON(c, &d, "") {
 		return
 	}
-	if d.ID == "" {
-		d.ID = c.Param("id")
-	}
-	if d.ID != c.Param("id") {
-		abort(c, http.StatusBadRequest, "id must match the path", "id")
+	saved, err := s.app.PutDepartment(c, actor(c), c.Param("id"), d)
+	if err != nil {
+		s.fail(c, "save the department", err)
 		return
 	}
-	if !valid(c, d.Validate()) {
-		return
-	}
-	if err := s.store.SaveDepartment(c, d); err != nil {
-		s.internal(c, "save the department", err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	c.JSON(http.StatusOK, saved)
 }
 
 // UserList is every user.
@@ -86,26 +70,13 @@ type UserList struct {
 	Items []org.User `json:"items"`
 }
 
-// userListReaders may list the users: the administrators, and the internal
-// auditors, who read the organisation (the console's administration pages,
-// read-only) as they read the audit trail.
-var userListReaders = []org.Role{org.RoleAdministrator, org.RoleInternalAuditor}
-
-// listUsers lists every user, for userListReaders only: the records show
-// roles, disabled flags and who changed what. No other caller needs the list
-// (names appear where they matter, in the records that name people).
+// listUsers lists every user, for administrators and internal auditors only
+// (app.Users): the records show roles, disabled flags and who changed what.
 func (s *Server) listUsers(c *gin.Context) {
-	if !slices.ContainsFunc(userListReaders, actor(c).Has) {
-		abort(c, http.StatusForbidden, "the user list is for: "+strings.Join(names(userListReaders...), ", "), "")
-		return
-	}
-	list, err := s.store.Users(c)
+	list, err := s.app.Users(c, actor(c))
 	if err != nil {
-		s.internal(c, "list users", err)
+		s.fail(c, "list users", err)
 		return
-	}
-	if list == nil {
-		list = []org.User{}
 	}
 	c.JSON(http.StatusOK, UserList{Items: list})
 }
@@ -116,96 +87,37 @@ type NewUser struct {
 	Password string `json:"password"`
 }
 
-// maxPasswordBytes bounds what Argon2id is given to hash.
-const maxPasswordBytes = 256
-
-// checkPassword enforces the password policy on a new password (docs/security.md):
-// long enough, not too long, and not one of the most common passwords.
-func checkPassword(c *gin.Context, pw string) bool {
-	if len([]rune(pw)) < org.MinPasswordLength {
-		abort(c, http.StatusBadRequest, fmt.Sprintf("password must be at least %d characters", org.MinPasswordLength), "password")
-		return false
-	}
-	if len(pw) > maxPasswordBytes {
-		abort(c, http.StatusBadRequest, fmt.Sprintf("password must be at most %d bytes", maxPasswordBytes), "password")
-		return false
-	}
-	if auth.CommonPassword(pw) {
-		abort(c, http.StatusBadRequest, "password is one of the most commonly used passwords (or one with digits or symbols added); choose another", "password")
-		return false
-	}
-	return true
-}
-
 func (s *Server) createUser(c *gin.Context) {
 	var in NewUser
 	if !bindJSON(c, &in, "") {
 		return
 	}
-	u := in.User
-	u.ID = uuid.NewString()
-	u.UpdatedBy = c.MustGet(principalKey).(principal).user.Username
-	if !valid(c, u.Validate()) || !checkPassword(c, in.Password) {
-		return
-	}
-	hash, err := auth.HashPassword(in.Password)
+	created, err := s.app.CreateUser(c, actor(c), app.NewUser{User: in.User, Password: in.Password})
 	if err != nil {
-		s.internal(c, "create the user", err)
+		s.fail(c, "create the user", err)
 		return
 	}
-	created, err := s.store.CreateUser(c, u, hash)
-	switch {
-	case errors.Is(err, store.ErrExists):
-		abort(c, http.StatusConflict, "username "+u.Username+" is taken", "username")
-	case errors.Is(err, store.ErrUnknownDepartment):
-		abort(c, http.StatusBadRequest, "no department has ID "+u.Department, "department")
-	case err != nil:
-		s.internal(c, "create the user", err)
-	default:
-		c.JSON(http.StatusCreated, created)
-	}
+	c.JSON(http.StatusCreated, created)
 }
 
+// updateUser changes a user (app.UpdateUser): the body is read over the
+// stored record, so fields it leaves out keep their values.
 func (s *Server) updateUser(c *gin.Context) {
-	current, err := s.store.User(c, c.Param("id"))
-	if errors.Is(err, store.ErrNotFound) || uuid.Validate(c.Param("id")) != nil {
-		abort(c, http.StatusNotFound, "user not found", "")
-		return
-	}
+	u, err := s.app.User(c, actor(c), c.Param("id"))
 	if err != nil {
-		s.internal(c, "read the user", err)
+		s.fail(c, "read the user", err)
 		return
 	}
-	u := current
 	if !bindJSON(c, &u, "") {
 		return
 	}
-	// The ID and username are the user's identity in the audit trail: fixed.
-	u.ID, u.Username, u.CreatedAt = current.ID, current.Username, current.CreatedAt
-	u.UpdatedBy = c.MustGet(principalKey).(principal).user.Username
-	if !valid(c, u.Validate()) {
+	u.ID = c.Param("id")
+	updated, err := s.app.UpdateUser(c, actor(c), u)
+	if err != nil {
+		s.fail(c, "update the user", err)
 		return
 	}
-	// An administrator cannot lock themselves out; another one has to.
-	if me := c.MustGet(principalKey).(principal).user; me.ID == u.ID {
-		if u.Disabled {
-			abort(c, http.StatusConflict, "you cannot disable your own account; ask another administrator", "disabled")
-			return
-		}
-		if me.Has(org.RoleAdministrator) && !u.Has(org.RoleAdministrator) {
-			abort(c, http.StatusConflict, "you cannot remove your own administrator role; ask another administrator", "roles")
-			return
-		}
-	}
-	updated, err := s.store.UpdateUser(c, u)
-	switch {
-	case errors.Is(err, store.ErrUnknownDepartment):
-		abort(c, http.StatusBadRequest, "no department has ID "+u.Department, "department")
-	case err != nil:
-		s.internal(c, "update the user", err)
-	default:
-		c.JSON(http.StatusOK, updated)
-	}
+	c.JSON(http.StatusOK, updated)
 }
 
 // PasswordChange sets a new password; changing one's own takes the current one too.
@@ -215,53 +127,20 @@ type PasswordChange struct {
 }
 
 // setPassword lets administrators reset another user's password and users
-// change their own, with their current password: a stolen session (or an
-// unattended browser) alone cannot take the account over for good.
+// change their own, with their current password (app.SetPassword). Another
+// user's is refused before the body is read.
 func (s *Server) setPassword(c *gin.Context) {
-	p := c.MustGet(principalKey).(principal)
-	own := p.user.ID == c.Param("id")
-	if !own && !p.user.Has(org.RoleAdministrator) {
-		abort(c, http.StatusForbidden, "only administrators set other users' passwords", "")
+	if err := app.AuthorizeSetPassword(actor(c), c.Param("id")); err != nil {
+		s.fail(c, "set the password", err)
 		return
 	}
 	var in PasswordChange
 	if !bindJSON(c, &in, "") {
 		return
 	}
-	if own && in.CurrentPassword == "" {
-		abort(c, http.StatusBadRequest, "current_password is required to change your own password", "current_password")
-		return
-	}
-	if !checkPassword(c, in.Password) {
-		return
-	}
-	if own {
-		_, current, err := s.store.Credentials(c, p.user.Username)
-		if err != nil {
-			s.internal(c, "check the current password", err)
-			return
-		}
-		ok, herr := auth.CheckPassword(current, in.CurrentPassword)
-		if herr != nil {
-			s.log.Error("unreadable password hash", "user", p.user.Username, "err", herr)
-		}
-		if !ok {
-			abort(c, http.StatusForbidden, "current_password is not your current password", "current_password")
-			return
-		}
-	}
-	hash, err := auth.HashPassword(in.Password)
+	err := s.app.SetPassword(c, actor(c), c.Param("id"), app.PasswordChange{Password: in.Password, CurrentPassword: in.CurrentPassword})
 	if err != nil {
-		s.internal(c, "set the password", err)
-		return
-	}
-	err = s.store.SetPassword(c, c.Param("id"), hash, p.user.Username)
-	if errors.Is(err, store.ErrNotFound) {
-		abort(c, http.StatusNotFound, "user not found", "")
-		return
-	}
-	if err != nil {
-		s.internal(c, "set the password", err)
+		s.fail(c, "set the password", err)
 		return
 	}
 	c.Status(http.StatusNoContent)

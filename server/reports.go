@@ -4,23 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/reports"
 )
 
-// reportReaders may read the company's reports; branch heads read their own
-// branch's.
-var reportReaders = []org.Role{
-	org.RoleMarketDepartment, org.RoleQualityDepartment, org.RoleGeneralManager,
-	org.RoleInternalAuditor, org.RoleAdministrator,
-}
-
-// requireReportReader lets the report readers and branch heads through.
-var requireReportReader = requireRole("reports", append(reportReaders, org.RoleBranchHead)...)
+// reportReaders may read the company's reports (the permission table's rule
+// of app.OpDepartmentAssessment); branch heads read their own branch's
+// complaint analysis.
+var reportReaders = app.Who(app.OpDepartmentAssessment)
 
 const (
 	contentTypeCSV  = "text/csv; charset=utf-8"
@@ -42,13 +36,23 @@ func reportFormat(c *gin.Context) (string, reports.Language, bool) {
 	return format, lang, true
 }
 
-// complaintAnalysis serves the complaint analysis report (季度客户投诉分析报告)
-// for a period, as JSON, CSV or an Excel workbook.
-func (s *Server) complaintAnalysis(c *gin.Context) {
+// reportPeriod reads the period of the query (reports.ParseQuery); false
+// after a 400 naming the parameter.
+func reportPeriod(c *gin.Context) (reports.Period, bool) {
 	p, err := reports.ParseQuery(c.Query)
 	var pe *reports.ParamError
 	if errors.As(err, &pe) {
 		abort(c, http.StatusBadRequest, pe.Error(), pe.Param)
+		return p, false
+	}
+	return p, true
+}
+
+// complaintAnalysis serves the complaint analysis report (季度客户投诉分析报告)
+// for a period, as JSON, CSV or an Excel workbook.
+func (s *Server) complaintAnalysis(c *gin.Context) {
+	p, ok := reportPeriod(c)
+	if !ok {
 		return
 	}
 	format, lang, ok := reportFormat(c)
@@ -56,41 +60,16 @@ func (s *Server) complaintAnalysis(c *gin.Context) {
 		return
 	}
 	p.Branch = c.Query("branch")
-	if !s.mayReadBranchReport(c, &p) {
-		return
-	}
-
-	a, err := s.store.ComplaintAnalysis(c, p)
+	a, err := s.app.ComplaintAnalysis(c, actor(c), p)
 	if err != nil {
-		s.internal(c, "compute the complaint analysis", err)
+		s.fail(c, "compute the complaint analysis", err)
 		return
 	}
 	name := "complaint-analysis-" + a.FromDate + "-" + a.ToDate
-	if p.Branch != "" {
-		name += "-" + p.Branch
+	if a.Branch != "" {
+		name += "-" + a.Branch
 	}
 	s.writeReport(c, format, name, a, func() []reports.Table { return a.Tables(lang) })
-}
-
-// mayReadBranchReport checks the branch asked for: it must be a branch, and a
-// branch head (without a company-wide role) reads only their own, which is
-// also what they get when they name none.
-func (s *Server) mayReadBranchReport(c *gin.Context, p *reports.Period) bool {
-	a := actor(c)
-	if !slices.ContainsFunc(reportReaders, a.Has) {
-		if p.Branch == "" {
-			p.Branch = a.Department
-		}
-		if p.Branch != a.Department {
-			abort(c, http.StatusForbidden, "a branch head reads the reports of their own branch ("+a.Department+") only", "")
-			return false
-		}
-	}
-	if p.Branch == "" {
-		return true
-	}
-	_, ok := s.branch(c, p.Branch)
-	return ok
 }
 
 func attachment(c *gin.Context, filename string) {

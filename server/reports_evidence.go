@@ -5,37 +5,27 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/reports"
-	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/workflows"
 )
 
-// evidenceReaders may read the audit evidence (审核证据).
-var evidenceReaders = []org.Role{org.RoleInternalAuditor, org.RoleAdministrator}
-
-var (
-	requireEvidenceReader = requireRole("the audit evidence", evidenceReaders...)
-	requireCompanyReports = requireRole("kept report versions", reportReaders...)
-)
+// evidenceReaders may read the audit evidence (审核证据, app.OpAuditEvidence).
+var evidenceReaders = app.Who(app.OpAuditEvidence)
 
 // auditEvidence serves every complaint and survey cycle event of a period,
 // each mapped to the ISO 10002 / ISO 10004 clauses it evidences.
 func (s *Server) auditEvidence(c *gin.Context) {
-	p, err := reports.ParseQuery(c.Query)
-	var pe *reports.ParamError
-	if errors.As(err, &pe) {
-		abort(c, http.StatusBadRequest, pe.Error(), pe.Param)
+	p, ok := reportPeriod(c)
+	if !ok {
 		return
 	}
 	format, lang, ok := reportFormat(c)
@@ -43,75 +33,36 @@ func (s *Server) auditEvidence(c *gin.Context) {
 		return
 	}
 	p.Branch = c.Query("branch")
-	if !s.mayReadBranchReport(c, &p) {
-		return
-	}
-	e, err := s.store.AuditEvidence(c, p)
+	e, err := s.app.AuditEvidence(c, actor(c), p)
 	if err != nil {
-		s.internal(c, "collect the audit evidence", err)
+		s.fail(c, "collect the audit evidence", err)
 		return
 	}
 	name := "audit-evidence-" + e.FromDate + "-" + e.ToDate
-	if p.Branch != "" {
-		name += "-" + p.Branch
+	if e.Branch != "" {
+		name += "-" + e.Branch
 	}
 	s.writeReport(c, format, name, e, func() []reports.Table { return e.Tables(lang) })
 }
 
 // RegenerateRequest asks for a report to be generated again, as a new version.
-type RegenerateRequest struct {
-	// Kind is the report: complaints (the complaint analysis).
-	Kind string `json:"kind"`
-	// Period is a quarter (2026Q1), half (2026H1), year (2026) or month (2026-03).
-	Period string `json:"period"`
-	// Branch, when given, limits the report to a branch's complaints.
-	Branch string `json:"branch,omitempty"`
-}
+type RegenerateRequest = app.RegenerateRequest
 
 // RegenerateStarted names the workflow generating the report.
-type RegenerateStarted struct {
-	WorkflowID string `json:"workflow_id"`
-	Kind       string `json:"kind"`
-	Period     string `json:"period"`
-	Branch     string `json:"branch,omitempty"`
-}
+type RegenerateStarted = app.RegenerateStarted
 
 func (s *Server) regenerateReport(c *gin.Context) {
 	var in RegenerateRequest
 	if !bindJSON(c, &in, "") {
 		return
 	}
-	if in.Kind != reports.KindComplaints {
-		abort(c, http.StatusBadRequest, "kind must be complaints", "kind")
-		return
-	}
-	p, err := reports.ParseLabel(in.Period)
+	started, err := s.app.RegenerateReport(c, actor(c), in)
 	if err != nil {
-		abort(c, http.StatusBadRequest, err.Error(), "period")
+		s.fail(c, "start the report generation", err)
 		return
 	}
-	p.Branch = in.Branch
-	if !s.mayReadBranchReport(c, &p) {
-		return
-	}
-	in.Period = strings.ToUpper(strings.TrimSpace(in.Period))
-	wid := "reports:" + in.Kind + ":" + in.Period
-	if in.Branch != "" {
-		wid += ":" + in.Branch
-	}
-	wid += ":" + uuid.NewString()
-	a := actor(c)
-	if _, err := s.temporal.ExecuteWorkflow(c, client.StartWorkflowOptions{
-		ID: wid, TaskQueue: s.taskQueue, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		StaticSummary: "报告生成 report generation: " + in.Kind + " " + in.Period,
-	}, workflows.GenerateReportsWorkflow, workflows.ReportsRequest{
-		Kind: in.Kind, Periods: []string{in.Period}, Branch: in.Branch, RequestedBy: a.ID,
-	}); err != nil {
-		s.internal(c, "start the report generation", err)
-		return
-	}
-	c.Set(auditWorkflowKey, wid)
-	c.JSON(http.StatusAccepted, RegenerateStarted{WorkflowID: wid, Kind: in.Kind, Period: in.Period, Branch: in.Branch})
+	c.Set(auditWorkflowKey, started.WorkflowID)
+	c.JSON(http.StatusAccepted, started)
 }
 
 // ReportVersionList is the kept versions, newest first.
@@ -120,28 +71,18 @@ type ReportVersionList struct {
 }
 
 func (s *Server) listReportVersions(c *gin.Context) {
-	period := strings.ToUpper(strings.TrimSpace(c.Query("period")))
-	list, err := s.store.ReportVersions(c, c.Query("kind"), period)
+	list, err := s.app.ReportVersions(c, actor(c), c.Query("kind"), c.Query("period"))
 	if err != nil {
-		s.internal(c, "list report versions", err)
+		s.fail(c, "list report versions", err)
 		return
 	}
 	c.JSON(http.StatusOK, ReportVersionList{Items: list})
 }
 
 func (s *Server) getReportVersion(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		abort(c, http.StatusNotFound, "report version not found", "")
-		return
-	}
-	v, data, err := s.store.ReportVersionData(c, id)
-	if errors.Is(err, store.ErrNotFound) {
-		abort(c, http.StatusNotFound, "report version not found", "")
-		return
-	}
+	v, data, err := s.app.ReportVersion(c, actor(c), app.ReportVersionID(c.Param("id")))
 	if err != nil {
-		s.internal(c, "read the report version", err)
+		s.fail(c, "read the report version", err)
 		return
 	}
 	ct := "application/octet-stream"

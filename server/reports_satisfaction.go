@@ -10,17 +10,12 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/reports"
-	"github.com/cxflow/cxflow/survey"
 )
 
-// Who reads the satisfaction and churn reports, and who imports volumes.
-var (
-	requireSatisfactionReader = requireRole("the satisfaction reports", reportReaders...)
-	volumeImporters           = []org.Role{org.RoleMarketDepartment, org.RoleAdministrator}
-	requireVolumeImporter     = requireRole("purchase volumes", volumeImporters...)
-)
+// volumeImporters may import purchase volumes (app.OpImportVolumes).
+var volumeImporters = app.Who(app.OpImportVolumes)
 
 // writeReport sends v as JSON or its tables as CSV or a workbook named name.
 func (s *Server) writeReport(c *gin.Context, format, name string, v any, tables func() []reports.Table) {
@@ -47,10 +42,8 @@ func (s *Server) writeReport(c *gin.Context, format, name string, v any, tables 
 
 // satisfactionReport serves the satisfaction analysis report (半年度满意度分析报告).
 func (s *Server) satisfactionReport(c *gin.Context) {
-	p, err := reports.ParseQuery(c.Query)
-	var pe *reports.ParamError
-	if errors.As(err, &pe) {
-		abort(c, http.StatusBadRequest, pe.Error(), pe.Param)
+	p, ok := reportPeriod(c)
+	if !ok {
 		return
 	}
 	programme := c.Query("programme")
@@ -64,9 +57,9 @@ func (s *Server) satisfactionReport(c *gin.Context) {
 	if !ok {
 		return
 	}
-	r, err := s.store.SatisfactionReport(c, p, programme)
+	r, err := s.app.SatisfactionReport(c, actor(c), p, programme)
 	if err != nil {
-		s.internal(c, "compute the satisfaction report", err)
+		s.fail(c, "compute the satisfaction report", err)
 		return
 	}
 	name := "satisfaction-" + r.FromDate + "-" + r.ToDate
@@ -74,12 +67,11 @@ func (s *Server) satisfactionReport(c *gin.Context) {
 }
 
 // VolumeImportResult is what a volume import did.
-type VolumeImportResult struct {
-	Imported int               `json:"imported"`
-	Errors   []survey.RowError `json:"errors"`
-}
+type VolumeImportResult = app.VolumeImportResult
 
-// importVolumes saves purchase volumes per customer and half year from a CSV file.
+// importVolumes saves purchase volumes per customer and half year from a CSV
+// file: the file is read here (reports.ParseVolumesCSV), saved by
+// app.ImportVolumes.
 func (s *Server) importVolumes(c *gin.Context) {
 	// The body is bounded by maxBody (1 MiB, some 25,000 rows): split larger files.
 	vs, rowErrs, err := reports.ParseVolumesCSV(c.Request.Body)
@@ -92,14 +84,12 @@ func (s *Server) importVolumes(c *gin.Context) {
 		abort(c, http.StatusBadRequest, "the CSV file cannot be read: "+err.Error(), "file")
 		return
 	}
-	if err := s.store.UpsertVolumes(c, vs); err != nil {
-		s.internal(c, "save the volumes", err)
+	res, err := s.app.ImportVolumes(c, actor(c), vs, rowErrs)
+	if err != nil {
+		s.fail(c, "save the volumes", err)
 		return
 	}
-	if rowErrs == nil {
-		rowErrs = []survey.RowError{}
-	}
-	c.JSON(http.StatusOK, VolumeImportResult{Imported: len(vs), Errors: rowErrs})
+	c.JSON(http.StatusOK, res)
 }
 
 // churnReport serves the customer churn and volume-decline analysis (客户流失统计).
@@ -122,9 +112,9 @@ func (s *Server) churnReport(c *gin.Context) {
 	if !ok {
 		return
 	}
-	r, err := s.store.ChurnReport(c, h, share)
+	r, err := s.app.ChurnReport(c, actor(c), h, share)
 	if err != nil {
-		s.internal(c, "compute the churn report", err)
+		s.fail(c, "compute the churn report", err)
 		return
 	}
 	s.writeReport(c, format, "churn-"+r.Half, r, func() []reports.Table { return r.Tables(lang) })

@@ -1,4 +1,4 @@
-package server
+package app
 
 import (
 	"testing"
@@ -16,6 +16,6 @@ func TestPolicyErrorField(t *testing.T) {
 		`duration "8x": time: unknown unit "x" in duration "8x"`:             "",
 		`something went wrong`:                                               "",
 	} {
-		require.Equal(t, want, policyErrorField(msg), msg)
+		require.Equal(t, want, PolicyErrorField(msg), msg)
 	}
 }

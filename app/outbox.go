@@ -1,0 +1,118 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/store"
+)
+
+// The outbox (通知发件箱): what cxflow wants delivered, which a mail relay
+// (through an API token) or the staff deliver and report.
+
+// Notification is one message of the outbox; OutboxCounts tally them.
+type (
+	Notification = store.Notification
+	OutboxCounts = store.OutboxCounts
+	OutboxTally  = store.OutboxTally
+)
+
+// OutboxFilter selects messages: a status (pending, sent, failed; empty for
+// any), a channel (email, task), what they are about, a position (IDs after
+// or before) and an order (oldest first unless Newest). Limit is 1–1000.
+type OutboxFilter = store.OutboxFilter
+
+// NotificationPage is a page of the outbox; NextAfter (oldest first) or
+// NextBefore (newest first) pages on.
+type NotificationPage struct {
+	Items                 []Notification
+	NextAfter, NextBefore int64
+}
+
+// MaxNotificationNote bounds a report's note, in bytes.
+const MaxNotificationNote = 2000
+
+// Notifications lists a page of the outbox.
+func (a *App) Notifications(ctx context.Context, by complaint.Actor, f OutboxFilter) (NotificationPage, error) {
+	if err := Authorize(by, OpListNotifications); err != nil {
+		return NotificationPage{}, err
+	}
+	if f.Status != "" && f.Status != "pending" && f.Status != "sent" && f.Status != "failed" {
+		return NotificationPage{}, Refuse(Invalid, "status", "status must be pending, sent or failed")
+	}
+	if f.Channel != "" && f.Channel != "email" && f.Channel != "task" {
+		return NotificationPage{}, Refuse(Invalid, "channel", "channel must be email or task")
+	}
+	if f.After < 0 {
+		return NotificationPage{}, Refuse(Invalid, "after", "after must be a notification ID")
+	}
+	if f.Before < 0 {
+		return NotificationPage{}, Refuse(Invalid, "before", "before must be a notification ID")
+	}
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	if f.Limit < 1 || f.Limit > 1000 {
+		return NotificationPage{}, Refuse(Invalid, "limit", "limit must be a whole number from 1 to 1000")
+	}
+	list, err := a.Store.Outbox(ctx, f)
+	if err != nil {
+		return NotificationPage{}, err
+	}
+	out := NotificationPage{Items: list}
+	if out.Items == nil {
+		out.Items = []Notification{}
+	}
+	if len(list) == f.Limit {
+		if last := list[len(list)-1].ID; f.Newest {
+			out.NextBefore = last
+		} else {
+			out.NextAfter = last
+		}
+	}
+	return out, nil
+}
+
+// CountNotifications tells how much of the outbox waits and how much went
+// out or failed, by channel.
+func (a *App) CountNotifications(ctx context.Context, by complaint.Actor) (OutboxCounts, error) {
+	if err := Authorize(by, OpCountNotifications); err != nil {
+		return OutboxCounts{}, err
+	}
+	return a.Store.CountOutbox(ctx)
+}
+
+// NotificationReport reports a delivery: sent or failed, with a note.
+// IfStatus, when given, makes it conditional: it is refused (a conflict)
+// unless the message still stands so, so a colleague's report made
+// meanwhile is not overwritten unseen.
+type NotificationReport struct {
+	Status, Note, IfStatus string
+}
+
+// MarkNotification reports a message sent or failed.
+func (a *App) MarkNotification(ctx context.Context, by complaint.Actor, id int64, in NotificationReport) error {
+	if err := Authorize(by, OpMarkNotification); err != nil {
+		return err
+	}
+	if in.Status != "sent" && in.Status != "failed" {
+		return Refuse(Invalid, "status", "status must be sent or failed")
+	}
+	if len(in.Note) > MaxNotificationNote {
+		return Refuse(Invalid, "note", "note must be at most %d characters", MaxNotificationNote)
+	}
+	if in.IfStatus != "" && in.IfStatus != "pending" && in.IfStatus != "sent" && in.IfStatus != "failed" {
+		return Refuse(Invalid, "if_status", "if_status must be pending, sent or failed")
+	}
+	err := a.Store.MarkNotificationIf(ctx, id, in.Status, in.Note, in.IfStatus, a.now())
+	var moved *store.NotificationMoved
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Refuse(NotFound, "", "notification not found")
+	case errors.As(err, &moved):
+		return &Error{Code: Conflict, Message: fmt.Sprintf("the message is %s, not %s: someone reported it meanwhile", moved.Status, in.IfStatus)}
+	}
+	return err
+}
