@@ -233,18 +233,7 @@ func (a *App) syncSchedule(ctx context.Context, d survey.Definition) error {
 		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 		Note:    d.Name,
 	}
-	_, err := sc.Create(ctx, opts)
-	var exists *serviceerror.AlreadyExists
-	if errors.As(err, &exists) || (err != nil && strings.Contains(err.Error(), "already")) {
-		err = sc.GetHandle(ctx, opts.ID).Update(ctx, client.ScheduleUpdateOptions{
-			DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
-				spec := opts.Spec
-				in.Description.Schedule.Spec = &spec
-				in.Description.Schedule.Action = opts.Action
-				return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
-			}})
-	}
-	if err != nil {
+	if err := upsertSchedule(ctx, sc, opts); err != nil {
 		return fmt.Errorf("schedule the programme: %w", err)
 	}
 	return nil

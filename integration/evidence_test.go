@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/reports"
 	"github.com/cxflow/cxflow/server"
 	"github.com/cxflow/cxflow/store"
@@ -109,9 +110,9 @@ func TestRegenerateReportKeepsVersions(t *testing.T) {
 
 func TestReportScheduleEnsuredIdempotently(t *testing.T) {
 	ctx := context.Background()
-	require.NoError(t, server.EnsureReportSchedule(ctx, stack.client, taskQueue))
-	require.NoError(t, server.EnsureReportSchedule(ctx, stack.client, taskQueue), "ensuring again changes nothing")
-	d, err := stack.client.ScheduleClient().GetHandle(ctx, server.ReportScheduleID).Describe(ctx)
+	require.NoError(t, (&app.App{Temporal: stack.client, TaskQueue: taskQueue, Log: stack.log}).EnsureReportSchedule(ctx))
+	require.NoError(t, (&app.App{Temporal: stack.client, TaskQueue: taskQueue, Log: stack.log}).EnsureReportSchedule(ctx), "ensuring again changes nothing")
+	d, err := stack.client.ScheduleClient().GetHandle(ctx, app.ReportScheduleID).Describe(ctx)
 	require.NoError(t, err)
 	require.NotNil(t, d.Schedule.Spec)
 }

@@ -120,14 +120,8 @@ func (s *Store) WriteComplaint(ctx context.Context, w ComplaintWrite) (bool, err
 	written := false
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if w.Repair {
-			var version int
-			var cause string
-			err := tx.QueryRow(ctx, `SELECT version, write_cause FROM complaints WHERE id = $1 FOR UPDATE`, c.ID).Scan(&version, &cause)
-			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-				return err
-			}
-			if err == nil && (version != w.ExpectVersion || cause != w.ExpectCause) {
-				return nil // written again since it was judged: judge again
+			if ok, err := stillHolds(ctx, tx, "complaints", c.ID, w.ExpectVersion, w.ExpectCause); !ok || err != nil {
+				return err // written again since it was judged: judge again
 			}
 		}
 		tag, err := tx.Exec(ctx, `
@@ -196,6 +190,21 @@ func (s *Store) WriteComplaint(ctx context.Context, w ComplaintWrite) (bool, err
 		return false, fmt.Errorf("save complaint %s v%d: %w", c.ID, c.Version, err)
 	}
 	return written, nil
+}
+
+// stillHolds locks a case's row and reports whether it still holds the write
+// a repair judged (or no row at all); table is one of ours.
+func stillHolds(ctx context.Context, tx pgx.Tx, table, id string, version int, cause string) (bool, error) {
+	var v int
+	var c string
+	err := tx.QueryRow(ctx, `SELECT version, write_cause FROM `+table+` WHERE id = $1 FOR UPDATE`, id).Scan(&v, &c)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return v == version && c == cause, nil
 }
 
 // Unconfirmed is a provisional read-model row: its version and what wrote it.

@@ -54,14 +54,8 @@ func (s *Store) WriteImprovement(ctx context.Context, w ImprovementWrite) (bool,
 	written := false
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if w.Repair {
-			var version int
-			var cause string
-			err := tx.QueryRow(ctx, `SELECT version, write_cause FROM improvement_actions WHERE id = $1 FOR UPDATE`, a.ID).Scan(&version, &cause)
-			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			if ok, err := stillHolds(ctx, tx, "improvement_actions", a.ID, w.ExpectVersion, w.ExpectCause); !ok || err != nil {
 				return err
-			}
-			if err == nil && (version != w.ExpectVersion || cause != w.ExpectCause) {
-				return nil
 			}
 		}
 		tag, err := tx.Exec(ctx, `

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/config"
 	"github.com/cxflow/cxflow/demo"
 	"github.com/cxflow/cxflow/devstack"
@@ -174,7 +175,7 @@ func run() error {
 	errs := make(chan error, 2)
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go server.KeepReportSchedule(runCtx, tc, cfg.TaskQueue, log)
+	go (&app.App{Temporal: tc, TaskQueue: cfg.TaskQueue, Log: log}).KeepReportSchedule(runCtx)
 	wg.Add(2)
 	go func() {
 		defer wg.Done()

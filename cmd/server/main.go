@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/config"
 	"github.com/cxflow/cxflow/server"
 	"github.com/cxflow/cxflow/store"
@@ -43,7 +44,7 @@ func run() error {
 		return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}
 	log.Info("api listening", "addr", ln.Addr().String())
-	go server.KeepReportSchedule(ctx, p.Temporal, cfg.TaskQueue, log)
+	go (&app.App{Temporal: p.Temporal, TaskQueue: cfg.TaskQueue, Log: log}).KeepReportSchedule(ctx)
 	return server.New(p.Temporal, store.New(p.Pool), cfg.TaskQueue, log).
 		WithPolicy(policy).WithSecurity(server.SecurityFrom(cfg)).WithOIDC(oidcLogin).WithUpdateTimeout(cfg.UpdateTimeout).Serve(ctx, ln)
 }
