@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -82,9 +83,33 @@ type ComplaintPage struct {
 	Next string
 }
 
+// ComplaintFilter selects and pages complaints (Now is set by Complaints).
+type ComplaintFilter = store.ListFilter
+
+// The bounds of a complaint list.
+const (
+	defaultComplaintPage = 50
+	maxComplaintPage     = 200
+	maxComplaintSearch   = 100
+)
+
 // Complaints lists the complaints the actor may read: everything for those
-// who read all, else what their department or branch is involved in.
-func (a *App) Complaints(ctx context.Context, by complaint.Actor, f store.ListFilter) (ComplaintPage, error) {
+// who read all, else what their department or branch is involved in. A zero
+// limit is a page of 50.
+func (a *App) Complaints(ctx context.Context, by complaint.Actor, f ComplaintFilter) (ComplaintPage, error) {
+	switch {
+	case f.Status != "" && !f.Status.Valid():
+		return ComplaintPage{}, Refuse(Invalid, "status", "status must be one of validation, assignment, root_cause, plan, approval, execution, callback, review, closed")
+	case f.SLAStatus != "" && f.SLAStatus != complaint.SLAOnTrack && f.SLAStatus != complaint.SLAAtRisk && f.SLAStatus != complaint.SLABreached:
+		return ComplaintPage{}, Refuse(Invalid, "sla_status", "sla_status must be on_track, at_risk or breached")
+	case f.Limit < 0 || f.Limit > maxComplaintPage:
+		return ComplaintPage{}, Refuse(Invalid, "limit", "limit must be a whole number from 1 to 200")
+	case utf8.RuneCountInString(f.Search) > maxComplaintSearch:
+		return ComplaintPage{}, Refuse(Invalid, "q", "q must be at most 100 characters")
+	}
+	if f.Limit == 0 {
+		f.Limit = defaultComplaintPage
+	}
 	f.Now = a.now()
 	if !complaint.CanReadAll(by) {
 		f.Involving = by.Department

@@ -184,3 +184,20 @@ func (f *fake) TakeComplaintControlJSON(_ context.Context, _ complaint.Actor, id
 	f.sent, f.key = string(body), key
 	return app.ComplaintStepped{}, f.op(http.MethodPost, "/api/v1/complaints/"+id+"/"+control, json.RawMessage(body), nil)
 }
+
+func (f *fake) Complaints(_ context.Context, _ complaint.Actor, flt app.ComplaintFilter) (app.ComplaintPage, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{"q": flt.Search, "status": string(flt.Status), "sla_status": string(flt.SLAStatus),
+		"department": flt.Department, "cursor": flt.Cursor} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	q.Set("limit", strconv.Itoa(flt.Limit))
+	var out struct {
+		Items      []complaint.Complaint `json:"items"`
+		NextCursor string                `json:"next_cursor"`
+	}
+	err := f.op(http.MethodGet, "/api/v1/complaints?"+q.Encode(), nil, &out)
+	return app.ComplaintPage{Items: out.Items, Next: out.NextCursor}, err
+}

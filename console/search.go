@@ -3,9 +3,11 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 )
 
@@ -54,26 +56,21 @@ func (cs *Console) search(c *gin.Context) {
 			q.Set(k, val)
 		}
 	}
-	q.Set("limit", "50")
-	var list struct {
-		Items      []complaint.Complaint `json:"items"`
-		NextCursor string                `json:"next_cursor"`
-	}
 	p := cs.base(c, "search.title")
 	status := http.StatusOK
-	if r := cs.getJSON(c, "/api/v1/complaints?"+q.Encode(), &list); r != nil {
-		// A filter the API refuses is shown on the page, the form kept.
+	list, err := cs.ops.Complaints(c, user(c).Actor, app.ComplaintFilter{Search: strings.TrimSpace(v.Q), Status: complaint.Step(v.Status),
+		SLAStatus: complaint.SLAStatus(v.SLA), Department: v.Department, Cursor: c.Query("cursor"), Limit: 50})
+	if r := refusalIn(c, err); r != nil {
+		// A filter the operation refuses is shown on the page, the form kept.
 		p.Error, status = explain(p.Lang, r), r.Status
 	}
 	v.Items = list.Items
-	if list.NextCursor != "" {
-		q.Set("cursor", list.NextCursor)
-		q.Del("limit")
+	if list.Next != "" {
+		q.Set("cursor", list.Next)
 		v.Next = "/complaints?" + q.Encode()
 	}
 	if c.Query("cursor") != "" {
 		q.Del("cursor")
-		q.Del("limit")
 		v.First = "/complaints?" + q.Encode()
 	}
 	depts, err := cs.b.Departments(c)

@@ -7,13 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
-	"github.com/cxflow/cxflow/store"
 )
 
 const (
@@ -98,14 +97,9 @@ const (
 )
 
 func (s *Server) listComplaints(c *gin.Context) {
-	f := store.ListFilter{Limit: defaultPageSize, Department: c.Query("department"), Cursor: c.Query("cursor")}
-	if v := c.Query("status"); v != "" {
-		f.Status = complaint.Step(v)
-		if !f.Status.Valid() {
-			abort(c, http.StatusBadRequest, "status must be one of validation, assignment, root_cause, plan, approval, execution, callback, review, closed", "status")
-			return
-		}
-	}
+	f := app.ComplaintFilter{Department: c.Query("department"), Cursor: c.Query("cursor"),
+		Status: complaint.Step(c.Query("status")), SLAStatus: complaint.SLAStatus(c.Query("sla_status")),
+		Search: strings.TrimSpace(c.Query("q"))}
 	if v := c.Query("overdue"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -114,25 +108,13 @@ func (s *Server) listComplaints(c *gin.Context) {
 		}
 		f.Overdue = &b
 	}
-	if v := c.Query("sla_status"); v != "" {
-		f.SLAStatus = complaint.SLAStatus(v)
-		if f.SLAStatus != complaint.SLAOnTrack && f.SLAStatus != complaint.SLAAtRisk && f.SLAStatus != complaint.SLABreached {
-			abort(c, http.StatusBadRequest, "sla_status must be on_track, at_risk or breached", "sla_status")
-			return
-		}
-	}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
+		if err != nil || n < 1 {
 			abort(c, http.StatusBadRequest, "limit must be a whole number from 1 to 200", "limit")
 			return
 		}
 		f.Limit = n
-	}
-	f.Search = strings.TrimSpace(c.Query("q"))
-	if utf8.RuneCountInString(f.Search) > maxSearch {
-		abort(c, http.StatusBadRequest, "q must be at most 100 characters", "q")
-		return
 	}
 	page, err := s.app.Complaints(c, actor(c), f)
 	if err != nil {
