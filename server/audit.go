@@ -3,10 +3,13 @@ package server
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -44,10 +47,17 @@ func (s *Server) audit() gin.HandlerFunc {
 		if strings.HasPrefix(c.FullPath(), "/public/") && status == http.StatusForbidden {
 			return
 		}
+		route := cmp.Or(c.GetString(console.AuditRouteKey), c.FullPath())
+		_, signedIn := c.Get(principalKey)
+		// Nobody's request to no route is nobody's action: recording it would
+		// let anyone fill the append-only trail without signing in.
+		if route == "" && !signedIn && c.GetString(auditUserKey) == "" {
+			return
+		}
 		e := store.AuditEntry{
-			Method: c.Request.Method, Route: cmp.Or(c.GetString(console.AuditRouteKey), c.FullPath()), Path: c.Request.URL.Path,
+			Method: c.Request.Method, Route: route, Path: auditPath(c),
 			RemoteAddr: c.ClientIP(), Status: status, Outcome: outcome(status),
-			Message: c.GetString(auditErrorKey), WorkflowID: c.GetString(auditWorkflowKey),
+			Message: capText(c.GetString(auditErrorKey), maxAuditMessage), WorkflowID: c.GetString(auditWorkflowKey),
 			UpdateID: c.GetString(auditUpdateKey), Target: c.Param("id"),
 		}
 		if t := c.GetString(auditTargetKey); t != "" {
@@ -71,6 +81,36 @@ func (s *Server) audit() gin.HandlerFunc {
 			s.log.Error("audit entry lost", "route", e.Route, "status", e.Status, "err", err)
 		}
 	}
+}
+
+// Bounds of what the trail keeps of a request.
+const (
+	maxAuditPath    = 512
+	maxAuditMessage = 1000
+)
+
+// auditPath is the request's path as the trail keeps it: a customer's link
+// token is a credential, so a /public/ path keeps its route with the token's
+// hash (enough to tell requests with one link apart) instead; any path is
+// capped.
+func auditPath(c *gin.Context) string {
+	if tok := c.Param("token"); tok != "" && strings.HasPrefix(c.FullPath(), "/public/") {
+		sum := sha256.Sum256([]byte(tok))
+		return strings.Replace(c.FullPath(), ":token", "sha256:"+hex.EncodeToString(sum[:8]), 1)
+	}
+	return capText(c.Request.URL.Path, maxAuditPath)
+}
+
+// capText cuts s to at most n bytes, on a rune boundary, marking the cut.
+func capText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func outcome(status int) string {
