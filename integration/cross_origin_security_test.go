@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/google/uuid"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/cxflow/cxflow/demo"
 	"github.com/cxflow/cxflow/server"
+	"github.com/cxflow/cxflow/store"
 )
 
 // cookieCall sends a request the way a browser would, signed in by the
@@ -87,4 +89,34 @@ func TestCrossSiteRequestsCannotUseTheSession(t *testing.T) {
 	r := call(t, stack.api.URL, http.MethodPost, "/api/v1/users", json.RawMessage(newAdmin(other)),
 		"Authorization", "Bearer "+stack.token, "Origin", "http://elsewhere.example")
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+}
+
+// TestSessionCookieSecureBehindHTTPS: when people reach cxflow over https
+// (CXFLOW_PUBLIC_URL), the session cookie is Secure even though the hop from
+// the proxy to the API is plain HTTP; over plain http it cannot be.
+func TestSessionCookieSecureBehindHTTPS(t *testing.T) {
+	for _, tc := range []struct {
+		public string
+		secure bool
+	}{{"https://cx.example.cn", true}, {"http://localhost:8080", false}} {
+		sec := server.SecurityFrom(stack.cfg)
+		sec.LoginPerMinute, sec.PublicPerMinute = 10_000, 10_000
+		sec.PublicURL = tc.public
+		srv := httptest.NewServer(server.New(stack.client, store.New(stack.pool), taskQueue, stack.log).WithSecurity(sec).Handler())
+		body, _ := json.Marshal(map[string]string{"username": "tester", "password": testerPassword})
+		resp, err := http.Post(srv.URL+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+		require.NoError(t, err)
+		resp.Body.Close()
+		srv.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		var found bool
+		for _, ck := range resp.Cookies() {
+			if ck.Name == server.SessionCookie {
+				found = true
+				require.Equal(t, tc.secure, ck.Secure, tc.public)
+				require.True(t, ck.HttpOnly)
+			}
+		}
+		require.True(t, found, "a session cookie is set")
+	}
 }

@@ -112,6 +112,13 @@ func (s *Server) may(op app.Op) gin.HandlerFunc {
 	}
 }
 
+// secureCookies tells whether cookies must be Secure: whenever people reach
+// cxflow over https (CXFLOW_PUBLIC_URL), whatever the hop to this process
+// was, or the request itself came over TLS.
+func (s *Server) secureCookies(c *gin.Context) bool {
+	return strings.HasPrefix(s.security.PublicURL, "https://") || c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
+}
+
 // LoginRequest signs a user in.
 type LoginRequest struct {
 	Username string `json:"username"`
@@ -194,10 +201,9 @@ func (s *Server) startSession(c *gin.Context, u org.User, name string) (string, 
 		return "", store.Token{}, err
 	}
 	c.Set(principalKey, principal{user: u, token: t})
-	secure := c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name: SessionCookie, Value: token, Path: "/", Expires: t.ExpiresAt,
-		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: s.secureCookies(c), SameSite: http.SameSiteLaxMode,
 	})
 	return token, t, nil
 }
@@ -208,7 +214,8 @@ func (s *Server) logout(c *gin.Context) {
 		s.internal(c, "sign out", err)
 		return
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: s.secureCookies(c), SameSite: http.SameSiteLaxMode})
 	c.Status(http.StatusNoContent)
 }
 

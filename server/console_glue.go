@@ -74,7 +74,8 @@ func (b consoleBackend) SignOut(c *gin.Context) {
 			b.s.log.Error("sign out", "err", err)
 		}
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: b.s.secureCookies(c), SameSite: http.SameSiteLaxMode})
 }
 
 func (b consoleBackend) Who(c *gin.Context) (console.User, bool, error) {
