@@ -246,17 +246,23 @@ func (r response) field(t *testing.T, name string) any {
 	return m[name]
 }
 
+// call sends a request and reads the answer; a call to a path of the OpenAPI
+// document is checked against it (see checkContract).
 func call(t *testing.T, base, method, path string, body any, header ...string) response {
 	t.Helper()
-	var rd io.Reader
+	var sent []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = bytes.NewBufferString(b)
+		sent = []byte(b)
 	default:
 		raw, err := json.Marshal(b)
 		require.NoError(t, err)
-		rd = bytes.NewReader(raw)
+		sent = raw
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(sent)
 	}
 	req, err := http.NewRequest(method, base+path, rd)
 	require.NoError(t, err)
@@ -270,6 +276,8 @@ func call(t *testing.T, base, method, path string, body any, header ...string) r
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
+	checkContract(t, exchange{method: method, url: base + path, reqHeader: req.Header, reqBody: sent,
+		status: resp.StatusCode, respHeader: resp.Header, respBody: raw})
 	return response{status: resp.StatusCode, header: resp.Header, body: raw}
 }
 

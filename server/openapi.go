@@ -1353,8 +1353,12 @@ func (g *schemaGen) object(t reflect.Type, variant *requestBody) obj {
 		}
 		if f.pointer && !f.omitempty && !g.strict[t] {
 			// A response writes a nil pointer as null (an average of nothing).
-			if _, isRef := p["$ref"]; isRef {
+			if r, isRef := p["$ref"].(string); isRef {
 				p = obj{"allOf": []any{p}}
+				// OpenAPI 3.0 gives nullable a meaning only beside a type.
+				if c, ok := g.components[strings.TrimPrefix(r, "#/components/schemas/")].(obj); ok && c["type"] != nil {
+					p["type"] = c["type"]
+				}
 			}
 			p = maps.Clone(p)
 			p["nullable"] = true
@@ -1903,7 +1907,10 @@ func buildOpenAPI() obj {
 			obj{"name": "codec", "description": "Temporal's remote codec, to read encrypted workflow payloads in the Temporal Web UI and CLI."},
 			obj{"name": "operations", "description": "Health checks and this document."},
 		},
-		"paths": paths,
+		// The API is served where this document is: the default, said
+		// explicitly for the tools that want a server.
+		"servers": []any{obj{"url": "/", "description": "The host that serves this document."}},
+		"paths":   paths,
 		"components": obj{
 			"schemas": g.components,
 			"securitySchemes": obj{
