@@ -514,6 +514,10 @@ func (a *App) saveAnswer(ctx context.Context, cy Cycle, invitationID string, ans
 	if errors.Is(err, store.ErrCycleClosed) {
 		return AnswerSaved{}, ErrSurveyClosed
 	}
+	if errors.Is(err, store.ErrAnsweredByCustomer) {
+		return AnswerSaved{}, Refuse(Conflict, "customer_id",
+			"the customer answered this survey themselves through their link; staff cannot replace their answer")
+	}
 	if err != nil {
 		return AnswerSaved{}, fmt.Errorf("save the answer: %w", err)
 	}

@@ -183,6 +183,14 @@ func TestSurveyCycleThroughTheAPI(t *testing.T) {
 		"ratings": map[string]string{"product_quality": "satisfied", "service": "very_dissatisfied"},
 	})
 	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	// Staff cannot replace what the customer answered through the link (issue #15).
+	r = as(t, "clerk", http.MethodPost, "/api/v1/survey-cycles/"+cycleID+"/answers", map[string]any{
+		"customer_id": "BIG1-" + tag, "channel": "phone", "respondent": "前台",
+		"ratings": map[string]string{"product_quality": "very_satisfied", "service": "very_satisfied"},
+	})
+	require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+	require.Equal(t, "customer_id", r.field(t, "field"))
+	require.Contains(t, r.field(t, "error"), "answered this survey themselves")
 	r = as(t, "clerk", http.MethodPost, "/api/v1/survey-cycles/"+cycleID+"/answers", map[string]any{
 		"customer_id": "NEW1-" + tag, "channel": "phone", "respondent": "x", "ratings": map[string]string{"service": "satisfied"},
 	})

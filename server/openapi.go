@@ -2932,12 +2932,13 @@ func surveyPaths(g *schemaGen, paths obj, errResp func(string) obj) {
 			"tags":        []string{"surveys"},
 			"summary":     "Enter an answer taken by phone, on a visit or from a letter",
 			"description": "Records an invited customer's answer that staff took, with who answered and who surveyed (000)." + answerSaved +
-				" A customer_id not invited to the cycle is a 400 naming customer_id.",
+				" A customer_id not invited to the cycle is a 400 naming customer_id. An answer the customer gave themselves through their link is theirs: staff cannot replace it (409 naming customer_id).",
 			"requestBody": body(reflect.TypeFor[StaffAnswer]()),
 			"responses": obj{
 				"201": answered,
 				"400": errResponse("BadRequest"),
 				"404": cycleNotFound,
+				"409": errResp("The customer answered this survey themselves through their link; staff cannot replace the answer (field customer_id)."),
 				"410": errResp("The survey has closed; answers are no longer taken."),
 				"413": errResponse("PayloadTooLarge"),
 				"500": errResponse("InternalError"),

@@ -367,9 +367,18 @@ type AnswerRecord struct {
 	AnsweredAt time.Time      `json:"answered_at"`
 }
 
+// ErrAnsweredByCustomer refuses staff an answer the customer gave themselves.
+var ErrAnsweredByCustomer = errors.New("answered by the customer")
+
+// customerChannel is the channel of answers customers give themselves
+// (survey.ChannelLink).
+const customerChannel = "link"
+
 // SaveAnswer stores the answer to an invitation, replacing an earlier one,
-// while the cycle is open. In an anonymous cycle the answer is keyed by a
-// salted hash of the invitation and stored without the customer.
+// while the cycle is open — except that staff never replace what the
+// customer answered themselves (ErrAnsweredByCustomer). In an anonymous cycle
+// the answer is keyed by a salted hash of the invitation and stored without
+// the customer.
 func (s *Store) SaveAnswer(ctx context.Context, invitationID string, anonymous bool, rec AnswerRecord) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var cycleID, customerID, status string
@@ -403,14 +412,24 @@ func (s *Store) SaveAnswer(ctx context.Context, invitationID string, anonymous b
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
 			ON CONFLICT (answer_key) DO UPDATE SET answer = EXCLUDED.answer, channel = EXCLUDED.channel,
 				surveyed_by = EXCLUDED.surveyed_by, respondent = EXCLUDED.respondent,
-				answered_at = EXCLUDED.answered_at, updated_at = now()`,
-			key, cycleID, who, data, rec.Channel, rec.SurveyedBy, rec.Respondent, rec.AnsweredAt); err != nil {
+				answered_at = EXCLUDED.answered_at, updated_at = now()
+			-- What the customer answered themselves is theirs: staff do not
+			-- replace it (the customer may still change it through the link).
+			WHERE survey_answers.channel <> $9 OR EXCLUDED.channel = $9`,
+			key, cycleID, who, data, rec.Channel, rec.SurveyedBy, rec.Respondent, rec.AnsweredAt, customerChannel); err != nil {
 			return err
+		}
+		var kept string
+		if err := tx.QueryRow(ctx, `SELECT channel FROM survey_answers WHERE answer_key = $1`, key).Scan(&kept); err != nil {
+			return err
+		}
+		if kept == customerChannel && rec.Channel != customerChannel {
+			return ErrAnsweredByCustomer
 		}
 		_, err = tx.Exec(ctx, `UPDATE survey_invitations SET answered_at = $2 WHERE id = $1`, invitationID, rec.AnsweredAt)
 		return err
 	})
-	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCycleClosed) {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCycleClosed) || errors.Is(err, ErrAnsweredByCustomer) {
 		return err
 	}
 	if err != nil {
