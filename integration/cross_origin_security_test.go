@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -119,4 +120,34 @@ func TestSessionCookieSecureBehindHTTPS(t *testing.T) {
 		}
 		require.True(t, found, "a session cookie is set")
 	}
+}
+
+// TestTemporalWebUIStillDecodesWithTheSession: the payload codec answers the
+// configured Temporal Web UI origin with the user's session cookie (decoding
+// changes nothing, and only that origin may read the answer); any other
+// origin is refused as before.
+func TestTemporalWebUIStillDecodesWithTheSession(t *testing.T) {
+	const ui = "http://localhost:8233"
+	sec := server.SecurityFrom(stack.cfg)
+	sec.LoginPerMinute, sec.PublicPerMinute = 10_000, 10_000
+	sec.CodecOrigin = ui
+	require.NotNil(t, sec.Codec, "the test stack has a payload codec")
+	srv := httptest.NewServer(server.New(stack.client, store.New(stack.pool), taskQueue, stack.log).WithSecurity(sec).Handler())
+	defer srv.Close()
+	token, err := login(srv.URL, "auditor", demo.Password)
+	require.NoError(t, err)
+	decode := func(origin string) int {
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/codec/decode", strings.NewReader(`{"payloads":[]}`))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Sec-Fetch-Site", "same-site")
+		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: token})
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusOK, decode(ui))
+	require.Equal(t, http.StatusForbidden, decode("http://evil.example"))
 }

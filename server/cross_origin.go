@@ -29,8 +29,10 @@ var bodyTypes = map[string][]string{
 // crossOrigin refuses a cookie-authenticated request from another origin
 // (403) and, on the API, one whose body does not declare its type (415).
 // publicURL, the address people reach us at, is trusted as an origin even
-// when a proxy changes the Host header.
-func crossOrigin(publicURL string) gin.HandlerFunc {
+// when a proxy changes the Host header. The payload codec answers the
+// Temporal Web UI (codecOrigin) with the user's cookie by design: decoding
+// changes nothing, and only that origin may read the answer (its CORS).
+func crossOrigin(publicURL, codecOrigin string) gin.HandlerFunc {
 	cop := http.NewCrossOriginProtection()
 	if u, err := url.Parse(publicURL); err == nil && u.Scheme != "" && u.Host != "" {
 		_ = cop.AddTrustedOrigin(u.Scheme + "://" + u.Host)
@@ -41,6 +43,10 @@ func crossOrigin(publicURL string) gin.HandlerFunc {
 			return
 		}
 		if ck, err := c.Cookie(SessionCookie); err != nil || ck == "" {
+			c.Next()
+			return
+		}
+		if codecOrigin != "" && c.GetHeader("Origin") == codecOrigin && strings.HasPrefix(c.Request.URL.Path, "/api/v1/codec/") {
 			c.Next()
 			return
 		}

@@ -124,7 +124,7 @@ func (s *Server) Handler() http.Handler {
 	// Client addresses come from the connection, not from headers a client
 	// could forge, unless a proxy is configured in front.
 	_ = r.SetTrustedProxies(nil)
-	r.Use(s.recoverer(), securityHeaders(), s.accessLog(), limitBody(maxBody), s.audit(), crossOrigin(s.security.PublicURL))
+	r.Use(s.recoverer(), securityHeaders(), s.accessLog(), limitBody(maxBody), s.audit(), crossOrigin(s.security.PublicURL, s.security.CodecOrigin))
 	// The web console's pages (console package) are served where no API route is.
 	cs := console.New(consoleBackend{s: s, engine: r}, s.app, s.security.Location)
 	s.loginLimit.pageFor(cs.Status)

@@ -58,6 +58,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	cfg.HTTPAddr = launcherAddr(os.Getenv("CXFLOW_HTTP_ADDR"))
 	log := cfg.Logger()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -216,8 +217,10 @@ func run() error {
 
 // displayAddr turns ":8080" into something a person can click.
 func displayAddr(a net.Addr) string {
-	// ":8080" resolves to no IP at all, "0.0.0.0:8080" to the unspecified one.
-	if tcp, ok := a.(*net.TCPAddr); ok && (len(tcp.IP) == 0 || tcp.IP.IsUnspecified()) {
+	// ":8080" resolves to no IP at all, "0.0.0.0:8080" to the unspecified one;
+	// a loopback address is shown as localhost, the name the console's
+	// session cookie and the Temporal Web UI's codec calls are made under.
+	if tcp, ok := a.(*net.TCPAddr); ok && (len(tcp.IP) == 0 || tcp.IP.IsUnspecified() || tcp.IP.IsLoopback()) {
 		return "localhost:" + strconv.Itoa(tcp.Port)
 	}
 	return a.String()
@@ -229,4 +232,14 @@ func mustTCPAddr(addr string) net.Addr {
 		return &net.TCPAddr{Port: 8080}
 	}
 	return a
+}
+
+// launcherAddr is where make run's API listens: this machine only, unless
+// CXFLOW_HTTP_ADDR says otherwise — a local trial with demo users and their
+// known password must not answer the network by default.
+func launcherAddr(env string) string {
+	if env != "" {
+		return env
+	}
+	return "127.0.0.1:8080"
 }
