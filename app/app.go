@@ -10,6 +10,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/store"
 )
@@ -22,6 +23,10 @@ type App struct {
 	Log       *slog.Logger
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Links signs customers' links, valid for LinkTTL, pointing at PublicURL.
+	Links     *auth.Links
+	LinkTTL   time.Duration
+	PublicURL string
 	// Policy is the configured SLA policy, active while none is stored (the
 	// built-in defaults when unset).
 	Policy complaint.Policy

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -398,4 +399,36 @@ func (a *App) TakeComplaintStepJSON(ctx context.Context, by complaint.Actor, id 
 		return ComplaintStepped{}, err
 	}
 	return a.TakeComplaintStep(ctx, by, id, string(step), sub, key)
+}
+
+// LinkPurposeCallback marks signed links that let a customer answer the
+// callback (回访).
+const LinkPurposeCallback = "callback"
+
+// CallbackLink is a signed link customer service sends to the complainant.
+type CallbackLink struct {
+	URL       string    `json:"url"`
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// MakeCallbackLink signs a link for the customer to confirm (or not) that
+// they are satisfied; it works only while the complaint awaits its callback.
+func (a *App) MakeCallbackLink(ctx context.Context, by complaint.Actor, id string) (CallbackLink, error) {
+	cm, err := a.Complaint(ctx, by, id)
+	if err != nil {
+		return CallbackLink{}, err
+	}
+	if err := complaint.Authorize(by, &cm, complaint.ActCallbackLink, ""); err != nil {
+		return CallbackLink{}, &Error{Code: Forbidden, Message: err.Error()}
+	}
+	if cm.Status != complaint.StepCallback {
+		return CallbackLink{}, Refuse(Conflict, "", "complaint %s is waiting for %s, not the callback", cm.Number, cm.Status)
+	}
+	if a.Links == nil {
+		return CallbackLink{}, errors.New("no link keys configured")
+	}
+	exp := a.now().Add(a.LinkTTL)
+	tok := a.Links.Sign(LinkPurposeCallback, id, exp)
+	return CallbackLink{URL: strings.TrimSuffix(a.PublicURL, "/") + "/public/callback/" + tok, Token: tok, ExpiresAt: exp}, nil
 }

@@ -3,7 +3,6 @@ package console
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -131,11 +130,9 @@ func (cs *Console) callbackLink(c *gin.Context) {
 		cs.refuse(c, &Refusal{Status: http.StatusNotFound})
 		return
 	}
-	var link struct {
-		URL       string    `json:"url"`
-		ExpiresAt time.Time `json:"expires_at"`
-	}
-	if r := cs.sendJSON(c, http.MethodPost, "/api/v1/complaints/"+id.String()+"/callback-link", nil, &link, nil); r != nil {
+	link, err := cs.ops.MakeCallbackLink(c, user(c).Actor, id.String())
+	audited(c, "/api/v1/complaints/:id/callback-link", id.String(), "", "", err)
+	if r := refusalIn(c, err); r != nil {
 		cs.showDetail(c, r.Status, "", r)
 		return
 	}

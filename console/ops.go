@@ -15,7 +15,7 @@ import (
 // directly, in-process, as the JSON API's handlers do: the same permission
 // table, validation and refusals, with no HTTP in between. *app.App has them.
 // Areas have moved here from the in-process API calls (Backend.API); the
-// customers' link pages and the callback link have not yet.
+// customers' link pages have not yet.
 type Ops interface {
 	Calendars(ctx context.Context) ([]calendar.Calendar, error)
 	Calendar(ctx context.Context, name string) (calendar.Calendar, error)
@@ -30,6 +30,7 @@ type Ops interface {
 	RecordComplaint(ctx context.Context, by complaint.Actor, in complaint.Intake, key string) (app.Recorded, error)
 	TakeComplaintStepJSON(ctx context.Context, by complaint.Actor, id string, step complaint.Step, body []byte, key string) (app.ComplaintStepped, error)
 	TakeComplaintControlJSON(ctx context.Context, by complaint.Actor, id, control string, body []byte, key string) (app.ComplaintStepped, error)
+	MakeCallbackLink(ctx context.Context, by complaint.Actor, id string) (app.CallbackLink, error)
 
 	// Improvement actions.
 	Improvements(ctx context.Context, by complaint.Actor, f app.ImprovementFilter) (app.ImprovementPage, error)

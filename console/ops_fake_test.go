@@ -201,3 +201,8 @@ func (f *fake) Complaints(_ context.Context, _ complaint.Actor, flt app.Complain
 	err := f.op(http.MethodGet, "/api/v1/complaints?"+q.Encode(), nil, &out)
 	return app.ComplaintPage{Items: out.Items, Next: out.NextCursor}, err
 }
+
+func (f *fake) MakeCallbackLink(_ context.Context, _ complaint.Actor, id string) (app.CallbackLink, error) {
+	var out app.CallbackLink
+	return out, f.op(http.MethodPost, "/api/v1/complaints/"+id+"/callback-link", nil, &out)
+}

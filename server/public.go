@@ -3,51 +3,35 @@ package server
 import (
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/workflows"
 )
 
 // LinkPurposeCallback marks links that let a customer answer the callback.
-const LinkPurposeCallback = "callback"
+const LinkPurposeCallback = app.LinkPurposeCallback
 
 // CallbackLink is a signed link customer service sends to the complainant.
-type CallbackLink struct {
-	URL       string    `json:"url"`
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
+type CallbackLink = app.CallbackLink
 
-// createCallbackLink signs a link for the customer to confirm (or not) that
-// they are satisfied; it works only while the complaint awaits its callback.
+// createCallbackLink signs a link for the customer to answer the callback
+// (app.MakeCallbackLink).
 func (s *Server) createCallbackLink(c *gin.Context) {
 	id, ok := complaintID(c)
 	if !ok {
 		return
 	}
-	st, err := s.app.Complaint(c, actor(c), id)
+	link, err := s.app.MakeCallbackLink(c, actor(c), id)
 	if err != nil {
-		s.fail(c, "read the complaint", err)
+		s.fail(c, "make the callback link", err)
 		return
 	}
-	if err := complaint.Authorize(actor(c), &st, complaint.ActCallbackLink, ""); err != nil {
-		abort(c, http.StatusForbidden, err.Error(), "")
-		return
-	}
-	if st.Status != complaint.StepCallback {
-		abort(c, http.StatusConflict, "complaint "+st.Number+" is waiting for "+string(st.Status)+", not the callback", "")
-		return
-	}
-	exp := s.now().Add(s.security.LinkTTL)
-	tok := s.security.Links.Sign(LinkPurposeCallback, id, exp)
-	c.JSON(http.StatusCreated, CallbackLink{
-		URL: strings.TrimSuffix(s.security.PublicURL, "/") + "/public/callback/" + tok, Token: tok, ExpiresAt: exp,
-	})
+	c.JSON(http.StatusCreated, link)
 }
 
 // PublicComplaint is what the customer sees through their link: no internal notes.

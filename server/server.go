@@ -72,7 +72,8 @@ func New(tc client.Client, st *store.Store, taskQueue string, log *slog.Logger) 
 		publicLimit:   newLimiter(30, 10),
 		updateTimeout: DefaultUpdateTimeout,
 	}
-	s.app = &app.App{Temporal: tc, Store: st, TaskQueue: taskQueue, Log: log, Now: func() time.Time { return s.now() }}
+	s.app = &app.App{Temporal: tc, Store: st, TaskQueue: taskQueue, Log: log, Now: func() time.Time { return s.now() },
+		LinkTTL: s.security.LinkTTL, PublicURL: s.security.PublicURL}
 	return s
 }
 
@@ -103,6 +104,9 @@ func (s *Server) WithSecurity(sec Security) *Server {
 		s.publicLimit = newLimiter(sec.PublicPerMinute, max(10, sec.PublicPerMinute/3))
 	}
 	s.security = sec
+	if s.app != nil {
+		s.app.Links, s.app.LinkTTL, s.app.PublicURL = sec.Links, sec.LinkTTL, sec.PublicURL
+	}
 	return s
 }
 
