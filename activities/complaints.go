@@ -80,7 +80,7 @@ type Snapshot struct {
 func (a *Activities) SaveComplaint(ctx context.Context, s Snapshot) error {
 	if _, err := a.Store.WriteComplaint(ctx, store.ComplaintWrite{
 		Complaint: s.Complaint, Events: s.Events, IdempotencyKey: s.IdempotencyKey, RequestHash: s.RequestHash,
-		Cause: s.Cause, TimelineLen: s.TimelineLen,
+		Provenance: store.Provenance{Cause: s.Cause, TimelineLen: s.TimelineLen},
 	}); err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ type ImprovementSnapshot struct {
 // provisionally (see SaveComplaint).
 func (a *Activities) SaveImprovement(ctx context.Context, s ImprovementSnapshot) error {
 	if _, err := a.Store.WriteImprovement(ctx, store.ImprovementWrite{
-		Action: s.Action, Events: s.Events, RequestHash: s.RequestHash, Cause: s.Cause, TimelineLen: s.TimelineLen,
+		Action: s.Action, Events: s.Events, RequestHash: s.RequestHash, Provenance: store.Provenance{Cause: s.Cause, TimelineLen: s.TimelineLen},
 	}); err != nil {
 		return err
 	}

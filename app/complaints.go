@@ -3,8 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -131,7 +129,7 @@ func (a *App) Complaints(ctx context.Context, by complaint.Actor, f ComplaintFil
 	return ComplaintPage{Items: items, Next: next}, nil
 }
 
-// maxWaiting bounds Waiting: pages of 200, at most ten per step.
+// maxWaitingPages bounds Waiting: pages of 200, at most ten per step.
 const maxWaitingPages = 10
 
 // Waiting is every complaint waiting at one of the steps that the actor may
@@ -182,9 +180,7 @@ func (a *App) RecordComplaint(ctx context.Context, by complaint.Actor, in compla
 	}
 	// The hash of the decoded intake, not of the raw bytes: the same complaint
 	// sent with other spacing is the same request.
-	canonical, _ := json.Marshal(in)
-	sum := sha256.Sum256(canonical)
-	hash := hex.EncodeToString(sum[:])
+	hash, _ := requestHash(in)
 
 	id := uuid.New()
 	if key != "" {

@@ -9,8 +9,6 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/cxflow/cxflow/complaint"
-	"github.com/cxflow/cxflow/improvement"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/workflows"
 )
@@ -112,17 +110,6 @@ func (a *App) RunReconciler(ctx context.Context, interval, grace time.Duration) 
 // Repairs is how many rows were repaired from their workflow since start.
 func (a *App) Repairs() int64 { return a.repairs.Load() }
 
-// RepairComplaint makes the complaint's row show its workflow's committed
-// state, if it does not. It reports whether it wrote anything.
-func (a *App) RepairComplaint(ctx context.Context, id string) (bool, error) {
-	return a.repair(ctx, KindComplaint, id, nil)
-}
-
-// RepairImprovement does for an improvement action what RepairComplaint does.
-func (a *App) RepairImprovement(ctx context.Context, id string) (bool, error) {
-	return a.repair(ctx, KindImprovement, id, nil)
-}
-
 // repair compares a case's row (shown, or read now when nil) with its
 // workflow's projection; equal, the row is confirmed; different, the
 // projection replaces the row unless the row was written again meanwhile.
@@ -142,12 +129,7 @@ func (a *App) repair(ctx context.Context, kind, id string, shown *store.Unconfir
 	}
 	qctx, cancel := context.WithTimeout(ctx, queryTimeout)
 	defer cancel()
-	var workflowID string
-	if kind == KindComplaint {
-		workflowID = complaint.WorkflowID(id)
-	} else {
-		workflowID = improvement.WorkflowID(id)
-	}
+	workflowID := a.workflowID(kind, id)
 	v, err := a.Temporal.QueryWorkflow(qctx, workflowID, "", workflows.QueryProjection)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
@@ -174,8 +156,7 @@ func (a *App) repair(ctx context.Context, kind, id string, shown *store.Unconfir
 		}
 		written, err = a.Store.WriteComplaint(ctx, store.ComplaintWrite{
 			Complaint: p.Complaint, Events: p.Complaint.Timeline, IdempotencyKey: p.IdempotencyKey,
-			RequestHash: p.RequestHash, Cause: p.Cause, TimelineLen: len(p.Complaint.Timeline),
-			Repair: true, ExpectVersion: shown.Version, ExpectCause: shown.Cause,
+			RequestHash: p.RequestHash, Provenance: repairOf(shown, p.Cause, len(p.Complaint.Timeline)),
 		})
 	default:
 		var p workflows.ImprovementProjection
@@ -187,8 +168,8 @@ func (a *App) repair(ctx context.Context, kind, id string, shown *store.Unconfir
 			return false, a.confirm(ctx, kind, id, version, cause)
 		}
 		written, err = a.Store.WriteImprovement(ctx, store.ImprovementWrite{
-			Action: p.Action, Events: p.Action.Timeline, RequestHash: p.RequestHash, Cause: p.Cause,
-			TimelineLen: len(p.Action.Timeline), Repair: true, ExpectVersion: shown.Version, ExpectCause: shown.Cause,
+			Action: p.Action, Events: p.Action.Timeline, RequestHash: p.RequestHash,
+			Provenance: repairOf(shown, p.Cause, len(p.Action.Timeline)),
 		})
 	}
 	if err != nil || !written {
@@ -199,6 +180,12 @@ func (a *App) repair(ctx context.Context, kind, id string, shown *store.Unconfir
 		"kind", kind, "id", id, "shown_version", shown.Version, "shown_cause", shown.Cause,
 		"workflow_version", version, "workflow_cause", cause)
 	return true, nil
+}
+
+// repairOf is the provenance of a repair: the workflow's committed write
+// (cause, timeline length) over the row judged as shown.
+func repairOf(shown *store.Unconfirmed, cause string, timelineLen int) store.Provenance {
+	return store.Provenance{Cause: cause, TimelineLen: timelineLen, Repair: true, ExpectVersion: shown.Version, ExpectCause: shown.Cause}
 }
 
 func (a *App) confirm(ctx context.Context, kind, id string, version int, cause string) error {

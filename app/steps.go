@@ -75,14 +75,13 @@ func (a *App) SubmitStep(ctx context.Context, s Step) (StepDone, error) {
 	var req store.StepRequest
 	retry := false
 	if s.Key != "" {
-		canonical, err := json.Marshal(s.Input)
+		hash, err := requestHash(s.Input)
 		if err != nil {
 			return done, fmt.Errorf("hash the %s: %w", s.Update, err)
 		}
-		sum := sha256.Sum256(canonical)
 		req = store.StepRequest{
 			Kind: s.Kind, CaseID: s.CaseID, Update: s.Update, ActorID: s.ActorID, Key: s.Key,
-			BodyHash: hex.EncodeToString(sum[:]),
+			BodyHash: hash,
 			UpdateID: uuid.NewSHA1(stepNamespace, []byte(s.Kind+"\x00"+s.CaseID+"\x00"+s.Update+"\x00"+s.ActorID+"\x00"+s.Key)).String(),
 		}
 		got, created, err := a.Store.ClaimStepRequest(ctx, req)
@@ -162,6 +161,18 @@ func (a *App) workflowID(kind, id string) string {
 		return improvement.WorkflowID(id)
 	}
 	return complaint.WorkflowID(id)
+}
+
+// requestHash is the hash an Idempotency-Key is kept with: of the decoded
+// input's JSON, not of the raw bytes, so the same request sent with other
+// spacing is the same request.
+func requestHash(v any) (string, error) {
+	canonical, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(canonical)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 func isWrongState(err error) bool {

@@ -78,8 +78,6 @@ func init() {
 	})
 }
 
-// repMonthly and repYearly are the API's answers (server.MonthlyAssessment
-// and server.YearlyAssessment, which the console cannot import).
 // repMonthly and repYearly are the assessment as the operations answer it.
 type (
 	repMonthly = app.MonthlyAssessment

@@ -119,6 +119,12 @@ func (s *Server) secureCookies(c *gin.Context) bool {
 	return strings.HasPrefix(s.security.PublicURL, "https://") || c.Request.TLS != nil || c.GetHeader("X-Forwarded-Proto") == "https"
 }
 
+// clearSessionCookie tells the browser to drop its session cookie.
+func (s *Server) clearSessionCookie(c *gin.Context) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: s.secureCookies(c), SameSite: http.SameSiteLaxMode})
+}
+
 // LoginRequest signs a user in.
 type LoginRequest struct {
 	Username string `json:"username"`
@@ -214,8 +220,7 @@ func (s *Server) logout(c *gin.Context) {
 		s.internal(c, "sign out", err)
 		return
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: s.secureCookies(c), SameSite: http.SameSiteLaxMode})
+	s.clearSessionCookie(c)
 	c.Status(http.StatusNoContent)
 }
 

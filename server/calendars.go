@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -9,13 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cxflow/cxflow/calendar"
-	"github.com/cxflow/cxflow/complaint"
 )
-
-// measureFor counts a complaint's clock time on its calendar (app.Measure).
-func (s *Server) measureFor(ctx context.Context, c complaint.Complaint) complaint.Measure {
-	return s.app.Measure(ctx, c)
-}
 
 func (s *Server) listCalendars(c *gin.Context) {
 	list, err := s.app.Calendars(c)

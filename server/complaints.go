@@ -172,11 +172,3 @@ func updateHandler[T stepInput](update, timeField string) func(s *Server) gin.Ha
 		}
 	}
 }
-
-func (s *Server) departmentExists(c *gin.Context, id, field string) bool {
-	if err := s.app.CheckDepartment(c, id, field); err != nil {
-		s.fail(c, "read the department", err)
-		return false
-	}
-	return true
-}

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -74,8 +73,7 @@ func (b consoleBackend) SignOut(c *gin.Context) {
 			b.s.log.Error("sign out", "err", err)
 		}
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: b.s.secureCookies(c), SameSite: http.SameSiteLaxMode})
+	b.s.clearSessionCookie(c)
 }
 
 func (b consoleBackend) Who(c *gin.Context) (console.User, bool, error) {
@@ -93,15 +91,6 @@ func (b consoleBackend) Who(c *gin.Context) (console.User, bool, error) {
 	p := principal{user: u, token: t}
 	c.Set(principalKey, p)
 	return console.User{Name: u.Name, Actor: p.actor()}, true, nil
-}
-
-func refusalOf(a console.Answer) *console.Refusal {
-	if a.Status < 400 {
-		return nil
-	}
-	var e Error
-	_ = json.Unmarshal(a.Body, &e)
-	return &console.Refusal{Status: a.Status, Message: e.Error, Field: e.Field}
 }
 
 // innerCall marks a request the console makes to the API on a user's

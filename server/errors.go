@@ -85,18 +85,14 @@ func fieldError(c *gin.Context, err error) {
 	abort(c, http.StatusBadRequest, err.Error(), "")
 }
 
-// workflowError maps what Temporal answered to a status (app.WorkflowRefusal):
-// the validators' typed rejections to 400/409/403, an unknown workflow to
-// 404, no answer in time to 503, and our own failures to 500.
-func (s *Server) workflowError(c *gin.Context, op string, err error) {
-	if app.Unanswered(err) {
-		s.log.Warn("workflow engine did not answer", "op", op, "err", err)
-	}
-	s.fail(c, op, app.WorkflowRefusal(err))
-}
-
 // retryAfterSeconds is what a 503 asks a client to wait before retrying.
 const retryAfterSeconds = 5
+
+// statusOf is the status each refusal code answers with.
+var statusOf = map[app.Code]int{
+	app.Invalid: http.StatusBadRequest, app.Forbidden: http.StatusForbidden, app.NotFound: http.StatusNotFound,
+	app.Conflict: http.StatusConflict, app.Unavailable: http.StatusServiceUnavailable,
+}
 
 // fail answers an operation's error: a refusal (app.Error) with the status
 // its code stands for, anything else as our own failure to do op.
@@ -106,10 +102,7 @@ func (s *Server) fail(c *gin.Context, op string, err error) {
 		s.internal(c, op, err)
 		return
 	}
-	status := map[app.Code]int{
-		app.Invalid: http.StatusBadRequest, app.Forbidden: http.StatusForbidden, app.NotFound: http.StatusNotFound,
-		app.Conflict: http.StatusConflict, app.Unavailable: http.StatusServiceUnavailable,
-	}[e.Code]
+	status := statusOf[e.Code]
 	if status == 0 {
 		s.internal(c, op, err)
 		return

@@ -1711,7 +1711,7 @@ func scheduled(t *testing.T, cc *captureClient) survey.Definition {
 		t.Fatal(err)
 	}
 	cc.ScheduleClient()
-	cc.schedules.byID[scheduleID(d.ID)] = &client.ScheduleState{}
+	cc.schedules.byID[app.SurveyScheduleID(d.ID)] = &client.ScheduleState{}
 	return saved
 }
 

@@ -23,14 +23,11 @@ import (
 
 // Server serves the API.
 type Server struct {
-	app       *app.App
-	temporal  client.Client
-	store     *store.Store
-	taskQueue string
-	log       *slog.Logger
-	now       func() time.Time
-	// policy is the configured policy, shown while none is stored.
-	policy      complaint.Policy
+	app         *app.App
+	temporal    client.Client
+	store       *store.Store
+	log         *slog.Logger
+	now         func() time.Time
 	security    Security
 	oidc        *OIDCLogin
 	loginLimit  *limiter
@@ -65,8 +62,7 @@ type Security struct {
 // New builds the API over a Temporal client and the read model.
 func New(tc client.Client, st *store.Store, taskQueue string, log *slog.Logger) *Server {
 	s := &Server{
-		temporal: tc, store: st, taskQueue: taskQueue, log: log, now: time.Now,
-		policy:        complaint.DefaultPolicy(),
+		temporal: tc, store: st, log: log, now: time.Now,
 		security:      Security{SessionTTL: 12 * time.Hour, LinkTTL: 7 * 24 * time.Hour, PublicURL: "http://localhost:8080"},
 		loginLimit:    newLimiter(10, 5),
 		publicLimit:   newLimiter(30, 10),
@@ -112,7 +108,6 @@ func (s *Server) WithSecurity(sec Security) *Server {
 
 // WithPolicy sets the configured policy (defaults plus CXFLOW_POLICY_FILE).
 func (s *Server) WithPolicy(p complaint.Policy) *Server {
-	s.policy = p
 	s.app.Policy = p
 	return s
 }

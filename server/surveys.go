@@ -44,9 +44,6 @@ type (
 	DeliveryStarted = app.DeliveryStarted
 )
 
-// scheduleID names a programme's Temporal Schedule.
-func scheduleID(programmeID string) string { return app.SurveyScheduleID(programmeID) }
-
 func (s *Server) importCustomers(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxCSV)
 	out, err := s.app.ImportCustomers(c, actor(c), c.Request.Body)

@@ -84,15 +84,7 @@ func (s *Store) SaveCalendar(ctx context.Context, c calendar.Calendar, ifVersion
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO calendars (name, version, data, updated_by) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data,
-				updated_at = now(), updated_by = EXCLUDED.updated_by`, c.Name, c.Version, data, by); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO calendar_versions (name, version, data, created_by) VALUES ($1, $2, $3, $4)`,
-			c.Name, c.Version, data, by)
-		return err
+		return writeCalendarVersion(ctx, tx, c, data, by)
 	})
 	if errors.Is(err, ErrVersionConflict) {
 		return c, err
@@ -101,6 +93,20 @@ func (s *Store) SaveCalendar(ctx context.Context, c calendar.Calendar, ifVersion
 		return c, fmt.Errorf("save calendar %s: %w", c.Name, err)
 	}
 	return c, nil
+}
+
+// writeCalendarVersion stores c (encoded as data) as the calendar's current
+// version and keeps it in the calendar's history, as made by by.
+func writeCalendarVersion(ctx context.Context, tx pgx.Tx, c calendar.Calendar, data []byte, by string) error {
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO calendars (name, version, data, updated_by) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data,
+			updated_at = now(), updated_by = EXCLUDED.updated_by`, c.Name, c.Version, data, by); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO calendar_versions (name, version, data, created_by) VALUES ($1, $2, $3, $4)`,
+		c.Name, c.Version, data, by)
+	return err
 }
 
 // OpenComplaintsOn lists open complaints counting time on a calendar, after the
@@ -199,14 +205,7 @@ func (s *Store) AddShippedYears(ctx context.Context, base calendar.Calendar, yea
 		if data, err = json.Marshal(cal); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO calendars (name, version, data, updated_by) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data,
-				updated_at = now(), updated_by = EXCLUDED.updated_by`, cal.Name, cal.Version, data, by); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO calendar_versions (name, version, data, created_by) VALUES ($1, $2, $3, $4)`,
-			cal.Name, cal.Version, data, by); err != nil {
+		if err := writeCalendarVersion(ctx, tx, cal, data, by); err != nil {
 			return err
 		}
 		out.Calendar, out.UpdatedBy = cal, by

@@ -74,11 +74,17 @@ type ComplaintWrite struct {
 	Events         []complaint.Event
 	IdempotencyKey string
 	RequestHash    string
+	Provenance
+}
+
+// Provenance is what a workflow's write of a case says of itself, so that the
+// read model can tell it from the write of a task that was lost.
+type Provenance struct {
 	// Cause names what made the write: the Update's ID, or "workflow" for the
 	// workflow's own timers. A write with a cause is provisional until
 	// confirmed (see ConfirmComplaint); one without is confirmed at once.
 	Cause string
-	// TimelineLen is the length of the complaint's timeline after this write;
+	// TimelineLen is the length of the case's timeline after this write;
 	// events after it were written by a workflow task that was never committed
 	// and are removed. 0 (a write by an older workflow) removes nothing.
 	TimelineLen int
@@ -218,10 +224,16 @@ type Unconfirmed struct {
 // state, if it still holds the write of that version and cause. It reports
 // whether it did.
 func (s *Store) ConfirmComplaint(ctx context.Context, id string, version int, cause string) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE complaints SET confirmed = true
+	return s.confirm(ctx, "complaints", id, version, cause)
+}
+
+// confirm marks a case's row confirmed if it holds that write; table is one
+// of ours.
+func (s *Store) confirm(ctx context.Context, table, id string, version int, cause string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE `+table+` SET confirmed = true
 		WHERE id = $1 AND version = $2 AND write_cause = $3 AND NOT confirmed`, id, version, cause)
 	if err != nil {
-		return false, fmt.Errorf("confirm complaint %s v%d: %w", id, version, err)
+		return false, fmt.Errorf("confirm %s %s v%d: %w", table, id, version, err)
 	}
 	return tag.RowsAffected() == 1, nil
 }

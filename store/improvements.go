@@ -25,14 +25,10 @@ func (s *Store) SaveImprovement(ctx context.Context, a improvement.Action, event
 // ImprovementWrite is one write of an improvement action to the read model;
 // its fields mean what ComplaintWrite's do.
 type ImprovementWrite struct {
-	Action        improvement.Action
-	Events        []improvement.Event
-	RequestHash   string
-	Cause         string
-	TimelineLen   int
-	Repair        bool
-	ExpectVersion int
-	ExpectCause   string
+	Action      improvement.Action
+	Events      []improvement.Event
+	RequestHash string
+	Provenance
 }
 
 // WriteImprovement writes an action's state and new timeline events in one
@@ -125,12 +121,7 @@ func (s *Store) WriteImprovement(ctx context.Context, w ImprovementWrite) (bool,
 // ConfirmImprovement marks the action's row as its workflow's committed state
 // if it still holds that write (see ConfirmComplaint).
 func (s *Store) ConfirmImprovement(ctx context.Context, id string, version int, cause string) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE improvement_actions SET confirmed = true
-		WHERE id = $1 AND version = $2 AND write_cause = $3 AND NOT confirmed`, id, version, cause)
-	if err != nil {
-		return false, fmt.Errorf("confirm improvement action %s v%d: %w", id, version, err)
-	}
-	return tag.RowsAffected() == 1, nil
+	return s.confirm(ctx, "improvement_actions", id, version, cause)
 }
 
 // UnconfirmedImprovements lists provisional action rows written at least

@@ -48,7 +48,7 @@ func TestOrphanedWriteNeverOutranksTheCommittedState(t *testing.T) {
 		}
 		return out
 	}
-	committed := store.ComplaintWrite{Complaint: c, Events: []complaint.Event{ev(1, "recorded"), ev(2, "executed")}, Cause: "upd-exec", TimelineLen: 2}
+	committed := store.ComplaintWrite{Complaint: c, Events: []complaint.Event{ev(1, "recorded"), ev(2, "executed")}, Provenance: store.Provenance{Cause: "upd-exec", TimelineLen: 2}}
 	require.True(t, write(committed))
 	ok, err := s.ConfirmComplaint(ctx, id, 2, "upd-exec")
 	require.NoError(t, err)
@@ -57,7 +57,7 @@ func TestOrphanedWriteNeverOutranksTheCommittedState(t *testing.T) {
 	// The lost task: the callback, version 3.
 	orphan := c
 	orphan.Version, orphan.Status = 3, complaint.StepReview
-	require.True(t, write(store.ComplaintWrite{Complaint: orphan, Events: []complaint.Event{ev(3, "callback_satisfied")}, Cause: "upd-lost", TimelineLen: 3}))
+	require.True(t, write(store.ComplaintWrite{Complaint: orphan, Events: []complaint.Event{ev(3, "callback_satisfied")}, Provenance: store.Provenance{Cause: "upd-lost", TimelineLen: 3}}))
 	st, err := s.GetComplaint(ctx, id)
 	require.NoError(t, err)
 	require.False(t, st.Confirmed, "a workflow's write is provisional")
@@ -75,12 +75,12 @@ func TestOrphanedWriteNeverOutranksTheCommittedState(t *testing.T) {
 	// The workflow's next real step is version 3 too, and wins.
 	next := c
 	next.Version, next.Status = 3, complaint.StepExecution
-	require.True(t, write(store.ComplaintWrite{Complaint: next, Events: []complaint.Event{ev(3, "paused")}, Cause: "upd-pause", TimelineLen: 3}))
+	require.True(t, write(store.ComplaintWrite{Complaint: next, Events: []complaint.Event{ev(3, "paused")}, Provenance: store.Provenance{Cause: "upd-pause", TimelineLen: 3}}))
 	require.Equal(t, []string{"recorded", "executed", "paused"}, actions())
 
 	// A repair judged against the orphan does not touch the newer write.
-	repairOf := store.ComplaintWrite{Complaint: c, Events: []complaint.Event{ev(1, "recorded"), ev(2, "executed")}, Cause: "upd-exec",
-		TimelineLen: 2, Repair: true, ExpectVersion: 3, ExpectCause: "upd-lost"}
+	repairOf := store.ComplaintWrite{Complaint: c, Events: []complaint.Event{ev(1, "recorded"), ev(2, "executed")}, Provenance: store.Provenance{Cause: "upd-exec",
+		TimelineLen: 2, Repair: true, ExpectVersion: 3, ExpectCause: "upd-lost"}}
 	require.False(t, write(repairOf))
 	require.Equal(t, []string{"recorded", "executed", "paused"}, actions())
 
@@ -99,7 +99,7 @@ func TestOrphanedWriteNeverOutranksTheCommittedState(t *testing.T) {
 	require.Zero(t, n)
 
 	// A retried activity writing the same version and cause keeps the confirmation.
-	require.True(t, write(store.ComplaintWrite{Complaint: c, Events: []complaint.Event{ev(2, "executed")}, Cause: "upd-exec", TimelineLen: 2}))
+	require.True(t, write(store.ComplaintWrite{Complaint: c, Events: []complaint.Event{ev(2, "executed")}, Provenance: store.Provenance{Cause: "upd-exec", TimelineLen: 2}}))
 	st, err = s.GetComplaint(ctx, id)
 	require.NoError(t, err)
 	require.True(t, st.Confirmed)
