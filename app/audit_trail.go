@@ -28,7 +28,7 @@ func (a *App) Audit(ctx context.Context, by complaint.Actor, f AuditFilter) (Aud
 		return AuditPage{}, err
 	}
 	if v := f.Outcome; v != "" && v != "allowed" && v != "refused" && v != "rejected" && v != "failed" {
-		return AuditPage{}, Refuse(Invalid, "outcome", "outcome must be allowed, refused, rejected or failed")
+		return AuditPage{}, notOneOf("outcome", "outcome must be allowed, refused, rejected or failed")
 	}
 	if f.Before < 0 {
 		return AuditPage{}, Refuse(Invalid, "before", "before must be an entry ID from next_before")
@@ -37,7 +37,7 @@ func (a *App) Audit(ctx context.Context, by complaint.Actor, f AuditFilter) (Aud
 		f.Limit = 100
 	}
 	if f.Limit < 1 || f.Limit > 500 {
-		return AuditPage{}, Refuse(Invalid, "limit", "limit must be a whole number from 1 to 500")
+		return AuditPage{}, outOfRange("limit", 1, 500)
 	}
 	items, err := a.Store.Audit(ctx, f)
 	if err != nil {

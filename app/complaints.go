@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -98,13 +97,13 @@ const (
 func (a *App) Complaints(ctx context.Context, by complaint.Actor, f ComplaintFilter) (ComplaintPage, error) {
 	switch {
 	case f.Status != "" && !f.Status.Valid():
-		return ComplaintPage{}, Refuse(Invalid, "status", "status must be one of validation, assignment, root_cause, plan, approval, execution, callback, review, closed")
+		return ComplaintPage{}, notOneOf("status", "status must be one of validation, assignment, root_cause, plan, approval, execution, callback, review, closed")
 	case f.SLAStatus != "" && f.SLAStatus != complaint.SLAOnTrack && f.SLAStatus != complaint.SLAAtRisk && f.SLAStatus != complaint.SLABreached:
-		return ComplaintPage{}, Refuse(Invalid, "sla_status", "sla_status must be on_track, at_risk or breached")
+		return ComplaintPage{}, notOneOf("sla_status", "sla_status must be on_track, at_risk or breached")
 	case f.Limit < 0 || f.Limit > maxComplaintPage:
-		return ComplaintPage{}, Refuse(Invalid, "limit", "limit must be a whole number from 1 to 200")
+		return ComplaintPage{}, outOfRange("limit", 1, 200)
 	case utf8.RuneCountInString(f.Search) > maxComplaintSearch:
-		return ComplaintPage{}, Refuse(Invalid, "q", "q must be at most 100 characters")
+		return ComplaintPage{}, tooLong("q", 100)
 	}
 	if f.Limit == 0 {
 		f.Limit = defaultComplaintPage
@@ -326,7 +325,7 @@ func (a *App) TakeComplaintStep(ctx context.Context, by complaint.Actor, id, upd
 func fieldRefusal(err error) error {
 	var fe *complaint.FieldError
 	if errors.As(err, &fe) {
-		return &Error{Code: Invalid, Field: fe.Field, Message: fe.Error()}
+		return invalidInput(fe, fe.Error())
 	}
 	return &Error{Code: Invalid, Message: err.Error()}
 }
@@ -395,36 +394,4 @@ func (a *App) TakeComplaintStepJSON(ctx context.Context, by complaint.Actor, id 
 		return ComplaintStepped{}, err
 	}
 	return a.TakeComplaintStep(ctx, by, id, string(step), sub, key)
-}
-
-// LinkPurposeCallback marks signed links that let a customer answer the
-// callback (回访).
-const LinkPurposeCallback = "callback"
-
-// CallbackLink is a signed link customer service sends to the complainant.
-type CallbackLink struct {
-	URL       string    `json:"url"`
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
-// MakeCallbackLink signs a link for the customer to confirm (or not) that
-// they are satisfied; it works only while the complaint awaits its callback.
-func (a *App) MakeCallbackLink(ctx context.Context, by complaint.Actor, id string) (CallbackLink, error) {
-	cm, err := a.Complaint(ctx, by, id)
-	if err != nil {
-		return CallbackLink{}, err
-	}
-	if err := complaint.Authorize(by, &cm, complaint.ActCallbackLink, ""); err != nil {
-		return CallbackLink{}, &Error{Code: Forbidden, Message: err.Error()}
-	}
-	if cm.Status != complaint.StepCallback {
-		return CallbackLink{}, Refuse(Conflict, "", "complaint %s is waiting for %s, not the callback", cm.Number, cm.Status)
-	}
-	if a.Links == nil {
-		return CallbackLink{}, errors.New("no link keys configured")
-	}
-	exp := a.now().Add(a.LinkTTL)
-	tok := a.Links.Sign(LinkPurposeCallback, id, exp)
-	return CallbackLink{URL: strings.TrimSuffix(a.PublicURL, "/") + "/public/callback/" + tok, Token: tok, ExpiresAt: exp}, nil
 }

@@ -67,12 +67,12 @@ func (a *App) Improvements(ctx context.Context, by complaint.Actor, f Improvemen
 		Overdue: f.Overdue, Limit: f.Limit, Cursor: f.Cursor, Now: now,
 	}
 	if q.Status != "" && !q.Status.Valid() {
-		return empty, Refuse(Invalid, "status", "status must be one of plan, completion, verification, closed")
+		return empty, notOneOf("status", "status must be one of plan, completion, verification, closed")
 	}
 	switch q.Source {
 	case "", improvement.SourceSurvey, improvement.SourceComplaint, improvement.SourceManual:
 	default:
-		return empty, Refuse(Invalid, "source", "source must be one of survey, complaint, manual")
+		return empty, notOneOf("source", "source must be one of survey, complaint, manual")
 	}
 	if f.ComplaintID != "" {
 		id, err := uuid.Parse(f.ComplaintID)
@@ -82,7 +82,7 @@ func (a *App) Improvements(ctx context.Context, by complaint.Actor, f Improvemen
 		q.ComplaintID = id.String()
 	}
 	if q.Limit < 1 || q.Limit > improvementPageMax {
-		return empty, Refuse(Invalid, "limit", "limit must be a whole number from 1 to %d", improvementPageMax)
+		return empty, outOfRange("limit", 1, improvementPageMax)
 	}
 	if !improvement.CanReadAll(by) {
 		// Others see their own department's actions, and only those.

@@ -40,10 +40,10 @@ func (a *App) Notifications(ctx context.Context, by complaint.Actor, f OutboxFil
 		return NotificationPage{}, err
 	}
 	if f.Status != "" && f.Status != "pending" && f.Status != "sent" && f.Status != "failed" {
-		return NotificationPage{}, Refuse(Invalid, "status", "status must be pending, sent or failed")
+		return NotificationPage{}, notOneOf("status", "status must be pending, sent or failed")
 	}
 	if f.Channel != "" && f.Channel != "email" && f.Channel != "task" {
-		return NotificationPage{}, Refuse(Invalid, "channel", "channel must be email or task")
+		return NotificationPage{}, notOneOf("channel", "channel must be email or task")
 	}
 	if f.After < 0 {
 		return NotificationPage{}, Refuse(Invalid, "after", "after must be a notification ID")
@@ -55,7 +55,7 @@ func (a *App) Notifications(ctx context.Context, by complaint.Actor, f OutboxFil
 		f.Limit = 100
 	}
 	if f.Limit < 1 || f.Limit > 1000 {
-		return NotificationPage{}, Refuse(Invalid, "limit", "limit must be a whole number from 1 to 1000")
+		return NotificationPage{}, outOfRange("limit", 1, 1000)
 	}
 	list, err := a.Store.Outbox(ctx, f)
 	if err != nil {
@@ -98,13 +98,13 @@ func (a *App) MarkNotification(ctx context.Context, by complaint.Actor, id int64
 		return err
 	}
 	if in.Status != "sent" && in.Status != "failed" {
-		return Refuse(Invalid, "status", "status must be sent or failed")
+		return notOneOf("status", "status must be sent or failed")
 	}
 	if len(in.Note) > MaxNotificationNote {
-		return Refuse(Invalid, "note", "note must be at most %d characters", MaxNotificationNote)
+		return tooLong("note", MaxNotificationNote)
 	}
 	if in.IfStatus != "" && in.IfStatus != "pending" && in.IfStatus != "sent" && in.IfStatus != "failed" {
-		return Refuse(Invalid, "if_status", "if_status must be pending, sent or failed")
+		return notOneOf("if_status", "if_status must be pending, sent or failed")
 	}
 	err := a.Store.MarkNotificationIf(ctx, id, in.Status, in.Note, in.IfStatus, a.now())
 	var moved *store.NotificationMoved

@@ -155,7 +155,7 @@ func (a *App) RegenerateReport(ctx context.Context, by complaint.Actor, in Regen
 		return RegenerateStarted{}, err
 	}
 	if in.Kind != reports.KindComplaints {
-		return RegenerateStarted{}, Refuse(Invalid, "kind", "kind must be complaints")
+		return RegenerateStarted{}, notOneOf("kind", "kind must be complaints")
 	}
 	p, err := reports.ParseLabel(in.Period)
 	if err != nil {

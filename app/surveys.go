@@ -109,7 +109,7 @@ func (a *App) Customers(ctx context.Context, by complaint.Actor, after string, l
 		limit = 100
 	}
 	if limit < 1 || limit > customerPageMax {
-		return out, Refuse(Invalid, "limit", "limit must be a whole number from 1 to 1000")
+		return out, outOfRange("limit", 1, 1000)
 	}
 	list, err := a.Store.Customers(ctx, after, limit)
 	if err != nil {
@@ -524,14 +524,6 @@ func (a *App) saveAnswer(ctx context.Context, cy Cycle, invitationID string, ans
 	return AnswerSaved{CycleID: cy.ID}, nil
 }
 
-// The customers' links: the face verifies the signed token (the link's
-// holder is the permission) and names the invitation it opens.
-
-// errBadLink refuses a link that opens no invitation.
-func errBadLink() error {
-	return Refuse(Forbidden, "", "this link is not valid or has expired; please contact us")
-}
-
 // PublicSurvey is what a customer sees through their invitation link.
 type PublicSurvey struct {
 	Programme     string               `json:"programme"`
@@ -557,7 +549,12 @@ type PublicAnswer struct {
 	Segment string `json:"segment,omitempty"`
 }
 
-func (a *App) linkInvitation(ctx context.Context, invitationID string) (Invitation, Cycle, error) {
+// linkInvitation is the invitation a customer's survey link opens, and its cycle.
+func (a *App) linkInvitation(ctx context.Context, token string) (Invitation, Cycle, error) {
+	invitationID, err := a.verifyLink(token, LinkPurposeSurvey)
+	if err != nil {
+		return Invitation{}, Cycle{}, err
+	}
 	iv, err := a.Store.GetInvitation(ctx, invitationID)
 	if errors.Is(err, store.ErrNotFound) {
 		return iv, Cycle{}, errBadLink()
@@ -572,10 +569,10 @@ func (a *App) linkInvitation(ctx context.Context, invitationID string) (Invitati
 	return iv, cy, nil
 }
 
-// PublicSurvey is the survey of the invitation a customer's verified link
+// PublicSurvey is the survey of the invitation a customer's link (token)
 // opens, with their earlier answer while they may change it.
-func (a *App) PublicSurvey(ctx context.Context, invitationID string) (PublicSurvey, error) {
-	iv, cy, err := a.linkInvitation(ctx, invitationID)
+func (a *App) PublicSurvey(ctx context.Context, token string) (PublicSurvey, error) {
+	iv, cy, err := a.linkInvitation(ctx, token)
 	if err != nil {
 		return PublicSurvey{}, err
 	}
@@ -600,9 +597,9 @@ func (a *App) PublicSurvey(ctx context.Context, invitationID string) (PublicSurv
 }
 
 // AnswerPublicSurvey saves (or changes) a customer's answer through their
-// verified link.
-func (a *App) AnswerPublicSurvey(ctx context.Context, invitationID string, in PublicAnswer) (AnswerSaved, error) {
-	iv, cy, err := a.linkInvitation(ctx, invitationID)
+// link (token).
+func (a *App) AnswerPublicSurvey(ctx context.Context, token string, in PublicAnswer) (AnswerSaved, error) {
+	iv, cy, err := a.linkInvitation(ctx, token)
 	if err != nil {
 		return AnswerSaved{}, err
 	}
@@ -637,7 +634,7 @@ func (a *App) RecordDelivery(ctx context.Context, by complaint.Actor, in Deliver
 	case in.DeliveredAt.After(a.now().Add(24 * time.Hour)):
 		return DeliveryStarted{}, Refuse(Invalid, "delivered_at", "delivered_at must not be in the future")
 	case len(in.Reference) > maxDeliveryReference:
-		return DeliveryStarted{}, Refuse(Invalid, "reference", "reference must be at most %d characters", maxDeliveryReference)
+		return DeliveryStarted{}, tooLong("reference", maxDeliveryReference)
 	}
 	if _, err := a.Store.Customer(ctx, in.CustomerID); errors.Is(err, store.ErrNotFound) {
 		return DeliveryStarted{}, Refuse(Invalid, "customer_id", "no customer has ID %s", in.CustomerID)

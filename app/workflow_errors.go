@@ -31,7 +31,7 @@ func WorkflowRefusal(err error) error {
 		case workflows.ErrInvalidArgument:
 			var fe complaint.FieldError
 			if app.HasDetails() && app.Details(&fe) == nil {
-				return &Error{Code: Invalid, Field: fe.Field, Message: fe.Error()}
+				return invalidInput(&fe, fe.Error())
 			}
 			return &Error{Code: Invalid, Message: app.Message()}
 		case workflows.ErrWrongState:

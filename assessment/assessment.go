@@ -353,11 +353,11 @@ var fieldErr = validate.Errorf
 func (c AuditCheck) Validate() error {
 	switch {
 	case strings.TrimSpace(c.Department) == "":
-		return fieldErr("department", "is required")
+		return validate.Missing("department", "is required")
 	case !validMonth(c.Month):
 		return fieldErr("month", "must look like 2026-03, not %q", c.Month)
 	case strings.TrimSpace(c.Item) == "":
-		return fieldErr("item", "is required")
+		return validate.Missing("item", "is required")
 	case len(c.Item) > 500:
 		return fieldErr("item", "is longer than 500 bytes")
 	case len(c.Note) > 4000:
@@ -374,13 +374,13 @@ func (c AuditCheck) Validate() error {
 func (c AssessmentCredit) Validate(r AssessmentRules) error {
 	switch {
 	case strings.TrimSpace(c.Department) == "":
-		return fieldErr("department", "is required")
+		return validate.Missing("department", "is required")
 	case c.Year < 1900 || c.Year > 9998:
 		return fieldErr("year", "must be a year such as 2026")
 	case c.Kind != CreditSatisfactionWork && c.Kind != CreditCustomerAward:
 		return fieldErr("kind", "must be %s or %s", CreditSatisfactionWork, CreditCustomerAward)
 	case strings.TrimSpace(c.Reason) == "":
-		return fieldErr("reason", "is required")
+		return validate.Missing("reason", "is required")
 	case len(c.Reason) > 4000:
 		return fieldErr("reason", "is longer than 4000 bytes")
 	case c.Kind == CreditSatisfactionWork && (!(c.Points > 0) || c.Points > r.SatisfactionWorkMax):

@@ -93,17 +93,6 @@ const (
 // CauseTypes lists the valid cause types.
 var CauseTypes = []CauseType{CauseChance, CauseMechanism, CauseCooperation}
 
-func names[T ~string](valid []T) string {
-	s := ""
-	for i, v := range valid {
-		if i > 0 {
-			s += ", "
-		}
-		s += string(v)
-	}
-	return s
-}
-
 // SeverityThreshold maps a minimum direct loss (RMB) to a severity.
 type SeverityThreshold struct {
 	Severity Severity `json:"severity"`

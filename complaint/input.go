@@ -96,19 +96,19 @@ func (in Intake) Validate(now time.Time) error {
 		return err
 	}
 	if !slices.Contains(Channels, in.Channel) {
-		return fieldErr("channel", "must be one of %s", names(Channels))
+		return validate.Choice("channel", Channels)
 	}
 	if !slices.Contains(Categories, in.Category) {
-		return fieldErr("category", "must be one of %s", names(Categories))
+		return validate.Choice("category", Categories)
 	}
 	if in.EstimatedLoss == nil {
-		return fieldErr("estimated_loss", "is required (RMB; 0 when there is no direct loss)")
+		return validate.Missing("estimated_loss", "is required (RMB; 0 when there is no direct loss)")
 	}
 	if *in.EstimatedLoss < 0 || *in.EstimatedLoss > maxLoss {
 		return fieldErr("estimated_loss", "must be between 0 and %.0f", float64(maxLoss))
 	}
 	if in.ComplainantClass != "" && !slices.Contains(ComplainantClasses, in.ComplainantClass) {
-		return fieldErr("complainant_class", "must be one of %s", names(ComplainantClasses))
+		return validate.Choice("complainant_class", ComplainantClasses)
 	}
 	// A few minutes of clock skew between the clerk's device and the server is normal.
 	if in.ReceivedAt != nil && in.ReceivedAt.After(now.Add(5*time.Minute)) {
@@ -126,7 +126,7 @@ type ValidationInput struct {
 
 func (in ValidationInput) Validate() error {
 	if in.Founded == nil {
-		return fieldErr("founded", "is required (true or false)")
+		return validate.Missing("founded", "is required (true or false)")
 	}
 	if err := firstErr(optional("reason", in.Reason, maxLongText), optional("reply", in.Reply, maxLongText)); err != nil {
 		return err
@@ -167,7 +167,7 @@ func (in RootCauseInput) Validate() error {
 		return err
 	}
 	if in.CauseType != "" && !slices.Contains(CauseTypes, in.CauseType) {
-		return fieldErr("cause_type", "must be one of %s", names(CauseTypes))
+		return validate.Choice("cause_type", CauseTypes)
 	}
 	return nil
 }
@@ -183,7 +183,7 @@ func (in PlanInput) Validate() error { return firstErr(required("plan", in.Plan,
 // CheckDue rejects a promised due date that is not ahead of now.
 func (in PlanInput) CheckDue(now time.Time) error {
 	if in.DueAt != nil && !in.DueAt.After(now) {
-		return fieldErr("due_at", "must be in the future")
+		return validate.Future("due_at")
 	}
 	return nil
 }
@@ -197,10 +197,10 @@ type ApprovalInput struct {
 
 func (in ApprovalInput) Validate() error {
 	if in.Approved == nil {
-		return fieldErr("approved", "is required (true or false)")
+		return validate.Missing("approved", "is required (true or false)")
 	}
 	if !slices.Contains(ApprovalLevels, in.Level) {
-		return fieldErr("level", "must be one of %s", names(ApprovalLevels))
+		return validate.Choice("level", ApprovalLevels)
 	}
 	if !*in.Approved {
 		return firstErr(required("comment", in.Comment, maxLongText))
@@ -219,7 +219,7 @@ func (in ExecutionInput) Validate() error {
 		return err
 	}
 	if in.CustomerNotified == nil {
-		return fieldErr("customer_notified", "is required (true or false)")
+		return validate.Missing("customer_notified", "is required (true or false)")
 	}
 	return nil
 }
@@ -232,7 +232,7 @@ type CallbackInput struct {
 
 func (in CallbackInput) Validate() error {
 	if in.Satisfied == nil {
-		return fieldErr("satisfied", "is required (true or false)")
+		return validate.Missing("satisfied", "is required (true or false)")
 	}
 	if !*in.Satisfied {
 		// The reason for dissatisfaction is what the new plan must answer.
@@ -253,7 +253,7 @@ func (in ReviewInput) Validate() error {
 		return err
 	}
 	if !slices.Contains(CauseTypes, in.CauseType) {
-		return fieldErr("cause_type", "must be one of %s", names(CauseTypes))
+		return validate.Choice("cause_type", CauseTypes)
 	}
 	return nil
 }
@@ -304,7 +304,7 @@ type ExtensionInput struct {
 
 func (in ExtensionInput) Validate() error {
 	if in.DueAt == nil {
-		return fieldErr("due_at", "is required")
+		return validate.Missing("due_at", "is required")
 	}
 	return firstErr(required("reason", in.Reason, maxLongText))
 }

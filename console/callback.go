@@ -2,10 +2,12 @@ package console
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/cxflow/cxflow/app"
+	"github.com/cxflow/cxflow/complaint"
 )
 
 // The customer's callback page: the link customer service sends after the
@@ -36,18 +38,9 @@ func init() {
 	}})
 }
 
-// publicComplaint is what GET /public/callback/{token} tells the customer.
-type publicComplaint struct {
-	Number   string `json:"number"`
-	Subject  string `json:"subject"`
-	Status   string `json:"status"`
-	Result   string `json:"result"`
-	Answered bool   `json:"answered"`
-}
-
 // callbackView is the callback page's data.
 type callbackView struct {
-	C         publicComplaint
+	C         app.PublicComplaint
 	Action    string
 	Satisfied string
 	Comment   string
@@ -55,13 +48,12 @@ type callbackView struct {
 	Done string
 }
 
-func (cs *Console) callbackAPIPath(c *gin.Context) string {
-	return "/public/callback/" + url.PathEscape(c.Param("token"))
-}
+// callbackRoute is the operation's route, naming it in the audit trail.
+const callbackRoute = "/public/callback/:token"
 
 func (cs *Console) callbackPage(c *gin.Context) {
-	var pc publicComplaint
-	if r := cs.getJSON(c, cs.callbackAPIPath(c), &pc); r != nil {
+	pc, err := cs.ops.PublicCallback(c, c.Param("token"))
+	if r := refusalOf(err); r != nil {
 		cs.callbackRefused(c, r)
 		return
 	}
@@ -74,19 +66,21 @@ func (cs *Console) callbackPage(c *gin.Context) {
 
 func (cs *Console) callbackAnswer(c *gin.Context) {
 	v := &callbackView{Action: c.Request.URL.Path, Satisfied: c.PostForm("satisfied"), Comment: strings.TrimSpace(c.PostForm("comment"))}
-	if r := cs.getJSON(c, cs.callbackAPIPath(c), &v.C); r != nil {
+	token := c.Param("token")
+	pc, err := cs.ops.PublicCallback(c, token)
+	if r := refusalOf(err); r != nil {
 		cs.callbackRefused(c, r)
 		return
 	}
+	v.C = pc
 	if v.Satisfied != "true" && v.Satisfied != "false" {
 		cs.renderCallback(c, http.StatusBadRequest, v, T(lang(c), "cb.choose"))
 		return
 	}
-	in := map[string]any{"satisfied": v.Satisfied == "true"}
-	if v.Comment != "" {
-		in["comment"] = v.Comment
-	}
-	if r := cs.sendJSON(c, http.MethodPost, cs.callbackAPIPath(c), in, nil, nil); r != nil {
+	satisfied := v.Satisfied == "true"
+	done, err := cs.ops.AnswerPublicCallback(c, token, complaint.CallbackInput{Satisfied: &satisfied, Comment: v.Comment}, "")
+	audited(c, callbackRoute, "", done.WorkflowID, done.UpdateID, err)
+	if r := refusalOf(err); r != nil {
 		if r.Status == http.StatusConflict {
 			v.Done = T(lang(c), "cb.answered")
 			cs.renderCallback(c, http.StatusConflict, v, "")

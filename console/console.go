@@ -22,7 +22,7 @@ import (
 	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/improvement"
-	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/validate"
 )
 
 //go:embed templates/*.html
@@ -45,6 +45,9 @@ type Refusal struct {
 	Status  int
 	Message string
 	Field   string
+	// Rule, Min and Max name the input check that failed (words).
+	Rule     validate.Rule
+	Min, Max int
 }
 
 // User is the signed-in person.
@@ -53,43 +56,44 @@ type User struct {
 	Actor complaint.Actor
 }
 
-// Backend is what the console needs from the API server; every call goes
-// through the same code paths as the JSON API.
-type Backend interface {
+// Sessions are the server's sign-in: the same sessions and cookie the JSON
+// API accepts. Everything else the pages do is an operation (Ops).
+type Sessions interface {
 	// SignIn checks the credentials and sets the session cookie.
 	SignIn(c *gin.Context, username, password string) error
 	// SignOut revokes the session, if any, and clears the cookie.
 	SignOut(c *gin.Context)
 	// Who is the signed-in user; ok is false when there is no live session.
 	Who(c *gin.Context) (u User, ok bool, err error)
-	// API answers a request to the JSON API as the signed-in user.
-	API(c *gin.Context, call Call) Answer
-	// Departments lists the organisation's departments and branches.
-	Departments(c *gin.Context) ([]org.Department, error)
 }
 
 // Console serves the pages.
 type Console struct {
-	b      Backend
-	ops    Ops
-	loc    *time.Location
-	tmpl   *template.Template
-	now    func() time.Time
-	routes []route
+	sessions Sessions
+	ops      Ops
+	loc      *time.Location
+	tmpl     *template.Template
+	now      func() time.Time
+	routes   []route
+	// byRoute finds a route by "METHOD pattern".
+	byRoute map[string]int
 }
 
-// New builds the console over the application's operations and the backend
-// for what has not moved to them; loc is the organisation's time zone
-// (Asia/Shanghai when nil).
-func New(b Backend, ops Ops, loc *time.Location) *Console {
+// New builds the console over the server's sessions and the application's
+// operations; loc is the organisation's time zone (Asia/Shanghai when nil).
+func New(sessions Sessions, ops Ops, loc *time.Location) *Console {
 	if loc == nil {
 		loc = Shanghai()
 	}
-	cs := &Console{b: b, ops: ops, loc: loc, tmpl: parseTemplates(), now: time.Now}
+	cs := &Console{sessions: sessions, ops: ops, loc: loc, tmpl: parseTemplates(), now: time.Now}
 	for _, a := range areas {
 		if a.routes != nil {
 			cs.routes = append(cs.routes, a.routes(cs)...)
 		}
+	}
+	cs.byRoute = make(map[string]int, len(cs.routes))
+	for i, r := range cs.routes {
+		cs.byRoute[r.method+" "+r.pattern] = i
 	}
 	return cs
 }
@@ -181,51 +185,6 @@ func toString(v any) string {
 	return strings.Trim(string(b), `"`)
 }
 
-// Serve answers the console's pages on c and reports whether the request was
-// one of them. The server calls it for requests no API route takes, so the
-// pages stay out of the API's route table (and its OpenAPI document) while
-// going through the same middleware. loginLimit guards POST /login.
-func (cs *Console) Serve(c *gin.Context, loginLimit gin.HandlerFunc) bool {
-	m, path := c.Request.Method, c.Request.URL.Path
-	if m == http.MethodHead {
-		m = http.MethodGet
-	}
-	var chain []gin.HandlerFunc
-	switch {
-	case m == http.MethodGet && strings.HasPrefix(path, "/static/"):
-		chain = []gin.HandlerFunc{cs.static}
-	case path == "/login" && m == http.MethodGet:
-		chain = []gin.HandlerFunc{cs.loginPage}
-	case path == "/login" && m == http.MethodPost:
-		chain = []gin.HandlerFunc{cs.sameOrigin, loginLimit, cs.loginPost}
-	case path == "/logout" && m == http.MethodPost:
-		chain = []gin.HandlerFunc{cs.sameOrigin, cs.logout}
-	default:
-		if r, params := match(cs.routes, m, path); r != nil {
-			c.Params = params
-			chain = cs.chain(r)
-		}
-	}
-	if chain == nil {
-		return false
-	}
-	// The console's handlers never call c.Next(): Serve also runs inside an
-	// API route's chain (a customer's /public link opened in a browser),
-	// where Next would run the JSON handler as well. An abort stops the
-	// chain here. (loginLimit, the server's middleware, does call Next; it
-	// only runs from NoRoute, where nothing follows.)
-	for _, h := range append([]gin.HandlerFunc{cs.headers()}, chain...) {
-		if h == nil {
-			continue
-		}
-		h(c)
-		if c.IsAborted() {
-			break
-		}
-	}
-	return true
-}
-
 func (cs *Console) static(c *gin.Context) {
 	sub, _ := fs.Sub(staticFS, "static")
 	c.Header("Cache-Control", "public, max-age=3600")
@@ -272,7 +231,7 @@ func (cs *Console) sameOrigin(c *gin.Context) {
 const userKey = "cxflow.console.user"
 
 func (cs *Console) signedIn(c *gin.Context) {
-	u, ok, err := cs.b.Who(c)
+	u, ok, err := cs.sessions.Who(c)
 	if err != nil {
 		cs.fail(c, err)
 		c.Abort()
@@ -387,7 +346,7 @@ func (cs *Console) loginPost(c *gin.Context) {
 		cs.render(c, http.StatusBadRequest, "login.html", p)
 		return
 	}
-	err := cs.b.SignIn(c, username, password)
+	err := cs.sessions.SignIn(c, username, password)
 	if errors.Is(err, ErrBadLogin) {
 		p.Error = T(p.Lang, "login.wrong")
 		cs.render(c, http.StatusUnauthorized, "login.html", p)
@@ -401,7 +360,7 @@ func (cs *Console) loginPost(c *gin.Context) {
 }
 
 func (cs *Console) logout(c *gin.Context) {
-	cs.b.SignOut(c)
+	cs.sessions.SignOut(c)
 	c.Redirect(http.StatusSeeOther, "/login")
 }
 
@@ -462,7 +421,7 @@ func (cs *Console) showDetail(c *gin.Context, status int, notice string, refusal
 		p.Error = explain(p.Lang, refusal)
 	}
 	// Read once: the assignment form offers them, the page names them.
-	depts, deptErr := cs.b.Departments(c)
+	depts, deptErr := cs.ops.DepartmentList(c)
 	if mayAct(user(c).Actor, &cm) {
 		p.Form = formFor(cm.Status, nextLevel(&cm))
 		if p.Form != nil && cm.Status == complaint.StepAssignment {
@@ -536,7 +495,7 @@ func explain(lang string, r *Refusal) string {
 		s += " " + T(lang, "refusal.field") + " " + fieldLabel(lang, r.Field) + "."
 	}
 	if r.Message != "" {
-		s += " " + T(lang, "refusal.detail") + " " + apiWords(lang, r.Message)
+		s += " " + T(lang, "refusal.detail") + " " + r.words(lang)
 	}
 	return s
 }

@@ -60,9 +60,6 @@ func (f *fake) Who(c *gin.Context) (User, bool, error) {
 	}
 	return User{Name: "李强", Actor: f.actor}, true, nil
 }
-func (f *fake) Departments(*gin.Context) ([]org.Department, error) {
-	return []org.Department{{ID: "engineering", Name: "工程部", Kind: org.KindHQ}, {ID: "branch-sh", Name: "上海分公司", Kind: org.KindBranch}}, nil
-}
 
 func sample(step complaint.Step) complaint.Complaint {
 	due := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
@@ -88,12 +85,17 @@ func serve(f *fake) *httptest.Server {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	cs := New(f, f, nil)
-	r.NoRoute(func(c *gin.Context) {
-		if !cs.Serve(c, func(c *gin.Context) { c.Next() }) {
-			c.String(http.StatusNotFound, "not a page")
-		}
-	})
+	mountPages(r, cs)
 	return httptest.NewServer(r)
+}
+
+// mountPages registers the console's pages as the server does, with no API
+// routes beside them.
+func mountPages(r *gin.Engine, cs *Console) {
+	for _, p := range cs.Pages(func(c *gin.Context) { c.Next() }) {
+		r.Handle(p.Method, p.Path, p.Handlers...)
+	}
+	r.NoRoute(func(c *gin.Context) { c.String(http.StatusNotFound, "not a page") })
 }
 
 func get(t *testing.T, srv *httptest.Server, path, lang string) (int, string) {

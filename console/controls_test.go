@@ -14,8 +14,10 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/org"
+	"github.com/cxflow/cxflow/validate"
 )
 
 // post sends a form as the signed-in user (or anonymously) and answers the
@@ -171,7 +173,7 @@ func TestFindComplaints(t *testing.T) {
 	f.api = map[string]Answer{
 		"GET /api/v1/complaints?limit=50&q=%E7%A9%BA%E8%B0%83&sla_status=at_risk":            {Status: http.StatusOK, Body: list},
 		"GET /api/v1/complaints?cursor=abc&limit=50&q=%E7%A9%BA%E8%B0%83&sla_status=at_risk": {Status: http.StatusOK, Body: []byte(`{"items":[]}`)},
-		"GET /api/v1/complaints?limit=50&q=" + strings.Repeat("x", 101):                      {Status: http.StatusBadRequest, Body: []byte(`{"error":"q must be at most 100 characters","field":"q"}`)},
+		"GET /api/v1/complaints?limit=50&q=" + strings.Repeat("x", 101):                      {Status: http.StatusBadRequest, Body: []byte(`{"error":"q must be at most 100 characters","field":"q","rule":"too_long","max":100}`)},
 	}
 	srv := serve(f)
 	defer srv.Close()
@@ -222,21 +224,33 @@ func TestStatusPage(t *testing.T) {
 	require.Equal(t, CSP, resp.Header.Get("Content-Security-Policy"))
 }
 
-func TestAPIWordsInChinese(t *testing.T) {
-	for msg, want := range map[string]string{
-		"reason: is required":                                      "必须填写。",
-		"name: is required (at most 100 characters)":               "必须填写，且不超过 100 个字。",
-		"due_at: is required: the deadline to complete the action": "必须填写。",
-		"subject: must be at most 200 characters":                  "不能超过 200 个字。",
-		"due_at: must be in the future":                            "必须晚于现在。",
-		"overdue must be true or false":                            "只能是“是”或“否”。",
-		"limit must be a whole number from 1 to 200":               "必须是 1 到 200 之间的整数。",
-		"status must be one of validation, assignment, closed":     "不是可以选择的值。",
-		"complaint TS-2026-000001 is waiting for review":           "complaint TS-2026-000001 is waiting for review",
+// Refusals are worded from their rule and bounds, not from the operation's
+// English sentence; a refusal no rule names keeps the operation's words.
+func TestRefusalWordsFromTheirRule(t *testing.T) {
+	for _, c := range []struct {
+		r      Refusal
+		zh, en string
+	}{
+		{Refusal{Message: "reason: is required", Rule: validate.RuleRequired}, "必须填写。", "reason: is required"},
+		{Refusal{Message: "name: is required (at most 100 characters)", Rule: validate.RuleRequired, Max: 100}, "必须填写，且不超过 100 个字。", "name: is required (at most 100 characters)"},
+		{Refusal{Message: "subject: must be at most 200 characters", Rule: validate.RuleTooLong, Max: 200}, "不能超过 200 个字。", "subject: must be at most 200 characters"},
+		{Refusal{Message: "due_at: must be in the future", Rule: validate.RuleFuture}, "必须晚于现在。", "due_at: must be in the future"},
+		{Refusal{Message: "limit must be a whole number from 1 to 200", Rule: validate.RuleRange, Min: 1, Max: 200}, "必须是 1 到 200 之间的整数。", "limit must be a whole number from 1 to 200"},
+		{Refusal{Message: "status must be one of validation, closed", Rule: validate.RuleOneOf}, "不是可以选择的值。", "status must be one of validation, closed"},
+		{Refusal{Message: "x: is not valid UTF-8", Rule: validate.RuleEncoding}, "含有无法识别的字符。", "x: is not valid UTF-8"},
+		// No rule: the state of a case, said by the operation.
+		{Refusal{Message: "complaint TS-2026-000001 is waiting for review"}, "complaint TS-2026-000001 is waiting for review", "complaint TS-2026-000001 is waiting for review"},
+		// A rule the pages have no words for keeps the message.
+		{Refusal{Message: "odd", Rule: "odd_rule"}, "odd", "odd"},
 	} {
-		require.Equal(t, want, apiWords("zh", msg), msg)
-		require.Equal(t, msg, apiWords("en", msg))
+		require.Equal(t, c.zh, c.r.words("zh"), c.r.Message)
+		require.Equal(t, c.en, c.r.words("en"), c.r.Message)
 	}
+	// The rule travels from the operation's refusal to the page's.
+	r := refusalOf(&app.Error{Code: app.Invalid, Field: "limit", Message: "limit must be a whole number from 1 to 500", Rule: validate.RuleRange, Min: 1, Max: 500})
+	require.Equal(t, http.StatusBadRequest, r.Status)
+	require.Equal(t, "必须是 1 到 500 之间的整数。", r.words("zh"))
+	require.Contains(t, explain("zh", r), "必须是 1 到 500 之间的整数。")
 }
 
 // 我的待办 reads only the steps a role can take anywhere.

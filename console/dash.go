@@ -134,7 +134,7 @@ func (cs *Console) dashPage(c *gin.Context) {
 	p := cs.base(c, "dash.title")
 	v := dashView{Branch: branch}
 	if repCompanyWide(user(c).Actor) {
-		depts, err := cs.b.Departments(c)
+		depts, err := cs.ops.DepartmentList(c)
 		if err != nil {
 			cs.fail(c, err)
 			return

@@ -56,7 +56,7 @@ type openView struct {
 }
 
 func (cs *Console) openForm(c *gin.Context, from *complaint.Complaint) (*openView, bool) {
-	depts, err := cs.b.Departments(c)
+	depts, err := cs.ops.DepartmentList(c)
 	if err != nil {
 		cs.fail(c, err)
 		return nil, false
@@ -162,7 +162,7 @@ func (cs *Console) openActionPost(c *gin.Context) {
 		}
 	}
 	p := cs.base(c, "open.title")
-	if r.Field == "" || !v.Fields.markError(r.Field, T(p.Lang, "intake.check")+" "+apiWords(p.Lang, r.Message)) {
+	if r.Field == "" || !v.Fields.markError(r.Field, T(p.Lang, "intake.check")+" "+r.words(p.Lang)) {
 		p.Error = explain(p.Lang, r)
 	}
 	p.Data = v

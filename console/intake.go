@@ -139,7 +139,7 @@ func (cs *Console) refuseRecord(c *gin.Context) {
 
 // intakeForm builds the form with the organisation's branches.
 func (cs *Console) intakeForm(c *gin.Context) (*intakeForm, bool) {
-	depts, err := cs.b.Departments(c)
+	depts, err := cs.ops.DepartmentList(c)
 	if err != nil {
 		cs.fail(c, err)
 		return nil, false
@@ -222,7 +222,7 @@ func (cs *Console) intakePost(c *gin.Context) {
 	if r.Field != "" {
 		msg := T(p.Lang, "intake.check")
 		if r.Message != "" {
-			msg += " " + apiWords(lang(c), r.Message)
+			msg += " " + r.words(lang(c))
 		}
 		f.markError(r.Field, msg)
 	}

@@ -14,8 +14,6 @@ import (
 // Ops are the application's operations (package app) that pages call
 // directly, in-process, as the JSON API's handlers do: the same permission
 // table, validation and refusals, with no HTTP in between. *app.App has them.
-// Areas have moved here from the in-process API calls (Backend.API); the
-// customers' link pages have not yet.
 type Ops interface {
 	Calendars(ctx context.Context) ([]calendar.Calendar, error)
 	Calendar(ctx context.Context, name string) (calendar.Calendar, error)
@@ -31,6 +29,12 @@ type Ops interface {
 	TakeComplaintStepJSON(ctx context.Context, by complaint.Actor, id string, step complaint.Step, body []byte, key string) (app.ComplaintStepped, error)
 	TakeComplaintControlJSON(ctx context.Context, by complaint.Actor, id, control string, body []byte, key string) (app.ComplaintStepped, error)
 	MakeCallbackLink(ctx context.Context, by complaint.Actor, id string) (app.CallbackLink, error)
+
+	// Customers' links: the token is the permission.
+	PublicCallback(ctx context.Context, token string) (app.PublicComplaint, error)
+	AnswerPublicCallback(ctx context.Context, token string, in complaint.CallbackInput, key string) (app.CallbackAnswered, error)
+	PublicSurvey(ctx context.Context, token string) (app.PublicSurvey, error)
+	AnswerPublicSurvey(ctx context.Context, token string, in app.PublicAnswer) (app.AnswerSaved, error)
 
 	// Improvement actions.
 	Improvements(ctx context.Context, by complaint.Actor, f app.ImprovementFilter) (app.ImprovementPage, error)
@@ -59,7 +63,7 @@ func refusalOf(err error) *Refusal {
 	}
 	if e, ok := app.As(err); ok {
 		if status, ok := refusalStatus[e.Code]; ok {
-			return &Refusal{Status: status, Message: e.Message, Field: e.Field}
+			return &Refusal{Status: status, Message: e.Message, Field: e.Field, Rule: e.Rule, Min: e.Min, Max: e.Max}
 		}
 	}
 	return &Refusal{Status: http.StatusInternalServerError}

@@ -33,12 +33,13 @@ type adminOps interface {
 	MarkNotification(ctx context.Context, by complaint.Actor, id int64, in app.NotificationReport) error
 }
 
-// refusalIn is refusalOf with the API's message in the page's language
-// (apiWords), as these pages showed it when they called the API.
+// refusalIn is refusalOf with its detail in the page's language (words),
+// for pages that show the message as it is.
 func refusalIn(c *gin.Context, err error) *Refusal {
 	r := refusalOf(err)
 	if r != nil {
-		r.Message = apiWords(lang(c), r.Message)
+		r.Message = r.words(lang(c))
+		r.Rule = ""
 	}
 	return r
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -12,11 +13,26 @@ import (
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/improvement"
+	"github.com/cxflow/cxflow/validate"
 )
 
 // The fake's operations answer from its api map, keyed as the JSON API's
 // routes, so a test sets up one answer for a page whether the page calls the
 // operation or the API; a non-2xx answer is the refusal with its code.
+
+// Call is a request the fake answers from its api map, as the API would.
+type Call struct {
+	Method, Path string
+	Body         []byte
+	Header       http.Header
+}
+
+// Answer is the fake API's response to a Call.
+type Answer struct {
+	Status int
+	Body   []byte
+	Header http.Header
+}
 
 var codeOfStatus = map[int]app.Code{
 	http.StatusBadRequest: app.Invalid, http.StatusForbidden: app.Forbidden, http.StatusNotFound: app.NotFound,
@@ -30,16 +46,23 @@ func (f *fake) op(method, path string, body any, out any) error {
 	}
 	a := f.API(nil, call)
 	if a.Status/100 != 2 {
+		// Beside the API's error and field, a test's answer may give the
+		// rule the operation would name (app.Error.Rule).
 		var e struct {
-			Error string `json:"error"`
-			Field string `json:"field"`
+			Error    string        `json:"error"`
+			Field    string        `json:"field"`
+			Rule     validate.Rule `json:"rule"`
+			Min, Max int
 		}
 		_ = json.Unmarshal(a.Body, &e)
+		if a.Status == http.StatusGone {
+			return app.ErrSurveyClosed
+		}
 		code, ok := codeOfStatus[a.Status]
 		if !ok {
 			return &app.Error{Code: "internal", Message: e.Error}
 		}
-		return &app.Error{Code: code, Field: e.Field, Message: e.Error}
+		return &app.Error{Code: code, Field: e.Field, Message: e.Error, Rule: e.Rule, Min: e.Min, Max: e.Max}
 	}
 	if out == nil {
 		return nil
@@ -202,7 +225,38 @@ func (f *fake) Complaints(_ context.Context, _ complaint.Actor, flt app.Complain
 	return app.ComplaintPage{Items: out.Items, Next: out.NextCursor}, err
 }
 
+func (f *fake) PublicCallback(_ context.Context, token string) (app.PublicComplaint, error) {
+	var out app.PublicComplaint
+	return out, f.op(http.MethodGet, "/public/callback/"+url.PathEscape(token), nil, &out)
+}
+
+func (f *fake) AnswerPublicCallback(_ context.Context, token string, in complaint.CallbackInput, _ string) (app.CallbackAnswered, error) {
+	var out app.CallbackAnswered
+	return out, f.op(http.MethodPost, "/public/callback/"+url.PathEscape(token), in, &out.Complaint)
+}
+
+func (f *fake) PublicSurvey(_ context.Context, token string) (app.PublicSurvey, error) {
+	var out app.PublicSurvey
+	return out, f.op(http.MethodGet, "/public/survey/"+url.PathEscape(token), nil, &out)
+}
+
+func (f *fake) AnswerPublicSurvey(_ context.Context, token string, in app.PublicAnswer) (app.AnswerSaved, error) {
+	var out app.AnswerSaved
+	return out, f.op(http.MethodPost, "/public/survey/"+url.PathEscape(token), inNameOrder(in), &out)
+}
+
 func (f *fake) MakeCallbackLink(_ context.Context, _ complaint.Actor, id string) (app.CallbackLink, error) {
 	var out app.CallbackLink
 	return out, f.op(http.MethodPost, "/api/v1/complaints/"+id+"/callback-link", nil, &out)
+}
+
+// inNameOrder is an input as a JSON object with its fields in name order, as
+// the tests compare what the pages sent.
+func inNameOrder(in any) any {
+	var m any
+	b, _ := json.Marshal(in)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	_ = dec.Decode(&m)
+	return m
 }

@@ -448,7 +448,7 @@ func repCountTable(lang, titleKey, kind string, cs []reports.Count, style repCha
 
 // repOrg is the organisation's departments and branches, by ID and listed.
 func (cs *Console) repOrg(c *gin.Context) (map[string]org.Department, []org.Department, error) {
-	ds, err := cs.b.Departments(c)
+	ds, err := cs.ops.DepartmentList(c)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -37,11 +37,7 @@ func repServe(f *fake) *httptest.Server {
 	r := gin.New()
 	cs := New(f, f, nil)
 	cs.now = func() time.Time { return repNow }
-	r.NoRoute(func(c *gin.Context) {
-		if !cs.Serve(c, func(c *gin.Context) { c.Next() }) {
-			c.String(http.StatusNotFound, "not a page")
-		}
-	})
+	mountPages(r, cs)
 	return httptest.NewServer(r)
 }
 

@@ -70,49 +70,49 @@ func menu(a complaint.Actor, path string) []navItem {
 	return out
 }
 
-// match finds the route for the method and path and its params. Where two
-// patterns match, the one with more literal segments wins
-// ("/complaints/new" over "/complaints/:id").
-func match(routes []route, method, path string) (*route, gin.Params) {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	var best *route
-	var bestParams gin.Params
-	bestLit := -1
-	for i := range routes {
-		r := &routes[i]
-		if r.method != method {
-			continue
-		}
-		ps := strings.Split(strings.Trim(r.pattern, "/"), "/")
-		if len(ps) != len(segs) {
-			continue
-		}
-		lit, ok := 0, true
-		var params gin.Params
-		for j, p := range ps {
-			switch {
-			case strings.HasPrefix(p, ":"):
-				if segs[j] == "" {
-					ok = false
-				}
-				params = append(params, gin.Param{Key: p[1:], Value: segs[j]})
-			case p == segs[j]:
-				lit++
-			default:
-				ok = false
-			}
-			if !ok {
-				break
-			}
-		}
-		if ok && lit > bestLit {
-			best, bestParams, bestLit = r, params, lit
-		}
-	}
-	return best, bestParams
+// Page is one console page as the server registers it: a Gin route whose
+// handlers never call c.Next(), so that where the JSON API answers programs
+// at the same address (a customer's /public/ link), the API's handler can
+// run the page's handlers for browsers and stop.
+type Page struct {
+	Method, Path string
+	Handlers     gin.HandlersChain
 }
 
-// chain is the handlers a matched route runs: form posts are checked for
+// Pages are the console's routes; loginLimit guards POST /login. The server
+// registers those no API route holds; Page finds the others' handlers.
+func (cs *Console) Pages(loginLimit gin.HandlerFunc) []Page {
+	h := cs.headers()
+	out := []Page{
+		{http.MethodGet, "/static/*file", gin.HandlersChain{cs.static}},
+		{http.MethodGet, "/login", gin.HandlersChain{h, cs.loginPage}},
+		{http.MethodPost, "/login", gin.HandlersChain{h, cs.sameOrigin, loginLimit, cs.loginPost}},
+		{http.MethodPost, "/logout", gin.HandlersChain{h, cs.sameOrigin, cs.logout}},
+	}
+	for i := range cs.routes {
+		r := &cs.routes[i]
+		out = append(out, Page{r.method, r.pattern, append(gin.HandlersChain{h}, cs.chain(r)...)})
+	}
+	return out
+}
+
+// Serve runs the page at the request's route, for a browser at an address
+// the JSON API holds too, and reports whether there is one.
+func (cs *Console) Serve(c *gin.Context) bool {
+	i, ok := cs.byRoute[c.Request.Method+" "+c.FullPath()]
+	if !ok {
+		return false
+	}
+	for _, h := range append(gin.HandlersChain{cs.headers()}, cs.chain(&cs.routes[i])...) {
+		h(c)
+		if c.IsAborted() {
+			break
+		}
+	}
+	return true
+}
+
+// chain is the handlers a route runs: form posts are checked for
 // their origin, private pages for a session.
 func (cs *Console) chain(r *route) []gin.HandlerFunc {
 	var h []gin.HandlerFunc
@@ -129,4 +129,33 @@ func (cs *Console) chain(r *route) []gin.HandlerFunc {
 // menu entries mirror the API's role checks with it).
 func hasAny(a complaint.Actor, roles []org.Role) bool {
 	return slices.ContainsFunc(roles, a.Has)
+}
+
+// refuse renders a refusal as the error page.
+func (cs *Console) refuse(c *gin.Context, r *Refusal) {
+	p := cs.base(c, "error.title")
+	p.Error = explain(p.Lang, r)
+	cs.render(c, r.Status, "error.html", p)
+}
+
+// WantsHTML reports whether a request comes from a browser page rather than
+// an API client: a GET that accepts HTML, or a form post. Customers' links
+// (/public/…) answer browsers with the console's pages and API clients
+// with JSON, at the same address.
+func WantsHTML(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return strings.Contains(r.Header.Get("Accept"), "text/html")
+	case http.MethodPost:
+		ct := r.Header.Get("Content-Type")
+		return strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data")
+	}
+	return false
+}
+
+// Status renders the error page of an HTTP status the server decided on
+// before any console handler ran (429 from the rate limits).
+func (cs *Console) Status(c *gin.Context, status int) {
+	cs.headers()(c)
+	cs.refuse(c, &Refusal{Status: status})
 }

@@ -73,7 +73,7 @@ func (cs *Console) search(c *gin.Context) {
 		q.Del("cursor")
 		v.First = "/complaints?" + q.Encode()
 	}
-	depts, err := cs.b.Departments(c)
+	depts, err := cs.ops.DepartmentList(c)
 	if err != nil {
 		cs.fail(c, err)
 		return

@@ -183,7 +183,7 @@ func dimensionName(lang string, d survey.Dimension) string {
 
 // departmentNames maps department IDs to names, for the pages that show them.
 func (cs *Console) departmentNames(c *gin.Context) map[string]string {
-	depts, _ := cs.b.Departments(c)
+	depts, _ := cs.ops.DepartmentList(c)
 	return deptNames(depts)
 }
 

@@ -300,7 +300,7 @@ func (cs *Console) surveyEntryPost(c *gin.Context) {
 		cs.showEntry(c, http.StatusBadRequest, cy, f, nil)
 		return
 	}
-	in, err := staffAnswer(body)
+	in, err := formInput[app.StaffAnswer](body)
 	if err == nil {
 		_, err = cs.ops.EnterAnswer(c, user(c).Actor, cy.ID, in)
 	}
@@ -323,9 +323,10 @@ func (cs *Console) surveyEntryPost(c *gin.Context) {
 	}
 }
 
-// staffAnswer is the entry form's body as the operation takes it.
-func staffAnswer(body map[string]any) (app.StaffAnswer, error) {
-	var in app.StaffAnswer
+// formInput is a form's body as an operation takes it: the same JSON
+// decoding the API's clients get.
+func formInput[T any](body map[string]any) (T, error) {
+	var in T
 	b, err := json.Marshal(body)
 	if err == nil {
 		err = json.Unmarshal(b, &in)

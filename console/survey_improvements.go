@@ -75,7 +75,7 @@ func (cs *Console) improvementList(c *gin.Context) {
 	p := cs.base(c, "survey.imp.title")
 	p.Depts = cs.departmentNames(c)
 	v := improvementListView{F: f, Statuses: improvement.Statuses, Sources: improvement.SourceKinds, MayOpen: mayOpenAction(user(c).Actor)}
-	if depts, err := cs.b.Departments(c); err == nil {
+	if depts, err := cs.ops.DepartmentList(c); err == nil {
 		for _, d := range depts {
 			v.Depts = append(v.Depts, option{Value: d.ID, Text: d.Name})
 		}
@@ -180,7 +180,7 @@ func (cs *Console) showImprovement(c *gin.Context, status int, notice string, re
 			if refusal.Field != "" {
 				msg := T(p.Lang, "survey.form.check")
 				if refusal.Message != "" {
-					msg += " " + T(p.Lang, "refusal.detail") + " " + apiWords(p.Lang, refusal.Message)
+					msg += " " + T(p.Lang, "refusal.detail") + " " + refusal.words(p.Lang)
 				}
 				v.Form.markError(refusal.Field, msg)
 			}

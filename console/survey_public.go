@@ -1,31 +1,14 @@
 package console
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/cxflow/cxflow/survey"
+	"github.com/cxflow/cxflow/app"
 )
-
-// publicSurvey is GET /public/survey/{token}'s answer (server.PublicSurvey).
-type publicSurvey struct {
-	Programme     string               `json:"programme"`
-	Questionnaire survey.Questionnaire `json:"questionnaire"`
-	ClosesAt      *time.Time           `json:"closes_at"`
-	Answered      bool                 `json:"answered"`
-	Open          bool                 `json:"open"`
-	// Previous is the answer given through this link, while it may be changed.
-	Previous *struct {
-		Ratings    map[string]string `json:"ratings"`
-		Recommend  *int              `json:"recommend"`
-		Competitor map[string]string `json:"competitor"`
-		Comment    string            `json:"comment"`
-		Segment    string            `json:"segment"`
-	} `json:"previous"`
-}
 
 // surveyPublicView is the customer's page: the form, the thanks, or why the
 // link no longer takes answers.
@@ -42,11 +25,13 @@ type surveyPublicView struct {
 
 func publicPath(token string) string { return "/public/survey/" + escapeToken(token) }
 
+// publicSurveyRoute is the operation's route, naming it in the audit trail.
+const publicSurveyRoute = "/public/survey/:token"
+
 // loadPublicSurvey reads the survey behind the link, as the link's holder.
-func (cs *Console) loadPublicSurvey(c *gin.Context) (publicSurvey, *Refusal) {
-	var ps publicSurvey
-	r := cs.getJSON(c, publicPath(c.Param("token")), &ps)
-	return ps, r
+func (cs *Console) loadPublicSurvey(c *gin.Context) (app.PublicSurvey, *Refusal) {
+	ps, err := cs.ops.PublicSurvey(c, c.Param("token"))
+	return ps, refusalOf(err)
 }
 
 // surveyPublicRefused explains a link that does not open the form: forged or
@@ -80,7 +65,7 @@ func (cs *Console) surveyPublicPage(c *gin.Context) {
 
 // showPublicForm renders the questionnaire, or the closed note when the
 // survey no longer takes answers; f keeps what was posted.
-func (cs *Console) showPublicForm(c *gin.Context, status int, ps publicSurvey, f *answerForm) {
+func (cs *Console) showPublicForm(c *gin.Context, status int, ps app.PublicSurvey, f *answerForm) {
 	p := cs.base(c, "survey.public.title")
 	v := surveyPublicView{Programme: ps.Programme, ClosesAt: p.Time(ps.ClosesAt), Answered: ps.Answered}
 	if !ps.Open {
@@ -134,7 +119,15 @@ func (cs *Console) surveyPublicPost(c *gin.Context) {
 		cs.showPublicForm(c, http.StatusBadRequest, ps, f)
 		return
 	}
-	r = cs.sendJSON(c, http.MethodPost, publicPath(c.Param("token")), body, nil, nil)
+	in, err := formInput[app.PublicAnswer](body)
+	if err == nil {
+		_, err = cs.ops.AnswerPublicSurvey(c, c.Param("token"), in)
+	}
+	audited(c, publicSurveyRoute, "", "", "", err)
+	r = refusalOf(err)
+	if errors.Is(err, app.ErrSurveyClosed) {
+		r.Status = http.StatusGone
+	}
 	switch {
 	case r == nil:
 		c.Redirect(http.StatusSeeOther, publicPath(c.Param("token"))+"/thanks")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/improvement"
 	"github.com/cxflow/cxflow/org"
@@ -27,8 +28,8 @@ const (
 
 var closes = time.Date(2026, 3, 21, 1, 0, 0, 0, time.UTC) // 09:00 in Shanghai
 
-func publicSample(q survey.Questionnaire, answered, open bool) publicSurvey {
-	return publicSurvey{Programme: "重点客户满意度调查", Questionnaire: q, ClosesAt: &closes, Answered: answered, Open: open}
+func publicSample(q survey.Questionnaire, answered, open bool) app.PublicSurvey {
+	return app.PublicSurvey{Programme: "重点客户满意度调查", Questionnaire: q, ClosesAt: &closes, Answered: answered, Open: open}
 }
 
 // lastCall is the last API call of the method, or fails.
@@ -498,7 +499,7 @@ func TestSurveyMenuFollowsTheAPIsRoles(t *testing.T) {
 func TestImprovementListAndDetail(t *testing.T) {
 	f := surveyFixture(t, qmember)
 	f.api["GET /api/v1/improvement-actions?cursor=c2&limit=50&status=plan"] = jsonAnswer(t, 200, map[string]any{"items": []improvement.Action{}})
-	f.api["GET /api/v1/improvement-actions?limit=50&status=finished"] = refusalAnswer(400, "status must be one of plan, completion, verification, closed", "status")
+	f.api["GET /api/v1/improvement-actions?limit=50&status=finished"] = Answer{Status: 400, Body: []byte(`{"error":"status must be one of plan, completion, verification, closed","field":"status","rule":"one_of"}`)}
 	srv := serve(f)
 	defer srv.Close()
 	_, list := do(t, srv, http.MethodGet, "/improvements", nil, "zh", true)
@@ -572,7 +573,7 @@ func TestPublicSurveyInsideTheAPIsRoute(t *testing.T) {
 	r := gin.New()
 	jsonRan := 0
 	consoleFirst := func(c *gin.Context) {
-		if WantsHTML(c.Request) && cs.Serve(c, nil) {
+		if WantsHTML(c.Request) && cs.Serve(c) {
 			c.Abort()
 		}
 	}

@@ -69,7 +69,7 @@ func (s Source) Validate() error {
 		}
 	case SourceComplaint:
 		if s.ComplaintID == "" {
-			return fieldErr("source.complaint_id", "is required for source kind complaint")
+			return validate.Missing("source.complaint_id", "is required for source kind complaint")
 		}
 		if _, err := uuid.Parse(s.ComplaintID); err != nil {
 			return fieldErr("source.complaint_id", "must be a complaint ID")
@@ -127,10 +127,10 @@ func (in OpenInput) Validate(now time.Time) error {
 		return fieldErr("department", "must be a department ID, e.g. engineering")
 	}
 	if in.DueAt == nil {
-		return fieldErr("due_at", "is required: the deadline to complete the action")
+		return validate.Missing("due_at", "is required: the deadline to complete the action")
 	}
 	if !in.DueAt.After(now) {
-		return fieldErr("due_at", "must be in the future")
+		return validate.Future("due_at")
 	}
 	if in.Refs < 0 || in.Refs > MaxRefs {
 		return fieldErr("refs", "must be between 0 and %d", MaxRefs)
@@ -190,13 +190,13 @@ func (in PlanInput) Validate() error { return firstErr(required("plan", in.Plan,
 func (in PlanInput) CheckDue(now, actionDue time.Time) error {
 	if in.DueAt == nil {
 		if !actionDue.After(now) {
-			return fieldErr("due_at", "is required: the action's due date (%s) has passed; give the date this plan will be complete by",
+			return validate.Missing("due_at", "is required: the action's due date (%s) has passed; give the date this plan will be complete by",
 				actionDue.UTC().Format(time.RFC3339))
 		}
 		return nil
 	}
 	if !in.DueAt.After(now) {
-		return fieldErr("due_at", "must be in the future")
+		return validate.Future("due_at")
 	}
 	if actionDue.After(now) && in.DueAt.After(actionDue) {
 		return fieldErr("due_at", "must not be after the action's due date (%s)", actionDue.UTC().Format(time.RFC3339))
@@ -221,7 +221,7 @@ type VerificationInput struct {
 
 func (in VerificationInput) Validate() error {
 	if in.Effective == nil {
-		return fieldErr("effective", "is required (true or false)")
+		return validate.Missing("effective", "is required (true or false)")
 	}
 	if !*in.Effective {
 		// Why it was not effective is what the next round's plan must answer.

@@ -74,7 +74,7 @@ func (d Department) Validate() error {
 		return validate.Errorf("id", "must be 1-63 lower-case letters, digits or '-', e.g. engineering")
 	}
 	if strings.TrimSpace(d.Name) == "" || utf8.RuneCountInString(d.Name) > 100 {
-		return validate.Errorf("name", "is required (at most 100 characters)")
+		return validate.RequiredWithin("name", 100)
 	}
 	if d.Kind != KindHQ && d.Kind != KindBranch {
 		return validate.Errorf("kind", "must be hq or branch")
@@ -105,10 +105,10 @@ func (u User) Validate() error {
 		return validate.Errorf("username", "must be 2-64 lower-case letters, digits, '.', '_' or '-'")
 	}
 	if strings.TrimSpace(u.Name) == "" || utf8.RuneCountInString(u.Name) > 100 {
-		return validate.Errorf("name", "is required (at most 100 characters)")
+		return validate.RequiredWithin("name", 100)
 	}
 	if u.Department == "" {
-		return validate.Errorf("department", "is required")
+		return validate.Missing("department", "is required")
 	}
 	if len(u.Roles) == 0 {
 		return validate.Errorf("roles", "at least one role is required")

@@ -79,11 +79,6 @@ func (l *limiter) allow(key string, now time.Time) bool {
 
 func (l *limiter) middleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		// The console's own calls were counted when its page was asked for.
-		if isInnerCall(c) {
-			c.Next()
-			return
-		}
 		if !l.allow(c.ClientIP(), time.Now()) {
 			c.Header("Retry-After", "60")
 			if l.page != nil && console.WantsHTML(c.Request) {

@@ -1,15 +1,13 @@
 package server
 
 import (
-	"errors"
+	"context"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
-	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/workflows"
 )
 
@@ -35,63 +33,39 @@ func (s *Server) createCallbackLink(c *gin.Context) {
 }
 
 // PublicComplaint is what the customer sees through their link: no internal notes.
-type PublicComplaint struct {
-	Number    string         `json:"number"`
-	Subject   string         `json:"subject"`
-	Status    complaint.Step `json:"status"`
-	Result    string         `json:"result,omitempty"`
-	Answered  bool           `json:"answered"`
-	ExpiresAt time.Time      `json:"-"`
-}
+type PublicComplaint = app.PublicComplaint
 
-// linkComplaint resolves a customer link. Any fault — forged, expired, another
-// purpose — is one 403, and nothing is recorded.
-func (s *Server) linkComplaint(c *gin.Context) (complaint.Complaint, bool) {
-	id, err := s.security.Links.Verify(c.Param("token"), LinkPurposeCallback, s.now())
-	if err != nil {
-		abort(c, http.StatusForbidden, "this link is not valid or has expired; please contact us", "")
-		return complaint.Complaint{}, false
-	}
-	st, err := s.store.GetComplaint(c, id)
-	if errors.Is(err, store.ErrNotFound) {
-		abort(c, http.StatusForbidden, "this link is not valid or has expired; please contact us", "")
-		return complaint.Complaint{}, false
-	}
-	if err != nil {
-		s.internal(c, "read the complaint", err)
-		return complaint.Complaint{}, false
-	}
-	return st.Complaint, true
-}
-
+// publicCallback shows the customer the complaint their link names (app.PublicCallback).
 func (s *Server) publicCallback(c *gin.Context) {
-	cm, ok := s.linkComplaint(c)
-	if !ok {
+	pc, err := s.app.PublicCallback(c, c.Param("token"))
+	if err != nil {
+		s.fail(c, "read the complaint", err)
 		return
-	}
-	pc := PublicComplaint{Number: cm.Number, Subject: cm.Subject, Status: cm.Status, Answered: cm.Status != complaint.StepCallback}
-	if cm.Execution != nil {
-		pc.Result = cm.Execution.Result
 	}
 	c.JSON(http.StatusOK, pc)
 }
 
+// publicCallbackAnswer takes the customer's answer (app.AnswerPublicCallback).
 func (s *Server) publicCallbackAnswer(c *gin.Context) {
-	cm, ok := s.linkComplaint(c)
-	if !ok {
-		return
-	}
 	var in complaint.CallbackInput
 	if !bindJSON(c, &in, "") {
 		return
 	}
-	if err := in.Validate(); err != nil {
-		fieldError(c, err)
+	key, ok := idempotencyKey(c)
+	if !ok {
 		return
 	}
-	s.sendUpdateAs(c, cm.ID, workflows.UpdateCallback,
-		complaint.Submission[complaint.CallbackInput]{Actor: complaint.CustomerActor(cm.ID), Input: in},
-		func(c *gin.Context, got complaint.Complaint) {
-			c.JSON(http.StatusOK, PublicComplaint{Number: got.Number, Subject: got.Subject, Status: got.Status, Answered: true})
-		})
+	ctx, cancel := context.WithTimeout(c, s.updateTimeout)
+	defer cancel()
+	done, err := s.app.AnswerPublicCallback(ctx, c.Param("token"), in, key)
+	c.Set(auditWorkflowKey, done.WorkflowID)
+	c.Set(auditUpdateKey, done.UpdateID)
+	if err != nil {
+		s.fail(c, "submit "+workflows.UpdateCallback, err)
+		return
+	}
+	if done.Replayed {
+		c.Header("Idempotent-Replayed", "true")
+	}
+	c.JSON(http.StatusOK, done.Complaint)
 }

@@ -124,13 +124,14 @@ func (s *Server) Handler() http.Handler {
 	// could forge, unless a proxy is configured in front.
 	_ = r.SetTrustedProxies(nil)
 	r.Use(s.recoverer(), securityHeaders(), s.accessLog(), limitBody(maxBody), s.audit(), crossOrigin(s.security.PublicURL, s.security.CodecOrigin))
-	// The web console's pages (console package) are served where no API route is.
-	cs := console.New(consoleBackend{s: s, engine: r}, s.app, s.security.Location)
+	// The web console (console package) calls the same operations; its
+	// pages are routes of their own, registered after the API's.
+	cs := console.New(consoleSessions{s}, s.app, s.security.Location)
 	s.loginLimit.pageFor(cs.Status)
 	s.publicLimit.pageFor(cs.Status)
-	r.NoRoute(s.consolePages(cs, func(c *gin.Context) {
+	r.NoRoute(func(c *gin.Context) {
 		abort(c, http.StatusNotFound, "no such endpoint: "+c.Request.Method+" "+c.Request.URL.Path, "")
-	}))
+	})
 	r.NoMethod(func(c *gin.Context) {
 		abort(c, http.StatusMethodNotAllowed, "method "+c.Request.Method+" is not allowed on "+c.Request.URL.Path, "")
 	})
@@ -237,7 +238,26 @@ func (s *Server) Handler() http.Handler {
 		codec.POST("/decode", gin.WrapH(s.security.Codec))
 		r.OPTIONS("/api/v1/codec/:op", s.codecCORS())
 	}
+	registerPages(r, cs.Pages(s.loginLimit.middleware()))
 	return r
+}
+
+// registerPages adds the console's pages where no API route is; at an
+// address both hold, the API's route serves browsers the page (consoleFirst).
+func registerPages(r *gin.Engine, pages []console.Page) {
+	taken := map[string]bool{}
+	for _, rt := range r.Routes() {
+		taken[rt.Method+" "+rt.Path] = true
+	}
+	for _, p := range pages {
+		if taken[p.Method+" "+p.Path] {
+			continue
+		}
+		r.Handle(p.Method, p.Path, p.Handlers...)
+		if p.Method == http.MethodGet {
+			r.Handle(http.MethodHead, p.Path, p.Handlers...)
+		}
+	}
 }
 
 // limitBody bounds request bodies; the customer import takes files, not forms.

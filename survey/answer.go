@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
+
+	"github.com/cxflow/cxflow/validate"
 )
 
 // Answer is one returned questionnaire (回收的调查表), as statistics need it. Who
@@ -39,7 +40,7 @@ func (q Questionnaire) ValidateAnswer(a Answer) error {
 		return err
 	}
 	if a.Tier != "" && !slices.Contains(Tiers, a.Tier) {
-		return fieldErr("tier", "must be one of %s", names(Tiers))
+		return validate.Choice("tier", Tiers)
 	}
 	if err := firstErr(optional("segment", a.Segment, maxShortText), optional("comment", a.Comment, maxLongText)); err != nil {
 		return err
@@ -67,7 +68,7 @@ func (q Questionnaire) checkRatings(field string, ratings map[string]string) err
 	for _, d := range q.Dimensions {
 		level, ok := ratings[d.Code]
 		if ok && !slices.Contains(levelCodes(q.Scale), level) {
-			return fieldErr(fmt.Sprintf("%s.%s", field, d.Code), "must be one of %s", strings.Join(levelCodes(q.Scale), ", "))
+			return validate.OneOf(fmt.Sprintf("%s.%s", field, d.Code), levelCodes(q.Scale)...)
 		}
 	}
 	for _, code := range slices.Sorted(maps.Keys(ratings)) {

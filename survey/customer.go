@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/cxflow/cxflow/validate"
 )
 
 // Tier is the customer's CRM grade (004 §5.4.3). It weights nothing in
@@ -81,7 +83,7 @@ func (c Customer) problems() []*FieldError {
 	}
 	add(required("name", c.Name, maxShortText))
 	if c.Tier != "" && !slices.Contains(Tiers, c.Tier) {
-		add(fieldErr("tier", "must be one of %s", names(Tiers)))
+		add(validate.Choice("tier", Tiers))
 	}
 	if math.IsNaN(c.AnnualVolume) || c.AnnualVolume < 0 || c.AnnualVolume > maxVolume {
 		add(fieldErr("annual_volume", "must be between 0 and %.0f (RMB)", float64(maxVolume)))

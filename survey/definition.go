@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cxflow/cxflow/validate"
+
 	"github.com/cxflow/cxflow/complaint"
 )
 
@@ -65,10 +67,10 @@ func (r Run) Validate() error {
 		last = d
 	}
 	if !slices.Contains(Channels, r.Channel) {
-		return fieldErr("channel", "must be one of %s", names(Channels))
+		return validate.Choice("channel", Channels)
 	}
 	if strings.TrimSpace(r.OwnerDepartment) == "" {
-		return fieldErr("owner_department", "is required")
+		return validate.Missing("owner_department", "is required")
 	}
 	if r.ActionDue <= 0 {
 		return fieldErr("action_due", "must be positive")
@@ -153,7 +155,7 @@ type Definition struct {
 // Validate checks the whole definition, naming the field at fault.
 func (d Definition) Validate() error {
 	if strings.TrimSpace(d.Name) == "" || utf8.RuneCountInString(d.Name) > 200 {
-		return fieldErr("name", "is required (at most 200 characters)")
+		return validate.RequiredWithin("name", 200)
 	}
 	if err := within("programme", d.Programme.Validate()); err != nil {
 		return err

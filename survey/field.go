@@ -1,8 +1,6 @@
 package survey
 
 import (
-	"strings"
-
 	"github.com/cxflow/cxflow/validate"
 )
 
@@ -23,11 +21,3 @@ var (
 	optional = validate.Optional
 	firstErr = validate.First
 )
-
-func names[T ~string](valid []T) string {
-	s := make([]string, len(valid))
-	for i, v := range valid {
-		s[i] = string(v)
-	}
-	return strings.Join(s, ", ")
-}

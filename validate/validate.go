@@ -19,11 +19,37 @@ const (
 type Error struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Rule names the check that failed, with its bounds, so that a face
+	// can say it in its own language; empty when only the message says it.
+	Rule Rule `json:"rule,omitempty"`
+	Min  int  `json:"min,omitempty"`
+	Max  int  `json:"max,omitempty"`
 }
 
 func (e *Error) Error() string { return e.Field + ": " + e.Message }
 
-// Errorf is an error about field.
+// Rule is a check an input can fail.
+type Rule string
+
+// The checks the domain packages share.
+const (
+	// RuleRequired: blank or missing; Max, when set, is the text limit too.
+	RuleRequired Rule = "required"
+	// RuleTooLong: more than Max characters.
+	RuleTooLong Rule = "too_long"
+	// RuleEncoding: not valid UTF-8.
+	RuleEncoding Rule = "encoding"
+	// RuleFuture: a time that must lie ahead.
+	RuleFuture Rule = "future"
+	// RuleOneOf: not one of the values the field takes.
+	RuleOneOf Rule = "one_of"
+	// RuleRange: not a whole number from Min to Max.
+	RuleRange Rule = "range"
+	// RuleBool: not true or false.
+	RuleBool Rule = "bool"
+)
+
+// Errorf is an error about field that only its message explains.
 func Errorf(field, format string, args ...any) *Error {
 	return &Error{Field: field, Message: fmt.Sprintf(format, args...)}
 }
@@ -31,20 +57,49 @@ func Errorf(field, format string, args ...any) *Error {
 // Required checks a text that must not be blank nor longer than max runes.
 func Required(field, v string, max int) *Error {
 	if strings.TrimSpace(v) == "" {
-		return Errorf(field, "is required")
+		return &Error{Field: field, Message: "is required", Rule: RuleRequired}
 	}
 	return Optional(field, v, max)
+}
+
+// Missing is a required value left out, its message saying more about it.
+func Missing(field, format string, args ...any) *Error {
+	return &Error{Field: field, Message: fmt.Sprintf(format, args...), Rule: RuleRequired}
+}
+
+// RequiredWithin is a blank text whose limit the message gives as well.
+func RequiredWithin(field string, max int) *Error {
+	return &Error{Field: field, Message: fmt.Sprintf("is required (at most %d characters)", max), Rule: RuleRequired, Max: max}
 }
 
 // Optional checks a text that may be blank but not longer than max runes.
 func Optional(field, v string, max int) *Error {
 	if !utf8.ValidString(v) {
-		return Errorf(field, "is not valid UTF-8")
+		return &Error{Field: field, Message: "is not valid UTF-8", Rule: RuleEncoding}
 	}
 	if utf8.RuneCountInString(v) > max {
-		return Errorf(field, "must be at most %d characters", max)
+		return &Error{Field: field, Message: fmt.Sprintf("must be at most %d characters", max), Rule: RuleTooLong, Max: max}
 	}
 	return nil
+}
+
+// OneOf is a value the field does not take; values are the ones it does.
+func OneOf(field string, values ...string) *Error {
+	return &Error{Field: field, Message: "must be one of " + strings.Join(values, ", "), Rule: RuleOneOf}
+}
+
+// Choice is a value the field does not take, of the typed values it does.
+func Choice[T ~string](field string, valid []T) *Error {
+	values := make([]string, len(valid))
+	for i, v := range valid {
+		values[i] = string(v)
+	}
+	return OneOf(field, values...)
+}
+
+// Future is a time that must lie ahead.
+func Future(field string) *Error {
+	return &Error{Field: field, Message: "must be in the future", Rule: RuleFuture}
 }
 
 // First is the first non-nil error; typed, so a nil *Error stays a nil error.
@@ -64,7 +119,9 @@ func Within(prefix string, err error) error {
 		return nil
 	}
 	if fe, ok := err.(*Error); ok {
-		return &Error{Field: prefix + "." + fe.Field, Message: fe.Message}
+		nested := *fe
+		nested.Field = prefix + "." + fe.Field
+		return &nested
 	}
 	return fmt.Errorf("%s: %w", prefix, err)
 }

@@ -26,3 +26,32 @@ func TestChecks(t *testing.T) {
 	require.NoError(t, Within("q", nil))
 	require.True(t, strings.HasPrefix(Errorf("f", "%s", "x").Message, "x"))
 }
+
+// Each shared check names its rule and bounds, so a face can word it in its
+// own language; a nested field keeps them.
+func TestChecksNameTheirRule(t *testing.T) {
+	for _, c := range []struct {
+		err      *Error
+		rule     Rule
+		min, max int
+		msg      string
+	}{
+		{Required("name", " ", 10), RuleRequired, 0, 0, "name: is required"},
+		{RequiredWithin("name", 100), RuleRequired, 0, 100, "name: is required (at most 100 characters)"},
+		{Missing("due_at", "is required: the deadline"), RuleRequired, 0, 0, "due_at: is required: the deadline"},
+		{Optional("note", "abcd", 3), RuleTooLong, 0, 3, "note: must be at most 3 characters"},
+		{Optional("note", "\xff", 3), RuleEncoding, 0, 0, "note: is not valid UTF-8"},
+		{Future("due_at"), RuleFuture, 0, 0, "due_at: must be in the future"},
+		{Choice("tier", []Rule{"A", "B"}), RuleOneOf, 0, 0, "tier: must be one of A, B"},
+	} {
+		require.Equal(t, c.rule, c.err.Rule, c.msg)
+		require.Equal(t, [2]int{c.min, c.max}, [2]int{c.err.Min, c.err.Max}, c.msg)
+		require.Equal(t, c.msg, c.err.Error())
+	}
+	var fe *Error
+	require.True(t, errors.As(Within("q", Optional("note", "abcd", 3)), &fe))
+	require.Equal(t, "q.note", fe.Field)
+	require.Equal(t, RuleTooLong, fe.Rule)
+	require.Equal(t, 3, fe.Max)
+	require.Empty(t, Errorf("x", "free words").Rule, "a message alone names no rule")
+}

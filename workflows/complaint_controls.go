@@ -3,6 +3,8 @@ package workflows
 import (
 	"time"
 
+	"github.com/cxflow/cxflow/validate"
+
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/cxflow/cxflow/calendar"
@@ -102,7 +104,7 @@ func (s *complaintState) checkExtend(ctx workflow.Context, in complaint.Extensio
 		return wrongState("complaint %s is paused; resume it before moving its deadline", s.c.Number)
 	}
 	if !in.DueAt.After(workflow.Now(ctx)) {
-		return invalid(&complaint.FieldError{Field: "due_at", Message: "must be in the future"})
+		return invalid(validate.Future("due_at"))
 	}
 	return nil
 }

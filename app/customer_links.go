@@ -1,0 +1,140 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/survey"
+	"github.com/cxflow/cxflow/workflows"
+)
+
+// Customers' links: a signed token is the permission of whoever holds it. The
+// operations verify it themselves, so every face (the JSON API for a
+// program, the console's page for a browser) treats a link alike: forged,
+// expired, for another purpose or naming nothing — one refusal.
+
+// LinkPurposeCallback marks signed links that let a customer answer the
+// callback (回访).
+const LinkPurposeCallback = "callback"
+
+// LinkPurposeSurvey marks signed links that open a survey invitation.
+const LinkPurposeSurvey = survey.LinkPurpose
+
+// errBadLink refuses a link that is not valid or names nothing.
+func errBadLink() error {
+	return Refuse(Forbidden, "", "this link is not valid or has expired; please contact us")
+}
+
+// verifyLink is the record a customer's token names, for purpose.
+func (a *App) verifyLink(token, purpose string) (string, error) {
+	if a.Links == nil {
+		return "", errBadLink()
+	}
+	id, err := a.Links.Verify(token, purpose, a.now())
+	if err != nil {
+		return "", errBadLink()
+	}
+	return id, nil
+}
+
+// CallbackLink is a signed link customer service sends to the complainant.
+type CallbackLink struct {
+	URL       string    `json:"url"`
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// MakeCallbackLink signs a link for the customer to confirm (or not) that
+// they are satisfied; it works only while the complaint awaits its callback.
+func (a *App) MakeCallbackLink(ctx context.Context, by complaint.Actor, id string) (CallbackLink, error) {
+	cm, err := a.Complaint(ctx, by, id)
+	if err != nil {
+		return CallbackLink{}, err
+	}
+	if err := complaint.Authorize(by, &cm, complaint.ActCallbackLink, ""); err != nil {
+		return CallbackLink{}, &Error{Code: Forbidden, Message: err.Error()}
+	}
+	if cm.Status != complaint.StepCallback {
+		return CallbackLink{}, Refuse(Conflict, "", "complaint %s is waiting for %s, not the callback", cm.Number, cm.Status)
+	}
+	if a.Links == nil {
+		return CallbackLink{}, errors.New("no link keys configured")
+	}
+	exp := a.now().Add(a.LinkTTL)
+	tok := a.Links.Sign(LinkPurposeCallback, id, exp)
+	return CallbackLink{URL: strings.TrimSuffix(a.PublicURL, "/") + "/public/callback/" + tok, Token: tok, ExpiresAt: exp}, nil
+}
+
+// PublicComplaint is what the customer sees through their link: no internal notes.
+type PublicComplaint struct {
+	Number   string         `json:"number"`
+	Subject  string         `json:"subject"`
+	Status   complaint.Step `json:"status"`
+	Result   string         `json:"result,omitempty"`
+	Answered bool           `json:"answered"`
+}
+
+// linkComplaint is the complaint a callback link names.
+func (a *App) linkComplaint(ctx context.Context, token string) (complaint.Complaint, error) {
+	id, err := a.verifyLink(token, LinkPurposeCallback)
+	if err != nil {
+		return complaint.Complaint{}, err
+	}
+	st, err := a.Store.GetComplaint(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return complaint.Complaint{}, errBadLink()
+	}
+	if err != nil {
+		return complaint.Complaint{}, fmt.Errorf("read the complaint: %w", err)
+	}
+	return st.Complaint, nil
+}
+
+// PublicCallback is the complaint a customer's callback link opens.
+func (a *App) PublicCallback(ctx context.Context, token string) (PublicComplaint, error) {
+	cm, err := a.linkComplaint(ctx, token)
+	if err != nil {
+		return PublicComplaint{}, err
+	}
+	pc := PublicComplaint{Number: cm.Number, Subject: cm.Subject, Status: cm.Status, Answered: cm.Status != complaint.StepCallback}
+	if cm.Execution != nil {
+		pc.Result = cm.Execution.Result
+	}
+	return pc, nil
+}
+
+// CallbackAnswered is a customer's callback answer as taken.
+type CallbackAnswered struct {
+	Complaint PublicComplaint
+	// WorkflowID and UpdateID name the step for the audit trail.
+	WorkflowID, UpdateID string
+	Replayed             bool
+}
+
+// AnswerPublicCallback takes the customer's callback answer through their
+// link, as the customer; key makes a retry safe (Idempotency-Key).
+func (a *App) AnswerPublicCallback(ctx context.Context, token string, in complaint.CallbackInput, key string) (CallbackAnswered, error) {
+	cm, err := a.linkComplaint(ctx, token)
+	if err != nil {
+		return CallbackAnswered{}, err
+	}
+	if err := in.Validate(); err != nil {
+		return CallbackAnswered{}, fieldRefusal(err)
+	}
+	customer := complaint.CustomerActor(cm.ID)
+	out := CallbackAnswered{WorkflowID: complaint.WorkflowID(cm.ID)}
+	done, err := a.TakeComplaintStep(ctx, customer, cm.ID, workflows.UpdateCallback,
+		complaint.Submission[complaint.CallbackInput]{Actor: customer, Input: in}, key)
+	out.UpdateID, out.Replayed = done.UpdateID, done.Replayed
+	if err != nil {
+		return out, err
+	}
+	got := done.Complaint
+	out.Complaint = PublicComplaint{Number: got.Number, Subject: got.Subject, Status: got.Status, Answered: true}
+	return out, nil
+}
