@@ -81,6 +81,8 @@ type cachedHours struct {
 }
 
 // hoursTTL is how long a compiled calendar is used before it is read again.
+// It is measured on the wall clock, not App.Now: freshness is about when
+// the calendar was read, whatever time the operations are told it is.
 const hoursTTL = time.Minute
 
 // Hours is the named calendar compiled for working-time arithmetic.

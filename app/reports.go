@@ -27,8 +27,9 @@ import (
 // read is the permission table's; which branch a branch head reads, the
 // operations'.
 
-// companyWide reports whether the actor reads the whole company's reports.
-func companyWide(by complaint.Actor) bool { return slices.ContainsFunc(reportReaders, by.Has) }
+// CompanyWide reports whether the actor reads the whole company's reports
+// (any branch's too); others read at most their own branch's or unit's.
+func CompanyWide(by complaint.Actor) bool { return slices.ContainsFunc(reportReaders, by.Has) }
 
 // branch reads the branch a request names; an ID that is no branch is refused.
 func (a *App) branch(ctx context.Context, id string) (org.Department, error) {
@@ -43,7 +44,7 @@ func (a *App) branch(ctx context.Context, id string) (org.Department, error) {
 // a branch head (without a company-wide role) reads only their own, which is
 // also what they get when they name none.
 func (a *App) reportBranch(ctx context.Context, by complaint.Actor, p *reports.Period) error {
-	if !companyWide(by) {
+	if !CompanyWide(by) {
 		if p.Branch == "" {
 			p.Branch = by.Department
 		}
@@ -251,13 +252,13 @@ func (a *App) Dashboard(ctx context.Context, by complaint.Actor, in DashboardInp
 	scope := reports.DashboardScope{Kind: reports.ScopeCompany}
 	branch := strings.TrimSpace(in.Branch)
 	switch {
-	case companyWide(by) && branch != "":
+	case CompanyWide(by) && branch != "":
 		d, err := a.branch(ctx, branch)
 		if err != nil {
 			return reports.Dashboard{}, err
 		}
 		q.Branch, scope.Branch, scope.Name = d.ID, d.ID, d.Name
-	case companyWide(by):
+	case CompanyWide(by):
 	case by.Has(org.RoleBranchHead) && (branch == "" || branch == by.Department):
 		q.Involving = by.Department
 		scope = reports.DashboardScope{Kind: reports.ScopeBranch, Branch: by.Department}

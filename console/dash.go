@@ -75,13 +75,9 @@ func init() {
 		}})
 }
 
-// dashboardRoles may open the dashboard, as GET /api/v1/dashboard lets them:
-// the company-wide report readers (who may also pick a branch), and branch
-// and department heads for what their unit is involved in. The API decides;
-// this only keeps the menu entry and the filter from those it would refuse.
-var dashboardRoles = append(slices.Clone(repCompanyReaders), org.RoleBranchHead, org.RoleDepartmentHead)
-
-func mayDashboard(a complaint.Actor) bool { return hasAny(a, dashboardRoles) }
+// mayDashboard: the operation's rule (company-wide report readers, branch
+// and department heads) keeps the menu entry from those it would refuse.
+func mayDashboard(a complaint.Actor) bool { return app.May(a, app.OpDashboard) }
 
 // dashData is the dashboard as the operation answers it (app.Dashboard).
 type dashData = reports.Dashboard

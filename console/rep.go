@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/console/chart"
 	"github.com/cxflow/cxflow/org"
@@ -23,27 +24,19 @@ import (
 // server/assessment.go) as pages with charts, and links to the API's own
 // Excel and CSV exports so what is downloaded is exactly the API's file.
 
-// Who reads which report. These repeat the API's route guards only to decide
-// what to offer (menu entry, links, forms); the API still decides every call,
-// and the integration tests check the two agree for every demo user.
-var (
-	// repCompanyReaders read the company's reports (server.reportReaders).
-	repCompanyReaders = []org.Role{org.RoleMarketDepartment, org.RoleQualityDepartment, org.RoleGeneralManager,
-		org.RoleInternalAuditor, org.RoleAdministrator}
-	// repEvidenceReaders export the ISO audit evidence (server.evidenceReaders).
-	repEvidenceReaders = []org.Role{org.RoleInternalAuditor, org.RoleAdministrator}
-	// repCheckEntrants enter audit checks, repCreditEntrants yearly credits
-	// (server.checkEntrants, server.creditEntrants).
-	repCheckEntrants  = []org.Role{org.RoleInternalAuditor}
-	repCreditEntrants = []org.Role{org.RoleMarketDepartment, org.RoleAdministrator}
-)
+// Who reads which report is the application's permission table (app.May,
+// app.CompanyWide); the pages ask it only to decide what to offer (menu
+// entry, links, forms), and each operation still decides its call.
 
 // repCompanyWide reads every report of the company.
-func repCompanyWide(a complaint.Actor) bool { return hasAny(a, repCompanyReaders) }
+func repCompanyWide(a complaint.Actor) bool { return app.CompanyWide(a) }
 
 // repMayComplaints reads the complaint analysis: company-wide, or a branch
 // head their own branch's.
-func repMayComplaints(a complaint.Actor) bool { return repCompanyWide(a) || a.Has(org.RoleBranchHead) }
+func repMayComplaints(a complaint.Actor) bool { return app.May(a, app.OpComplaintAnalysis) }
+
+// repMayEvidence exports the ISO audit evidence.
+func repMayEvidence(a complaint.Actor) bool { return app.May(a, app.OpAuditEvidence) }
 
 // repMayAny opens at least one report: the menu entry.
 func repMayAny(a complaint.Actor) bool { return repMayComplaints(a) }

@@ -125,7 +125,7 @@ func (cs *Console) repChurn(c *gin.Context) {
 	p := cs.base(c, "rep.churn.title")
 	v.fill(l, r, p)
 	v.Downloads = repDownloads(l, "/api/v1/reports/churn", q)
-	if hasAny(u.Actor, repEvidenceReaders) {
+	if repMayEvidence(u.Actor) {
 		v.Evidence = repDownloads(l, "/api/v1/reports/audit-evidence", url.Values{"half": {r.Half}})
 	}
 	show(p, http.StatusOK)

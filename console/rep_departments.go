@@ -185,10 +185,10 @@ func (cs *Console) repDepartmentsPage(c *gin.Context, per repPeriod, ok bool, no
 	} else if ok && per.By == "year" && len(per.Value) == 4 {
 		formYear = per.Value
 	}
-	if hasAny(u.Actor, repCheckEntrants) {
+	if app.May(u.Actor, app.OpEnterAuditCheck) {
 		v.Check = repCheckForm(depts, formMonth, per)
 	}
-	if hasAny(u.Actor, repCreditEntrants) {
+	if app.May(u.Actor, app.OpEnterCredit) {
 		v.Credit = repCreditForm(depts, formYear, per)
 	}
 	if r != nil {
@@ -480,7 +480,7 @@ func (cs *Console) repEntered(c *gin.Context, form, route string, enter func(key
 
 func (cs *Console) repPostCheck(c *gin.Context) {
 	u := user(c)
-	if !hasAny(u.Actor, repCheckEntrants) {
+	if !app.May(u.Actor, app.OpEnterAuditCheck) {
 		cs.repForbidden(c, "rep.d.who_check")
 		return
 	}
@@ -502,7 +502,7 @@ func (cs *Console) repPostCheck(c *gin.Context) {
 
 func (cs *Console) repPostCredit(c *gin.Context) {
 	u := user(c)
-	if !hasAny(u.Actor, repCreditEntrants) {
+	if !app.May(u.Actor, app.OpEnterCredit) {
 		cs.repForbidden(c, "rep.d.who_credit")
 		return
 	}

@@ -75,7 +75,7 @@ func (cs *Console) repIndex(c *gin.Context) {
 			repCard{Href: "/reports/churn", Title: T(l, "rep.churn.title"), Hint: T(l, "rep.churn.short")})
 	}
 	now := cs.now().In(cs.loc)
-	if hasAny(u.Actor, repEvidenceReaders) {
+	if repMayEvidence(u.Actor) {
 		for _, k := range []string{"quarter", "year"} {
 			for _, val := range []string{repCurrent(k, now), repPrevious(k, now)} {
 				v.Evidence = append(v.Evidence, repEvidenceLinks{Label: repPeriodLabel(l, k, val),

@@ -8,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cxflow/cxflow/complaint"
-	"github.com/cxflow/cxflow/org"
 )
 
 // route is one console page. Patterns are paths whose ":name" segments
@@ -123,12 +122,6 @@ func (cs *Console) chain(r *route) []gin.HandlerFunc {
 		h = append(h, cs.signedIn)
 	}
 	return append(h, r.handle)
-}
-
-// hasAny reports whether the actor holds any of the roles (the areas'
-// menu entries mirror the API's role checks with it).
-func hasAny(a complaint.Actor, roles []org.Role) bool {
-	return slices.ContainsFunc(roles, a.Has)
 }
 
 // refuse renders a refusal as the error page.
