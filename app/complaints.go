@@ -403,9 +403,9 @@ const LinkPurposeCallback = "callback"
 
 // CallbackLink is a signed link customer service sends to the complainant.
 type CallbackLink struct {
-	URL       string    `json:"url"`
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
+	URL       string    `json:"url" doc:"The link to send the customer."`
+	Token     string    `json:"token" doc:"The link's signed token, the last segment of url."`
+	ExpiresAt time.Time `json:"expires_at" doc:"When the link stops working."`
 }
 
 // MakeCallbackLink signs a link for the customer to confirm (or not) that

@@ -38,9 +38,9 @@ func (s *Server) createCallbackLink(c *gin.Context) {
 type PublicComplaint struct {
 	Number    string         `json:"number"`
 	Subject   string         `json:"subject"`
-	Status    complaint.Step `json:"status"`
-	Result    string         `json:"result,omitempty"`
-	Answered  bool           `json:"answered"`
+	Status    complaint.Step `json:"status" doc:"The step the complaint awaits."`
+	Result    string         `json:"result,omitempty" doc:"What was done about the complaint (the execution's result), once reported."`
+	Answered  bool           `json:"answered" doc:"Whether the callback is behind the complaint: the customer can answer only while it is not."`
 	ExpiresAt time.Time      `json:"-"`
 }
 
