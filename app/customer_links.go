@@ -44,9 +44,9 @@ func (a *App) verifyLink(token, purpose string) (string, error) {
 
 // CallbackLink is a signed link customer service sends to the complainant.
 type CallbackLink struct {
-	URL       string    `json:"url"`
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
+	URL       string    `json:"url" doc:"The link to send the customer."`
+	Token     string    `json:"token" doc:"The link's signed token, the last segment of url."`
+	ExpiresAt time.Time `json:"expires_at" doc:"When the link stops working."`
 }
 
 // MakeCallbackLink signs a link for the customer to confirm (or not) that
@@ -74,9 +74,9 @@ func (a *App) MakeCallbackLink(ctx context.Context, by complaint.Actor, id strin
 type PublicComplaint struct {
 	Number   string         `json:"number"`
 	Subject  string         `json:"subject"`
-	Status   complaint.Step `json:"status"`
-	Result   string         `json:"result,omitempty"`
-	Answered bool           `json:"answered"`
+	Status   complaint.Step `json:"status" doc:"The step the complaint awaits."`
+	Result   string         `json:"result,omitempty" doc:"What was done about the complaint (the execution's result), once reported."`
+	Answered bool           `json:"answered" doc:"Whether the callback is behind the complaint: the customer can answer only while it is not."`
 }
 
 // linkComplaint is the complaint a callback link names.

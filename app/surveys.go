@@ -49,7 +49,7 @@ const customerPageMax = 1000
 // ImportResult says what a CSV import did: the good rows are saved, the bad
 // ones are listed with their line and field, and none is half-saved.
 type ImportResult struct {
-	Imported int               `json:"imported"`
+	Imported int               `json:"imported" doc:"How many customers were created or updated (by id)."`
 	Errors   []survey.RowError `json:"errors"`
 }
 
@@ -241,10 +241,10 @@ func (a *App) syncSchedule(ctx context.Context, d survey.Definition) error {
 
 // ScheduleState is a programme's schedule as Temporal runs it.
 type ScheduleState struct {
-	Cron    string      `json:"cron"`
-	Paused  bool        `json:"paused"`
-	Note    string      `json:"note,omitempty"`
-	NextRun []time.Time `json:"next_runs"`
+	Cron    string      `json:"cron" doc:"The schedule as a cron expression, in Asia/Shanghai time."`
+	Paused  bool        `json:"paused" doc:"Whether the schedule is paused: no cycles start until it is resumed."`
+	Note    string      `json:"note,omitempty" doc:"The note of the last pause or resume."`
+	NextRun []time.Time `json:"next_runs" doc:"When the next cycles are due to start."`
 }
 
 // Schedule reads a recurring programme's schedule; a manual one has none.
@@ -326,8 +326,8 @@ func (a *App) ChangeSchedule(ctx context.Context, by complaint.Actor, programmeI
 type CycleRequest struct {
 	// CustomerIDs survey exactly these customers (e.g. after a delivery)
 	// instead of drawing by the coverage rules.
-	CustomerIDs []string `json:"customer_ids,omitempty"`
-	Reason      string   `json:"reason,omitempty"`
+	CustomerIDs []string `json:"customer_ids,omitempty" doc:"Survey exactly these customers, e.g. after a delivery, instead of drawing by the coverage rules; each must be an imported customer (400 naming customer_ids otherwise)."`
+	Reason      string   `json:"reason,omitempty" doc:"Why the cycle is started, for its record."`
 }
 
 // maxCycleCustomers bounds a cycle's customer_ids.
@@ -335,8 +335,8 @@ const maxCycleCustomers = 1000
 
 // StartedCycle names a cycle just started.
 type StartedCycle struct {
-	CycleID    string `json:"cycle_id"`
-	WorkflowID string `json:"workflow_id"`
+	CycleID    string `json:"cycle_id" doc:"The cycle's ID."`
+	WorkflowID string `json:"workflow_id" doc:"The cycle's workflow, in Temporal."`
 }
 
 // StartCycle starts a cycle of the programme now. Its record appears within
@@ -451,10 +451,10 @@ func (a *App) Invitations(ctx context.Context, by complaint.Actor, cycleID strin
 // StaffAnswer is an answer taken by phone, on a visit or from a letter: who
 // answered, when and who surveyed are recorded (000).
 type StaffAnswer struct {
-	CustomerID string            `json:"customer_id"`
+	CustomerID string            `json:"customer_id" doc:"The customer who answered; must be invited to the cycle."`
 	Channel    survey.Channel    `json:"channel"`
-	Respondent string            `json:"respondent"`
-	AnsweredAt *time.Time        `json:"answered_at,omitempty"`
+	Respondent string            `json:"respondent" doc:"Who at the customer answered (000); not blank."`
+	AnsweredAt *time.Time        `json:"answered_at,omitempty" doc:"When the customer answered; now when absent, not in the future."`
 	Ratings    map[string]string `json:"ratings"`
 	Recommend  *int              `json:"recommend,omitempty"`
 	Competitor map[string]string `json:"competitor,omitempty"`
@@ -526,14 +526,14 @@ func (a *App) saveAnswer(ctx context.Context, cy Cycle, invitationID string, ans
 
 // PublicSurvey is what a customer sees through their invitation link.
 type PublicSurvey struct {
-	Programme     string               `json:"programme"`
+	Programme     string               `json:"programme" doc:"The programme's name."`
 	Questionnaire survey.Questionnaire `json:"questionnaire"`
-	ClosesAt      *time.Time           `json:"closes_at,omitempty"`
-	Answered      bool                 `json:"answered"`
-	Open          bool                 `json:"open"`
+	ClosesAt      *time.Time           `json:"closes_at,omitempty" doc:"When the survey stops taking answers."`
+	Answered      bool                 `json:"answered" doc:"Whether the customer has answered; answering again replaces the answer while the survey is open."`
+	Open          bool                 `json:"open" doc:"Whether the survey takes answers now."`
 	// Previous is the answer given through this link while the survey is
 	// open, for the customer to change.
-	Previous *EarlierAnswer `json:"previous,omitempty"`
+	Previous *EarlierAnswer `json:"previous,omitempty" doc:"The answer given through this link, while the survey is open, so the customer can change it; absent before the first answer and after the survey closes."`
 }
 
 // EarlierAnswer is an answer as the customer gave it, shown back to them.
@@ -546,7 +546,7 @@ type PublicAnswer struct {
 	Competitor map[string]string `json:"competitor,omitempty"`
 	Comment    string            `json:"comment,omitempty"`
 	// Segment and Tier may be given in an anonymous survey for the breakdowns.
-	Segment string `json:"segment,omitempty"`
+	Segment string `json:"segment,omitempty" doc:"The respondent's line of business, for the breakdowns; kept only in an anonymous survey (otherwise the customer's own is used)."`
 }
 
 // linkInvitation is the invitation a customer's survey link opens, and its cycle.
@@ -612,7 +612,7 @@ func (a *App) AnswerPublicSurvey(ctx context.Context, token string, in PublicAns
 
 // DeliveryStarted names the follow-up workflow of a delivery.
 type DeliveryStarted struct {
-	WorkflowID string      `json:"workflow_id"`
+	WorkflowID string      `json:"workflow_id" doc:"The follow-up workflow, in Temporal."`
 	FollowUps  []time.Time `json:"follow_ups"`
 }
 

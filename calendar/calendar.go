@@ -121,21 +121,21 @@ func (d Date) before(o Date) bool {
 
 // Holiday is a run of days off (inclusive).
 type Holiday struct {
-	Name string `json:"name"`
-	From Date   `json:"from"`
-	To   Date   `json:"to"`
+	Name string `json:"name" doc:"The holiday's name, e.g. 春节."`
+	From Date   `json:"from" doc:"The first day off."`
+	To   Date   `json:"to" doc:"The last day off, not before from."`
 }
 
 // Workday is a weekend day that is worked (调休).
 type Workday struct {
-	Name string `json:"name"`
-	Date Date   `json:"date"`
+	Name string `json:"name" doc:"The holiday the day is worked for, e.g. 春节调休."`
+	Date Date   `json:"date" doc:"The day worked."`
 }
 
 // Year is one year's statutory holidays and make-up working days, as the State
 // Council publishes them each November or December.
 type Year struct {
-	Year     int       `json:"year"`
+	Year     int       `json:"year" doc:"The year, 1970 to 9999."`
 	Holidays []Holiday `json:"holidays"`
 	Workdays []Workday `json:"workdays"`
 }
@@ -157,14 +157,14 @@ var weekdayNames = [7]string{"sunday", "monday", "tuesday", "wednesday", "thursd
 
 // Calendar is a working calendar as stored and exchanged.
 type Calendar struct {
-	Name     string `json:"name"`
-	TimeZone string `json:"time_zone"`
-	Week     Week   `json:"week"`
+	Name     string `json:"name" doc:"The calendar's name, as complaints and policies refer to it."`
+	TimeZone string `json:"time_zone" doc:"An IANA time zone, e.g. Asia/Shanghai; working periods and dates are in it."`
+	Week     Week   `json:"week" doc:"The working periods of each weekday, in order and not overlapping; a weekday left out has no working time."`
 	// WorkdayHours are the periods of a make-up working day; default Monday's.
-	WorkdayHours []Period `json:"workday_hours,omitempty"`
-	Years        []Year   `json:"years"`
+	WorkdayHours []Period `json:"workday_hours,omitempty" doc:"The working periods of a make-up working day (调休); Monday's when absent."`
+	Years        []Year   `json:"years" doc:"Statutory holidays and make-up working days, one entry per year."`
 	// Version increases with every change, so a complaint knows which calendar it follows.
-	Version int `json:"version"`
+	Version int `json:"version" doc:"Increases with every change. Send the version you read when replacing the calendar."`
 }
 
 // Validate checks the calendar can be used, naming the part at fault.

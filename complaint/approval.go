@@ -30,11 +30,11 @@ func (l Level) Rank() int {
 // ApprovalRule says which severities and cases need which approvals (002 第二十一条(六), 第二十三条).
 type ApprovalRule struct {
 	// MarketDepartmentFrom: cases this severe or worse go up to HQ's market department.
-	MarketDepartmentFrom Severity `json:"market_department_from"`
+	MarketDepartmentFrom Severity `json:"market_department_from" doc:"Cases this severe or worse also go to HQ's market department."`
 	// BranchToMarketDepartment: a branch's cases are reported to HQ's market department.
-	BranchToMarketDepartment bool `json:"branch_to_market_department"`
+	BranchToMarketDepartment bool `json:"branch_to_market_department" doc:"Whether a branch's cases also go to HQ's market department."`
 	// GeneralManagerFrom: cases this severe or worse also need the general manager.
-	GeneralManagerFrom Severity `json:"general_manager_from"`
+	GeneralManagerFrom Severity `json:"general_manager_from" doc:"Cases this severe or worse also need the general manager."`
 }
 
 // RequiredApprovals lists the approval levels a plan needs, in order. The

@@ -29,8 +29,8 @@ var (
 type Actor struct {
 	ID         string     `json:"id"`
 	Name       string     `json:"name,omitempty"`
-	Role       string     `json:"role,omitempty"`
-	Roles      []org.Role `json:"roles,omitempty"`
+	Role       string     `json:"role,omitempty" doc:"The role acted in: the first the person held, system or customer, or a free-form role in entries older than sign-in."`
+	Roles      []org.Role `json:"roles,omitempty" doc:"Every role the person held when acting."`
 	Department string     `json:"department,omitempty"`
 }
 
@@ -73,10 +73,10 @@ type Intake struct {
 	Subject          string           `json:"subject"`
 	Description      string           `json:"description"`
 	Request          string           `json:"request,omitempty"`
-	EstimatedLoss    *float64         `json:"estimated_loss"`
-	Branch           string           `json:"branch,omitempty"`
-	ComplainantClass ComplainantClass `json:"complainant_class,omitempty"`
-	ReceivedAt       *time.Time       `json:"received_at,omitempty"`
+	EstimatedLoss    *float64         `json:"estimated_loss" doc:"Estimated direct loss in RMB (0 when there is none), at most 1e12; grades the severity."`
+	Branch           string           `json:"branch,omitempty" doc:"The branch (分公司) the complaint concerns; a branch's cases also go to HQ's market department for approval."`
+	ComplainantClass ComplainantClass `json:"complainant_class,omitempty" doc:"Defaults to C."`
+	ReceivedAt       *time.Time       `json:"received_at,omitempty" doc:"When the complaint was received; defaults to now, must not be in the future. Time limits count from it."`
 }
 
 // maxLoss bounds the loss to what the database column holds.
@@ -175,7 +175,7 @@ func (in RootCauseInput) Validate() error {
 // PlanInput is the resolution plan (提出处理方案).
 type PlanInput struct {
 	Plan  string     `json:"plan"`
-	DueAt *time.Time `json:"due_at,omitempty"`
+	DueAt *time.Time `json:"due_at,omitempty" doc:"The promised completion time; must be in the future. The execution step's deadline when given."`
 }
 
 func (in PlanInput) Validate() error { return firstErr(required("plan", in.Plan, maxLongText)) }

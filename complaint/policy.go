@@ -45,9 +45,9 @@ func (d Duration) Std() time.Duration { return time.Duration(d) }
 // time (counted on the step's clock) and notifies the recipients.
 type EscalationRule struct {
 	Level Level    `json:"level"`
-	After Duration `json:"after"`
+	After Duration `json:"after" doc:"How long past due, on the step's clock; non-negative."`
 	// Notify names who is told, as roles or units; empty means the level itself.
-	Notify []string `json:"notify,omitempty"`
+	Notify []string `json:"notify,omitempty" doc:"Who is told, as roles or units; empty means the level itself."`
 }
 
 // Recipients are who an escalation to this level notifies.
@@ -62,29 +62,29 @@ func (e EscalationRule) Recipients() []string {
 // the policy it started with, so a changed file never alters a running case.
 type Policy struct {
 	// Version names this policy in every complaint that runs under it.
-	Version string `json:"version"`
+	Version string `json:"version" doc:"Names this policy version in every complaint that runs under it."`
 	// NumberPrefix starts every complaint number: TS-2026-000123.
-	NumberPrefix string `json:"number_prefix"`
+	NumberPrefix string `json:"number_prefix" doc:"Starts every complaint number: TS-2026-000123."`
 	// SeverityThresholds grade the estimated direct loss in RMB.
-	SeverityThresholds []SeverityThreshold `json:"severity_thresholds"`
+	SeverityThresholds []SeverityThreshold `json:"severity_thresholds" doc:"Grade the estimated direct loss; a loss below every threshold is none. No severity may appear twice."`
 	// Approval says who must approve a plan.
 	Approval ApprovalRule `json:"approval"`
 	// StepLimits is the time allowed for each step in calendar time, for steps
 	// no SLA rule matches. Validation counts from the complaint's receipt;
 	// execution defaults to the plan's own due date when the plan gives one.
-	StepLimits map[Step]Duration `json:"step_limits"`
+	StepLimits map[Step]Duration `json:"step_limits" doc:"The time allowed for each step in calendar time, for steps no SLA rule matches. Validation counts from receipt; execution defaults to the plan's own due_at when given."`
 	// SLARules set steps' targets by complainant class and severity, counted in
 	// working or calendar time; the first matching rule applies.
-	SLARules []SLARule `json:"sla,omitempty"`
+	SLARules []SLARule `json:"sla,omitempty" doc:"SLA rules setting steps' time limits by complainant class and severity, in working or calendar time; the first matching rule applies."`
 	// DefaultCalendar is the working calendar for headquarters' complaints.
-	DefaultCalendar string `json:"default_calendar,omitempty"`
+	DefaultCalendar string `json:"default_calendar,omitempty" doc:"The working calendar of headquarters' complaints; default when absent."`
 	// Calendars names the working calendar of a branch, when it keeps other hours.
-	Calendars map[string]string `json:"calendars,omitempty"`
+	Calendars map[string]string `json:"calendars,omitempty" doc:"The working calendar of each branch that keeps other hours, by branch name."`
 	// Escalation lists the levels an overdue step rises through, by time past due.
-	Escalation []EscalationRule `json:"escalation"`
+	Escalation []EscalationRule `json:"escalation" doc:"The levels an overdue step rises through, for steps whose SLA rule gives no escalation of its own."`
 	// ReopenEscalation is the level a case sent back by an unsatisfied customer
 	// starts its new plan at.
-	ReopenEscalation Level `json:"reopen_escalation"`
+	ReopenEscalation Level `json:"reopen_escalation" doc:"The level a case sent back by an unsatisfied customer starts its new plan at."`
 }
 
 // DefaultPolicy is the procedure as written in domain.md: 8 hours from receipt

@@ -37,15 +37,15 @@ var SLAStatuses = []SLAStatus{SLAOnTrack, SLAAtRisk, SLABreached}
 type SLARule struct {
 	Step Step `json:"step"`
 	// Classes and Severities narrow the rule; empty matches all.
-	Classes    []ComplainantClass `json:"classes,omitempty"`
-	Severities []Severity         `json:"severities,omitempty"`
-	Target     Duration           `json:"target"`
+	Classes    []ComplainantClass `json:"classes,omitempty" doc:"Only complaints of these complainant classes; empty matches all."`
+	Severities []Severity         `json:"severities,omitempty" doc:"Only complaints of these severities; empty matches all."`
+	Target     Duration           `json:"target" doc:"The time allowed, counted on clock; positive."`
 	Clock      ClockKind          `json:"clock"`
 	// WarnAt is the share of the target after which the step is at risk and
 	// its owner is warned, e.g. 0.8; 0 means no warning.
-	WarnAt float64 `json:"warn_at,omitempty"`
+	WarnAt float64 `json:"warn_at,omitempty" doc:"The share of the target after which the step is at risk and its owner is warned, at least 0 and below 1, e.g. 0.8; 0 or absent means no warning."`
 	// Escalation replaces the policy's escalation chain for this rule.
-	Escalation []EscalationRule `json:"escalation,omitempty"`
+	Escalation []EscalationRule `json:"escalation,omitempty" doc:"Replaces the policy's escalation for this rule."`
 }
 
 func (r SLARule) matches(step Step, class ComplainantClass, sev Severity) bool {

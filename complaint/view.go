@@ -9,7 +9,7 @@ import (
 // its state; the read model stores it as written, so both answers agree.
 type Complaint struct {
 	ID               string           `json:"id"`
-	Number           string           `json:"number"`
+	Number           string           `json:"number" doc:"The complaint number, e.g. TS-2026-000123."`
 	Status           Step             `json:"status"`
 	StatusLabel      string           `json:"status_label"`
 	Resolution       Resolution       `json:"resolution,omitempty"`
@@ -38,25 +38,25 @@ type Complaint struct {
 	Callback   *CallbackRecord   `json:"callback,omitempty"`
 	Review     *ReviewRecord     `json:"review,omitempty"`
 
-	ApprovalsRequired []Level          `json:"approvals_required"`
+	ApprovalsRequired []Level          `json:"approvals_required" doc:"The approval levels the plan needs, in order."`
 	Approvals         []ApprovalRecord `json:"approvals"`
 	ReopenCount       int              `json:"reopen_count"`
 
 	// DueAt is the current step's deadline; Overdue and SLAStatus are computed when read.
-	DueAt     *time.Time `json:"due_at,omitempty"`
-	Overdue   bool       `json:"overdue"`
-	SLAStatus SLAStatus  `json:"sla_status,omitempty"`
+	DueAt     *time.Time `json:"due_at,omitempty" doc:"The current step's deadline; absent once closed."`
+	Overdue   bool       `json:"overdue" doc:"Whether the current step's SLA is breached (sla_status breached), at the time of the response."`
+	SLAStatus SLAStatus  `json:"sla_status,omitempty" doc:"The current step's standing against its deadline, at the time of the response (a paused step keeps the standing it had when paused); absent once closed."`
 	// Paused is set while the current step waits on the customer or a third party.
-	Paused          *Pause       `json:"paused,omitempty"`
-	Calendar        string       `json:"calendar,omitempty"`
+	Paused          *Pause       `json:"paused,omitempty" doc:"Present while the current step's clock is paused."`
+	Calendar        string       `json:"calendar,omitempty" doc:"The working calendar the complaint's working-time SLAs count on."`
 	EscalationLevel Level        `json:"escalation_level"`
 	Deadlines       []Deadline   `json:"deadlines"`
 	Escalations     []Escalation `json:"escalations"`
-	Timeline        []Event      `json:"timeline,omitempty"`
+	Timeline        []Event      `json:"timeline,omitempty" doc:"The history, only in responses about a single complaint."`
 
 	PolicyVersion string `json:"policy_version"`
 	// Version counts state changes; the read model never overwrites a newer one.
-	Version int `json:"version"`
+	Version int `json:"version" doc:"Counts state changes."`
 }
 
 // Measure is the time a step's clock counts between two instants: working time
@@ -101,24 +101,24 @@ type Pause struct {
 type Deadline struct {
 	Step        Step       `json:"step"`
 	StartedAt   time.Time  `json:"started_at"`
-	DueAt       time.Time  `json:"due_at"`
+	DueAt       time.Time  `json:"due_at" doc:"When the step is due. While the clock is paused it is moved on resumption."`
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 	// Clock and TargetSeconds are the step's SLA: how much time, counted how.
-	Clock         ClockKind `json:"clock,omitempty"`
-	TargetSeconds int64     `json:"target_seconds,omitempty"`
+	Clock         ClockKind `json:"clock,omitempty" doc:"How the step's time limit is counted."`
+	TargetSeconds int64     `json:"target_seconds,omitempty" doc:"The step's time limit in seconds, counted on its clock."`
 	// WarnAt is when the step becomes at risk.
-	WarnAt *time.Time `json:"warn_at,omitempty"`
+	WarnAt *time.Time `json:"warn_at,omitempty" doc:"When the step becomes at risk and its owner is warned; absent when the rule gives no warning point."`
 	// UsedSeconds is the time counted so far on the step's clock (working
 	// seconds for a working-time SLA); PausedSeconds the wall time it stood still.
-	UsedSeconds   int64     `json:"used_seconds"`
-	PausedSeconds int64     `json:"paused_seconds"`
-	Paused        bool      `json:"paused,omitempty"`
-	SLAStatus     SLAStatus `json:"sla_status,omitempty"`
+	UsedSeconds   int64     `json:"used_seconds" doc:"Seconds counted so far on the step's clock (working seconds for a working-time SLA); for a running clock, up to the time of the response."`
+	PausedSeconds int64     `json:"paused_seconds" doc:"Wall-clock seconds the step's clock stood still in finished pauses."`
+	Paused        bool      `json:"paused,omitempty" doc:"Whether the step's clock is stopped now."`
+	SLAStatus     SLAStatus `json:"sla_status,omitempty" doc:"The step's standing while it is open (a paused step keeps the standing it had when paused)."`
 	// CountingSince is when the clock last started; used time since then is
 	// added when the complaint is read.
-	CountingSince *time.Time `json:"counting_since,omitempty"`
+	CountingSince *time.Time `json:"counting_since,omitempty" doc:"When the step's clock last started; absent while paused."`
 	// Extended is set when the due time was moved by an approved extension.
-	Extended bool `json:"extended,omitempty"`
+	Extended bool `json:"extended,omitempty" doc:"Whether the due time was moved by an approved extension."`
 }
 
 // StatusAt is the step's standing at now.
@@ -141,7 +141,7 @@ type Escalation struct {
 	DueAt  time.Time `json:"due_at"`
 	Reason string    `json:"reason"`
 	// Notify is who was told.
-	Notify []string `json:"notify,omitempty"`
+	Notify []string `json:"notify,omitempty" doc:"Who was told, as roles or units."`
 }
 
 // Escalation reasons.

@@ -111,40 +111,40 @@ const ResolutionEffective Resolution = "effective"
 type Action struct {
 	ID          string `json:"id"`
 	Source      Source `json:"source"`
-	Department  string `json:"department"`
+	Department  string `json:"department" doc:"The ID of the owner department."`
 	Title       string `json:"title"`
 	Description string `json:"description"`
 	// Refs counts what the action answers, e.g. dissatisfied survey answers;
 	// the answers themselves stay in the read model.
-	Refs        int        `json:"refs"`
-	BusinessKey string     `json:"business_key,omitempty"`
+	Refs        int        `json:"refs" doc:"How many things the action answers, e.g. dissatisfied survey answers."`
+	BusinessKey string     `json:"business_key,omitempty" doc:"The key the action was opened under (an Idempotency-Key, or a survey cycle's key survey:<cycle ID>:<dimension>:<department>); the same key always names this action."`
 	Status      Step       `json:"status"`
-	StatusLabel string     `json:"status_label"`
-	Resolution  Resolution `json:"resolution,omitempty"`
+	StatusLabel string     `json:"status_label" doc:"The status in the procedures' words, e.g. 制定改进计划."`
+	Resolution  Resolution `json:"resolution,omitempty" doc:"Present once the action is closed."`
 	// Round counts PDCA rounds: one more each time verification finds the
 	// action not effective.
-	Round int `json:"round"`
+	Round int `json:"round" doc:"The PDCA round, from 1; one more each time verification finds the action not effective."`
 	// DueAt is the deadline to complete the action, as opened.
-	DueAt time.Time `json:"due_at"`
+	DueAt time.Time `json:"due_at" doc:"The deadline to complete the action, as opened."`
 	// StepDueAt is the current step's deadline; Overdue is computed when read.
-	StepDueAt       *time.Time      `json:"step_due_at,omitempty"`
-	Overdue         bool            `json:"overdue"`
-	EscalationLevel complaint.Level `json:"escalation_level"`
+	StepDueAt       *time.Time      `json:"step_due_at,omitempty" doc:"The current step's deadline; absent once closed."`
+	Overdue         bool            `json:"overdue" doc:"Whether the current step is past its deadline, at the time of the response."`
+	EscalationLevel complaint.Level `json:"escalation_level" doc:"How far the current step has been escalated; owner until it is overdue."`
 	// Verifiers are the roles that verify the action's effect.
-	Verifiers []org.Role `json:"verifiers"`
-	OpenedBy  Actor      `json:"opened_by"`
+	Verifiers []org.Role `json:"verifiers" doc:"The roles that verify the action's effect, as the policy set them when it was opened."`
+	OpenedBy  Actor      `json:"opened_by" doc:"Who opened the action; system for a survey cycle."`
 	CreatedAt time.Time  `json:"created_at"`
 	ClosedAt  *time.Time `json:"closed_at,omitempty"`
 	// Rounds are every PDCA round, the current one last; earlier rounds keep
 	// the plan that was not effective and why.
-	Rounds      []Round      `json:"rounds"`
+	Rounds      []Round      `json:"rounds" doc:"Every PDCA round, the current one last."`
 	Deadlines   []Deadline   `json:"deadlines"`
 	Escalations []Escalation `json:"escalations"`
-	Timeline    []Event      `json:"timeline,omitempty"`
+	Timeline    []Event      `json:"timeline,omitempty" doc:"The history, only in responses about a single action."`
 
-	PolicyVersion string `json:"policy_version"`
+	PolicyVersion string `json:"policy_version" doc:"The improvement policy the action runs under."`
 	// Version counts state changes; the read model never overwrites a newer one.
-	Version int `json:"version"`
+	Version int `json:"version" doc:"Counts state changes."`
 }
 
 // Current is the round in progress (nil before the action is opened).
@@ -209,9 +209,9 @@ type Escalation struct {
 	Level  complaint.Level `json:"level"`
 	At     time.Time       `json:"at"`
 	DueAt  time.Time       `json:"due_at"`
-	Reason string          `json:"reason"`
+	Reason string          `json:"reason" doc:"Why: overdue."`
 	// Notify is who was told.
-	Notify []string `json:"notify,omitempty"`
+	Notify []string `json:"notify,omitempty" doc:"Who was told."`
 }
 
 // ReasonOverdue is why a timer escalates a step.

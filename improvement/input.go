@@ -48,10 +48,10 @@ var SourceKinds = []SourceKind{SourceSurvey, SourceComplaint, SourceManual}
 type Source struct {
 	Kind SourceKind `json:"kind"`
 	// CycleID and Dimension name the survey cycle and the dimension code (survey).
-	CycleID   string `json:"cycle_id,omitempty"`
-	Dimension string `json:"dimension,omitempty"`
+	CycleID   string `json:"cycle_id,omitempty" doc:"The survey cycle whose answers the action answers (kind survey)."`
+	Dimension string `json:"dimension,omitempty" doc:"The code of the dimension rated poorly (kind survey)."`
 	// ComplaintID names the complaint (complaint).
-	ComplaintID string `json:"complaint_id,omitempty"`
+	ComplaintID string `json:"complaint_id,omitempty" doc:"The complaint the action answers (kind complaint)."`
 }
 
 // Validate checks the source; fields are named under "source.".
@@ -106,12 +106,12 @@ type OpenInput struct {
 	Title       string `json:"title"`
 	Description string `json:"description"`
 	// Department is the owner department's ID.
-	Department string `json:"department"`
+	Department string `json:"department" doc:"The ID of the owner department, which plans and carries out the action; a branch head opens actions only for their own branch."`
 	// DueAt is the deadline to complete the action.
-	DueAt  *time.Time `json:"due_at"`
+	DueAt  *time.Time `json:"due_at" doc:"The deadline to complete the action; must be in the future."`
 	Source Source     `json:"source"`
 	// Refs counts what the action answers (e.g. dissatisfied answers).
-	Refs int `json:"refs,omitempty"`
+	Refs int `json:"refs,omitempty" doc:"How many things the action answers, e.g. dissatisfied survey answers; 0 when absent."`
 }
 
 // Validate checks the input against now, the time it is opened.
@@ -179,7 +179,7 @@ func (o Open) ID() string {
 type PlanInput struct {
 	Plan string `json:"plan"`
 	// DueAt is when the plan will be complete; without it, the action's due_at.
-	DueAt *time.Time `json:"due_at,omitempty"`
+	DueAt *time.Time `json:"due_at,omitempty" doc:"When the plan will be complete."`
 }
 
 func (in PlanInput) Validate() error { return firstErr(required("plan", in.Plan, maxLongText)) }

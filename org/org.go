@@ -61,8 +61,8 @@ const (
 
 // Department is an HQ department (市场部, 品质部, …) or a branch (分公司).
 type Department struct {
-	ID   string         `json:"id"`
-	Name string         `json:"name"`
+	ID   string         `json:"id" doc:"1-63 lower-case letters, digits or '-', e.g. quality or suzhou; users, complaints and policies refer to it."`
+	Name string         `json:"name" doc:"The department's name, e.g. 品质部 or 苏州分公司; at most 100 characters, not blank."`
 	Kind DepartmentKind `json:"kind"`
 }
 
@@ -84,17 +84,17 @@ func (d Department) Validate() error {
 
 // User is a person (or a service account) who signs in.
 type User struct {
-	ID         string    `json:"id"`
-	Username   string    `json:"username"`
-	Name       string    `json:"name"`
-	Department string    `json:"department"`
-	Roles      []Role    `json:"roles"`
-	Disabled   bool      `json:"disabled"`
+	ID         string    `json:"id" doc:"Assigned by the server."`
+	Username   string    `json:"username" doc:"The sign-in name: 2-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit. It cannot change."`
+	Name       string    `json:"name" doc:"The person's name; at most 100 characters, not blank."`
+	Department string    `json:"department" doc:"The ID of the department or branch the user belongs to."`
+	Roles      []Role    `json:"roles" doc:"What the user may do; at least one role."`
+	Disabled   bool      `json:"disabled" doc:"A disabled user cannot sign in, and their sessions and API tokens stop working at once."`
 	CreatedAt  time.Time `json:"created_at"`
 	// UpdatedAt and UpdatedBy are the last change (a password included) and
 	// the username of who made it; set by the server, not by clients.
-	UpdatedAt time.Time `json:"updated_at"`
-	UpdatedBy string    `json:"updated_by,omitempty"`
+	UpdatedAt time.Time `json:"updated_at" doc:"When the user last changed (a new password included); set by the server, ignored in requests."`
+	UpdatedBy string    `json:"updated_by,omitempty" doc:"The username of who made that change; set by the server, ignored in requests."`
 }
 
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)

@@ -13,49 +13,49 @@ import (
 type ComplaintAnalysis struct {
 	Period
 	// FromDate and ToDate are the period's first and last civil dates, both included.
-	FromDate string `json:"from_date"`
-	ToDate   string `json:"to_date"`
+	FromDate string `json:"from_date" doc:"The period's first day, YYYY-MM-DD."`
+	ToDate   string `json:"to_date" doc:"The period's last day (included), YYYY-MM-DD."`
 
-	Total      int `json:"total"`
-	Founded    int `json:"founded"`
-	NotFounded int `json:"not_founded"`
+	Total      int `json:"total" doc:"Complaints received in the period."`
+	Founded    int `json:"founded" doc:"Of them, those validated as founded (成立)."`
+	NotFounded int `json:"not_founded" doc:"Of them, those validated as not founded; those not yet validated count in neither."`
 	// NotFoundedShare is NotFounded / Total; null when there is no complaint.
-	NotFoundedShare *float64 `json:"not_founded_share"`
+	NotFoundedShare *float64 `json:"not_founded_share" doc:"not_founded / total; null when there is no complaint."`
 	// Reopened counts complaints reopened at least once, Reopenings the times;
 	// ReopenRate is Reopened / Founded.
-	Reopened   int      `json:"reopened"`
-	Reopenings int      `json:"reopenings"`
-	ReopenRate *float64 `json:"reopen_rate"`
+	Reopened   int      `json:"reopened" doc:"Complaints reopened (sent back by an unsatisfied customer) at least once."`
+	Reopenings int      `json:"reopenings" doc:"How many times they were reopened in all."`
+	ReopenRate *float64 `json:"reopen_rate" doc:"reopened / founded; null when none is founded."`
 	// DirectLoss is the sum of the complaints' estimated direct losses (RMB).
-	DirectLoss float64 `json:"direct_loss"`
+	DirectLoss float64 `json:"direct_loss" doc:"The sum of the complaints' estimated direct losses, in RMB, rounded to the fen."`
 
-	ByCategory   []Count `json:"by_category"`
-	BySeverity   []Count `json:"by_severity"`
-	ByClass      []Count `json:"by_complainant_class"`
-	ByChannel    []Count `json:"by_channel"`
+	ByCategory   []Count `json:"by_category" doc:"By category: every category of the procedure (zeros included) in order, then any other a complaint holds."`
+	BySeverity   []Count `json:"by_severity" doc:"By severity: every severity, least severe first (zeros included), then any other."`
+	ByClass      []Count `json:"by_complainant_class" doc:"By complainant class: A, B and C (zeros included), then any other."`
+	ByChannel    []Count `json:"by_channel" doc:"By channel: every channel (zeros included), then any other."`
 	ByDepartment []Count `json:"by_department"`
-	ByBranch     []Count `json:"by_branch"`
+	ByBranch     []Count `json:"by_branch" doc:"By branch (key the branch ID, empty for headquarters' complaints, labelled 总部), most frequent first."`
 
 	// Steps are the handling times and SLA compliance of completed steps.
-	Steps []StepFigures `json:"steps"`
+	Steps []StepFigures `json:"steps" doc:"Every step with a time limit, in procedure order (a step no longer in the procedure after them)."`
 	// Departments is the SLA compliance of completed steps by assigned department.
-	Departments []DepartmentSLA `json:"department_sla"`
+	Departments []DepartmentSLA `json:"department_sla" doc:"By responsible department, most completed steps first."`
 	// Escalations counts the escalations made in the period by level.
-	Escalations []Count `json:"escalations"`
+	Escalations []Count `json:"escalations" doc:"The escalations made in the period, by level (department_head, market_department, general_manager, zeros included), whenever their complaints were received."`
 	// CauseTypes counts the reviews' cause types; RootCauses the ten most
 	// frequent root causes.
-	CauseTypes []Count `json:"cause_types"`
-	RootCauses []Count `json:"top_root_causes"`
+	CauseTypes []Count `json:"cause_types" doc:"The reviews' cause types (原因类型); share is over the reviewed complaints."`
+	RootCauses []Count `json:"top_root_causes" doc:"The ten most frequent root causes as written (key and label alike), most frequent first."`
 
-	PreviousPeriod Comparison `json:"previous_period"`
-	LastYear       Comparison `json:"same_period_last_year"`
+	PreviousPeriod Comparison `json:"previous_period" doc:"Against the period of the same length just before: the previous quarter, half, year or months, else as many days before."`
+	LastYear       Comparison `json:"same_period_last_year" doc:"Against the same period one year earlier."`
 }
 
 // Count is how many things have a key. Share is Count over the table's base
 // (the period's complaints, or the reviews for cause types).
 type Count struct {
-	Key   string   `json:"key"`
-	Label string   `json:"label"`
+	Key   string   `json:"key" doc:"The value counted, e.g. service_product, a department ID or a root cause."`
+	Label string   `json:"label" doc:"The key's Chinese label, e.g. 服务产品投诉; the key itself where it has none."`
 	Count int      `json:"count"`
 	Share *float64 `json:"share,omitempty"`
 }
@@ -64,21 +64,21 @@ type Count struct {
 type StepFigures struct {
 	Step        complaint.Step `json:"step"`
 	Label       string         `json:"label"`
-	Completed   int            `json:"completed"`
-	MedianHours *float64       `json:"median_hours"`
-	P90Hours    *float64       `json:"p90_hours"`
+	Completed   int            `json:"completed" doc:"Runs of the step completed."`
+	MedianHours *float64       `json:"median_hours" doc:"The median wall-clock hours from a run's start to its completion, to two places; null when none completed."`
+	P90Hours    *float64       `json:"p90_hours" doc:"The 90th percentile of the same; null when none completed."`
 	// WithinSLA counts the completed runs not breached; Compliance is its share.
-	WithinSLA  int      `json:"within_sla"`
-	Compliance *float64 `json:"sla_compliance"`
+	WithinSLA  int      `json:"within_sla" doc:"Completed runs whose SLA was not breached."`
+	Compliance *float64 `json:"sla_compliance" doc:"within_sla / completed; null when none completed."`
 }
 
 // DepartmentSLA is the SLA compliance of a department's complaints' completed steps.
 type DepartmentSLA struct {
-	Department string   `json:"department"`
+	Department string   `json:"department" doc:"The department's ID; empty for steps before assignment."`
 	Label      string   `json:"label"`
 	Completed  int      `json:"completed"`
 	WithinSLA  int      `json:"within_sla"`
-	Compliance *float64 `json:"sla_compliance"`
+	Compliance *float64 `json:"sla_compliance" doc:"within_sla / completed; null when none completed."`
 }
 
 // Comparison sets the report against another period.
@@ -86,22 +86,22 @@ type Comparison struct {
 	Period
 	FromDate string `json:"from_date"`
 	ToDate   string `json:"to_date"`
-	Total    int    `json:"total"`
+	Total    int    `json:"total" doc:"Complaints received in the other period."`
 	// Delta is this period's total minus the other's; DeltaShare its ratio to
 	// the other's total (null when that is zero).
-	Delta      int             `json:"delta"`
-	DeltaShare *float64        `json:"delta_share"`
-	Categories []CategoryDelta `json:"categories"`
+	Delta      int             `json:"delta" doc:"This period's total minus the other's."`
+	DeltaShare *float64        `json:"delta_share" doc:"delta / the other's total; null when that is zero."`
+	Categories []CategoryDelta `json:"categories" doc:"Every category of the procedure, then any other either period has."`
 }
 
 // CategoryDelta compares one category's count.
 type CategoryDelta struct {
 	Category   complaint.Category `json:"category"`
 	Label      string             `json:"label"`
-	Current    int                `json:"current"`
-	Other      int                `json:"other"`
-	Delta      int                `json:"delta"`
-	DeltaShare *float64           `json:"delta_share"`
+	Current    int                `json:"current" doc:"Its count in this period."`
+	Other      int                `json:"other" doc:"Its count in the other period."`
+	Delta      int                `json:"delta" doc:"current minus other."`
+	DeltaShare *float64           `json:"delta_share" doc:"delta / other; null when other is zero."`
 }
 
 // Ratio is n/d rounded to four places, or nil when d is zero.

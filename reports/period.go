@@ -24,9 +24,9 @@ func loadLocation() *time.Location {
 // Period is the half-open interval [From, To) a report covers, optionally one
 // branch's complaints only ("" for the whole company).
 type Period struct {
-	From   time.Time `json:"from"`
-	To     time.Time `json:"to"`
-	Branch string    `json:"branch,omitempty"`
+	From   time.Time `json:"from" doc:"The start of the period's first day, midnight in Asia/Shanghai."`
+	To     time.Time `json:"to" doc:"The end of the period: midnight in Asia/Shanghai after its last day (excluded)."`
+	Branch string    `json:"branch,omitempty" doc:"The branch whose complaints are counted; absent for the whole company."`
 }
 
 // Date is midnight at the start of a civil date in Location.

@@ -126,7 +126,7 @@ func outcome(status int) string {
 type AuditList struct {
 	Items []app.AuditEntry `json:"items"`
 	// NextBefore pages on: pass it as before= for older entries.
-	NextBefore int64 `json:"next_before,omitempty"`
+	NextBefore int64 `json:"next_before,omitempty" doc:"Present when the page is full: pass it as before for older entries."`
 }
 
 // listAudit reads the audit trail (app.Audit).

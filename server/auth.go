@@ -127,14 +127,14 @@ func (s *Server) clearSessionCookie(c *gin.Context) {
 
 // LoginRequest signs a user in.
 type LoginRequest struct {
-	Username string `json:"username"`
+	Username string `json:"username" doc:"Not case-sensitive; surrounding spaces are ignored."`
 	Password string `json:"password"`
 }
 
 // Session is a signed-in session's token.
 type Session struct {
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
+	Token     string    `json:"token" doc:"The session token (cxs_…): send it as Authorization: Bearer <token>. Browsers also get it as the cxflow_session cookie."`
+	ExpiresAt time.Time `json:"expires_at" doc:"When the session ends; sign in again then."`
 	User      org.User  `json:"user"`
 }
 
@@ -227,7 +227,7 @@ func (s *Server) logout(c *gin.Context) {
 // Me is the signed-in user with what their roles mean.
 type Me struct {
 	User       org.User       `json:"user"`
-	Department org.Department `json:"department"`
+	Department org.Department `json:"department" doc:"The user's department."`
 	ReadsAll   bool           `json:"reads_all"`
 }
 
@@ -243,15 +243,15 @@ func (s *Server) me(c *gin.Context) {
 
 // APITokenRequest asks for a machine client's token.
 type APITokenRequest struct {
-	Name      string `json:"name"`
-	UserID    string `json:"user_id"`
-	ExpiresIn string `json:"expires_in"`
+	Name      string `json:"name" doc:"What the token is for, e.g. erp-integration; not blank."`
+	UserID    string `json:"user_id" doc:"The ID of the (service) user the token acts as; the token has that user's roles."`
+	ExpiresIn string `json:"expires_in" doc:"How long the token lasts: a positive Go duration up to 17520h (two years), e.g. 2160h. 2160h (90 days) when absent."`
 }
 
 // APIToken is a new API token; the token itself is shown only this once.
 type APIToken struct {
 	store.Token
-	Secret string `json:"token"`
+	Secret string `json:"token" doc:"The API token itself (cxa_…), shown only in this response: store it now. Send it as Authorization: Bearer <token>."`
 }
 
 // createAPIToken creates a machine client's token (app.CreateAPIToken).

@@ -132,7 +132,7 @@ func (s *Server) calendarDue(c *gin.Context) {
 
 // ElapsedAnswer is the working time between two instants.
 type ElapsedAnswer struct {
-	WorkingSeconds int64 `json:"working_seconds"`
+	WorkingSeconds int64 `json:"working_seconds" doc:"Working seconds between from and to, rounded down."`
 }
 
 func (s *Server) calendarElapsed(c *gin.Context) {

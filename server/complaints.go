@@ -13,6 +13,7 @@ import (
 
 	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/org"
 )
 
 const (
@@ -124,22 +125,30 @@ func (s *Server) listComplaints(c *gin.Context) {
 	c.JSON(http.StatusOK, ComplaintList{Items: page.Items, NextCursor: page.Next})
 }
 
-// stepRoute is one POST per human step.
+// stepRoute is one POST per human step: its body's type and who may submit
+// it, which complaint.Authorize decides per case (the roles say who can ever
+// be allowed; the permission table has no rule for steps).
 type stepRoute struct {
 	path   string
 	step   complaint.Step
+	input  any
 	handle func(s *Server) gin.HandlerFunc
+	access access
 }
 
 var complaintSteps = []stepRoute{
-	{"validation", complaint.StepValidation, stepHandler[complaint.ValidationInput](complaint.StepValidation, "")},
-	{"assignment", complaint.StepAssignment, stepHandler[complaint.AssignmentInput](complaint.StepAssignment, "")},
-	{"root-cause", complaint.StepRootCause, stepHandler[complaint.RootCauseInput](complaint.StepRootCause, "")},
-	{"plan", complaint.StepPlan, stepHandler[complaint.PlanInput](complaint.StepPlan, "due_at")},
-	{"approval", complaint.StepApproval, stepHandler[complaint.ApprovalInput](complaint.StepApproval, "")},
-	{"execution", complaint.StepExecution, stepHandler[complaint.ExecutionInput](complaint.StepExecution, "")},
-	{"callback", complaint.StepCallback, stepHandler[complaint.CallbackInput](complaint.StepCallback, "")},
-	{"review", complaint.StepReview, stepHandler[complaint.ReviewInput](complaint.StepReview, "")},
+	{"validation", complaint.StepValidation, complaint.ValidationInput{}, stepHandler[complaint.ValidationInput](complaint.StepValidation, ""), marketAccess},
+	{"assignment", complaint.StepAssignment, complaint.AssignmentInput{}, stepHandler[complaint.AssignmentInput](complaint.StepAssignment, ""), marketAccess},
+	{"root-cause", complaint.StepRootCause, complaint.RootCauseInput{}, stepHandler[complaint.RootCauseInput](complaint.StepRootCause, ""), departmentAccess},
+	{"plan", complaint.StepPlan, complaint.PlanInput{}, stepHandler[complaint.PlanInput](complaint.StepPlan, "due_at"), departmentAccess},
+	{"approval", complaint.StepApproval, complaint.ApprovalInput{}, stepHandler[complaint.ApprovalInput](complaint.StepApproval, ""),
+		access{roles: []org.Role{org.RoleMarketDepartment, org.RoleDepartmentHead, org.RoleGeneralManager},
+			who: "each level by its own: department_head by the head of the responsible department, market_department by the market department, general_manager by the general manager"}},
+	{"execution", complaint.StepExecution, complaint.ExecutionInput{}, stepHandler[complaint.ExecutionInput](complaint.StepExecution, ""), departmentAccess},
+	{"callback", complaint.StepCallback, complaint.CallbackInput{}, stepHandler[complaint.CallbackInput](complaint.StepCallback, ""),
+		access{roles: []org.Role{org.RoleIntakeClerk},
+			who: "customer service; the customer answers through their link instead (POST /public/callback/{token})"}},
+	{"review", complaint.StepReview, complaint.ReviewInput{}, stepHandler[complaint.ReviewInput](complaint.StepReview, ""), marketAccess},
 }
 
 type stepInput interface{ Validate() error }

@@ -8,21 +8,41 @@ import (
 
 	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/workflows"
 )
 
-// controlRoute is an action on the current step's clock rather than a step.
+// controlRoute is an action on the current step's clock rather than a step;
+// conflict says when it answers 409.
 type controlRoute struct {
 	path   string
 	update string
 	input  any
 	handle func(s *Server) gin.HandlerFunc
+
+	id, summary, description, conflict string
+	access                             access
 }
 
+// clockRoles are whoever acts on the current step, or the market department.
+var clockRoles = []org.Role{org.RoleIntakeClerk, org.RoleMarketDepartment, org.RoleBranchHead, org.RoleDepartmentMember, org.RoleDepartmentHead, org.RoleGeneralManager}
+
 var complaintControls = []controlRoute{
-	{"pause", workflows.UpdatePause, complaint.PauseInput{}, updateHandler[complaint.PauseInput](workflows.UpdatePause, "")},
-	{"resume", workflows.UpdateResume, complaint.ResumeInput{}, updateHandler[complaint.ResumeInput](workflows.UpdateResume, "")},
-	{"deadline", workflows.UpdateExtend, complaint.ExtensionInput{}, updateHandler[complaint.ExtensionInput](workflows.UpdateExtend, "due_at")},
+	{"pause", workflows.UpdatePause, complaint.PauseInput{}, updateHandler[complaint.PauseInput](workflows.UpdatePause, ""),
+		"pauseComplaint", "Pause the current step's clock (挂起)",
+		"Stops the current step's SLA clock while it waits on the customer or a third party: the time paused does not count, and the complaint shows paused. The step keeps the SLA standing it had. Resume restarts the clock.",
+		"The complaint is closed, still being recorded, or already paused.",
+		access{roles: clockRoles, action: complaint.ActPause, who: "the market department, or whoever may act on the current step (as for that step's operation)"}},
+	{"resume", workflows.UpdateResume, complaint.ResumeInput{}, updateHandler[complaint.ResumeInput](workflows.UpdateResume, ""),
+		"resumeComplaint", "Resume the current step's clock",
+		"Restarts a paused step's clock. The deadline and the warning point move on by the clock time that remained when the step was paused; a step breached before it was paused stays breached.",
+		"The complaint is closed, still being recorded, or not paused.",
+		access{roles: clockRoles, action: complaint.ActResume, who: "the market department, or whoever may act on the current step (as for that step's operation)"}},
+	{"deadline", workflows.UpdateExtend, complaint.ExtensionInput{}, updateHandler[complaint.ExtensionInput](workflows.UpdateExtend, "due_at"),
+		"extendDeadline", "Move the current step's deadline (延期)",
+		"Sets the current step's due time, an extension approved by a department head; the deadline is marked extended. A due_at that is not in the future is a 400 naming due_at.",
+		"The complaint is closed, still being recorded, or paused (resume it before moving its deadline).",
+		access{roles: []org.Role{org.RoleDepartmentHead, org.RoleGeneralManager}, action: complaint.ActExtend, who: "the head of the responsible department, or the general manager"}},
 }
 
 // sendUpdate delivers an Update to the complaint's workflow and answers with

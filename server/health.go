@@ -3,18 +3,12 @@ package server
 import (
 	"context"
 	"net/http"
-	"reflect"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 )
-
-func init() {
-	typeDocs[reflect.TypeFor[Readiness]()] = "Readiness: status is ready, or not ready when Temporal or PostgreSQL did not answer. " +
-		"The answer says no more (anyone may ask); what failed, and how, is in the server log."
-	fieldExtras[fieldKey{reflect.TypeFor[Readiness](), "status"}] = obj{"enum": []string{readyStatus, notReadyStatus}}
-}
 
 func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
 
@@ -48,4 +42,21 @@ func (s *Server) readyz(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, Readiness{Status: readyStatus})
+}
+
+// healthEndpoints are the health checks and this document.
+func healthEndpoints() []endpoint {
+	return []endpoint{
+		{method: http.MethodGet, path: "/healthz", id: "healthz", handle: method((*Server).healthz), auth: open,
+			tag: "operations", summary: "Liveness", description: "Answers while the process serves requests; checks no dependency.",
+			responses: []reply{answers(http.StatusOK, "Alive.", fixed(&openapi3.Schema{Type: &openapi3.Types{"object"}, Required: []string{"status"},
+				Properties: openapi3.Schemas{"status": inline(enumOf("ok"))}}))}},
+		{method: http.MethodGet, path: "/readyz", id: "readyz", handle: method((*Server).readyz), auth: open,
+			tag: "operations", summary: "Readiness", description: "Checks that Temporal and PostgreSQL answer.",
+			responses: []reply{answers(http.StatusOK, "Ready.", typeOf[Readiness]()),
+				answers(http.StatusServiceUnavailable, "Not ready: a dependency did not answer.", typeOf[Readiness]())}},
+		{method: http.MethodGet, path: "/openapi.json", id: "openapi", handle: func(*Server) gin.HandlerFunc { return serveOpenAPI }, auth: open,
+			tag: "operations", summary: "This document",
+			responses: []reply{answers(http.StatusOK, "The API's OpenAPI "+openAPIVersion+" document.", fixed(objectSchema()))}},
+	}
 }

@@ -98,14 +98,30 @@ func (s *Server) listImprovements(c *gin.Context) {
 	c.JSON(http.StatusOK, ImprovementList{Items: page.Items, NextCursor: page.Next})
 }
 
-// improvementSteps are the POSTs of an action's human steps.
+// improvementSteps are the POSTs of an action's human steps: the body each
+// decodes, and who may take it, which improvement.Authorize decides per action.
 var improvementSteps = []struct {
 	path   string
+	input  any
 	handle func(s *Server) gin.HandlerFunc
+
+	op               app.Op
+	summary, details string
+	access           access
 }{
-	{"plan", improvementStep[improvement.PlanInput](improvement.StepPlan, "due_at")},
-	{"completion", improvementStep[improvement.CompletionInput](improvement.StepCompletion, "")},
-	{"verification", improvementStep[improvement.VerificationInput](improvement.StepVerification, "")},
+	{"plan", improvement.PlanInput{}, improvementStep[improvement.PlanInput](improvement.StepPlan, "due_at"),
+		app.OpPlanImprovement, "Plan the improvement (制定改进计划)",
+		"The owner department's plan for the current round; the action then awaits its completion.",
+		access{roles: ownerDepartmentRoles, act: improvement.ActPlan, who: "members and the head of the action's owner department, or the branch head for a branch's action"}},
+	{"completion", improvement.CompletionInput{}, improvementStep[improvement.CompletionInput](improvement.StepCompletion, ""),
+		app.OpCompleteImprovement, "Report the improvement carried out (实施完成)",
+		"Reports the plan carried out; the action then awaits verification by its verifiers.",
+		access{roles: ownerDepartmentRoles, act: improvement.ActComplete, who: "members and the head of the action's owner department, or the branch head for a branch's action"}},
+	{"verification", improvement.VerificationInput{}, improvementStep[improvement.VerificationInput](improvement.StepVerification, ""),
+		app.OpVerifyImprovement, "Verify the improvement's effect (效果验证)",
+		"Judges whether the action was effective: effective closes it; not effective starts a new round at its plan (PDCA).",
+		access{roles: improvement.DefaultPolicy().Verifiers, act: improvement.ActVerify,
+			who: "holders of one of the action's verifiers roles (" + describeRoles(improvement.DefaultPolicy().Verifiers) + " under the current policy), other than whoever reported the completion"}},
 }
 
 // improvementStep binds T, the input of step, and takes the step

@@ -14,9 +14,9 @@ import (
 type NotificationList struct {
 	Items []app.Notification `json:"items"`
 	// NextAfter pages on oldest first: pass it as after=.
-	NextAfter int64 `json:"next_after,omitempty"`
+	NextAfter int64 `json:"next_after,omitempty" doc:"Present when the page is full: pass it as after for the next page."`
 	// NextBefore pages on newest first: pass it as before=.
-	NextBefore int64 `json:"next_before,omitempty"`
+	NextBefore int64 `json:"next_before,omitempty" doc:"Present when a page listed newest first is full: pass it as before for the next page."`
 }
 
 // listNotifications serves the outbox (app.Notifications) to a mail relay
@@ -64,11 +64,11 @@ func (s *Server) listNotifications(c *gin.Context) {
 // NotificationStatus reports a delivery.
 type NotificationStatus struct {
 	Status string `json:"status"`
-	Note   string `json:"note,omitempty"`
+	Note   string `json:"note,omitempty" doc:"Why it failed, or anything worth keeping; at most 2000 bytes (UTF-8)."`
 	// IfStatus, when given, makes the report conditional: it is refused
 	// (409) unless the message still stands so. Staff send pending, so a
 	// colleague's report made meanwhile is not overwritten unseen.
-	IfStatus string `json:"if_status,omitempty"`
+	IfStatus string `json:"if_status,omitempty" doc:"Only if the message still stands so: otherwise the report is refused with a 409 and changes nothing. Staff reporting a pending message send pending, so that a colleague's report made meanwhile is not overwritten unseen."`
 }
 
 // markNotification reports a delivery (app.MarkNotification).

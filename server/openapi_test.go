@@ -120,6 +120,9 @@ func TestOpenAPIRoutes(t *testing.T) {
 			t.Errorf("route %s is not in the OpenAPI document", k)
 		}
 	}
+	if len(routed) != len(endpoints()) {
+		t.Errorf("%d routes for %d endpoints of the table", len(routed), len(endpoints()))
+	}
 	for k := range documented {
 		if !routed[k] {
 			t.Errorf("documented operation %s has no route", k)
@@ -466,7 +469,7 @@ func TestOpenAPIStepBodiesMatchHandlers(t *testing.T) {
 			t.Errorf("%s is not documented", path)
 			continue
 		}
-		typ := reflect.TypeOf(stepInputs[st.step])
+		typ := reflect.TypeOf(st.input)
 		if ref := item.Post.RequestBody.Value.Content.Get("application/json").Schema.Ref; ref != "#/components/schemas/"+typ.Name() {
 			t.Errorf("%s body is %s, want %v", path, ref, typ)
 		}
@@ -2172,7 +2175,7 @@ func TestOpenAPIImprovementStepBodiesMatchHandlers(t *testing.T) {
 	for _, st := range improvementSteps {
 		route := "/api/v1/improvement-actions/:id/" + st.path
 		op := operation(t, doc, http.MethodPost, route)
-		typ := reflect.TypeOf(improvementStepDocs[st.path].input)
+		typ := reflect.TypeOf(st.input)
 		if ref := op.RequestBody.Value.Content.Get("application/json").Schema.Ref; ref != "#/components/schemas/"+componentName(typ) {
 			t.Errorf("%s body is %s, want %v", route, ref, typ)
 		}
@@ -2891,4 +2894,27 @@ func requireReportReaderRoles(t *testing.T) []org.Role {
 		}
 	}
 	return out
+}
+
+// openOperations and operationAccess are the endpoint table's open operations
+// and the access documented on the others, by "METHOD path".
+var openOperations, operationAccess = tableAccess()
+
+func tableAccess() (map[string]bool, map[string]access) {
+	opens, documented := map[string]bool{}, map[string]access{}
+	for _, e := range endpoints() {
+		key := e.method + " " + e.path
+		if e.auth == open || e.auth == preflight {
+			opens[key] = true
+		} else if a, ok := e.accessDoc(); ok {
+			documented[key] = a
+		}
+	}
+	return opens, documented
+}
+
+// accessFor returns who may call the operation at key.
+func accessFor(key string) (access, bool) {
+	a, ok := operationAccess[key]
+	return a, ok
 }

@@ -3,35 +3,12 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"reflect"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/org"
 )
-
-// What the OpenAPI document says of the user list, the password rules and
-// the current password (issue #15), next to the handlers that decide it.
-func init() {
-	operationAccess["GET /api/v1/users"] = access{roles: app.Who(app.OpListUsers),
-		who: "administrators, and internal auditors, who review who holds which role (read-only, as the audit trail); " +
-			"nobody else needs the user list (roles, disabled flags, who changed what), so it is not shown to them"}
-	operationAccess["PUT /api/v1/users/{id}/password"] = access{roles: admins,
-		who:     "administrators for another user's password (no current password needed); every user, administrators included, for their own password, with current_password",
-		refused: "Refused: the user is not the caller and the caller is not an administrator, or current_password is not the caller's password (field current_password)."}
-	typeDocs[reflect.TypeFor[UserList]()] = "Every user, by username (for administrators and internal auditors only)."
-	rb := requestBodies[reflect.TypeFor[PasswordChange]()]
-	rb.doc = "A new password. Changing one's own password also takes the current one (current_password): " +
-		"a 400 names current_password when it is missing, a 403 when it is wrong. An administrator setting another user's password sends none."
-	requestBodies[reflect.TypeFor[PasswordChange]()] = rb
-	for _, t := range []reflect.Type{reflect.TypeFor[NewUser](), reflect.TypeFor[PasswordChange]()} {
-		fieldDocs[fieldKey{t, "password"}] = passwordPolicyDoc
-	}
-	fieldDocs[fieldKey{reflect.TypeFor[PasswordChange](), "current_password"}] = "The caller's current password: required when the password set is the caller's own " +
-		"(a 400 names current_password when it is missing, a 403 when it is wrong); ignored when an administrator sets another user's password."
-	fieldExtras[fieldKey{reflect.TypeFor[PasswordChange](), "current_password"}] = obj{"format": "password"}
-}
 
 // passwordPolicyDoc is the password rule, as app.CheckPassword enforces it.
 var passwordPolicyDoc = fmt.Sprintf("At least %d characters and at most %d bytes, and not one of the most common passwords found in breaches "+
@@ -123,7 +100,7 @@ func (s *Server) updateUser(c *gin.Context) {
 // PasswordChange sets a new password; changing one's own takes the current one too.
 type PasswordChange struct {
 	Password        string `json:"password"`
-	CurrentPassword string `json:"current_password,omitempty"`
+	CurrentPassword string `json:"current_password,omitempty" doc:"The caller's current password: required when the password set is the caller's own (a 400 names current_password when it is missing, a 403 when it is wrong); ignored when an administrator sets another user's password."`
 }
 
 // setPassword lets administrators reset another user's password and users

@@ -16,7 +16,6 @@ import (
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/config"
 	"github.com/cxflow/cxflow/console"
-	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/payloadcrypt"
 	"github.com/cxflow/cxflow/store"
 )
@@ -136,108 +135,8 @@ func (s *Server) Handler() http.Handler {
 		abort(c, http.StatusMethodNotAllowed, "method "+c.Request.Method+" is not allowed on "+c.Request.URL.Path, "")
 	})
 
-	// Open to all: health, the contract, sign-in and customers' signed links.
-	r.GET("/healthz", s.healthz)
-	r.GET("/readyz", s.readyz)
-	r.GET("/openapi.json", serveOpenAPI)
-	r.POST("/api/v1/auth/login", s.loginLimit.middleware(), s.login)
-	r.GET("/api/v1/auth/oidc/login", s.loginLimit.middleware(), s.oidcStart)
-	r.GET("/api/v1/auth/oidc/callback", s.loginLimit.middleware(), s.oidcCallback)
-	r.GET("/public/callback/:token", s.publicLimit.middleware(), s.consoleFirst(cs), s.publicCallback)
-	r.POST("/public/callback/:token", s.publicLimit.middleware(), s.consoleFirst(cs), s.publicCallbackAnswer)
-
-	api := r.Group("/api/v1", s.authenticate())
-	api.POST("/auth/logout", s.logout)
-	api.GET("/auth/me", s.me)
-
-	api.POST("/complaints", s.createComplaint)
-	api.GET("/complaints", s.listComplaints)
-	api.GET("/complaints/:id", s.getComplaint)
-	for _, st := range complaintSteps {
-		api.POST("/complaints/:id/"+st.path, st.handle(s))
-	}
-	for _, ct := range complaintControls {
-		api.POST("/complaints/:id/"+ct.path, ct.handle(s))
-	}
-	api.POST("/complaints/:id/callback-link", s.createCallbackLink)
-
-	api.GET("/improvement-actions", s.listImprovements)
-	api.POST("/improvement-actions", s.openImprovement)
-	api.GET("/improvement-actions/:id", s.getImprovement)
-	for _, st := range improvementSteps {
-		api.POST("/improvement-actions/:id/"+st.path, st.handle(s))
-	}
-
-	api.POST("/complaints/:id/policy", s.may(app.OpMigratePolicy), s.migratePolicy)
-
-	api.GET("/calendars", s.listCalendars)
-	api.GET("/calendars/:name", s.getCalendar)
-	api.PUT("/calendars/:name", s.may(app.OpPutCalendar), s.putCalendar)
-	api.PUT("/calendars/:name/years/:year", s.may(app.OpPutCalendarYear), s.putCalendarYear)
-	api.GET("/calendars/:name/versions", s.calendarHistory)
-	api.GET("/calendars/:name/due", s.calendarDue)
-	api.GET("/calendars/:name/elapsed", s.calendarElapsed)
-
-	api.GET("/sla-policies", s.listPolicies)
-	api.GET("/sla-policies/active", s.activePolicy)
-	api.POST("/sla-policies", s.may(app.OpAddPolicy), s.addPolicy)
-
-	api.GET("/departments", s.listDepartments)
-	api.PUT("/departments/:id", s.may(app.OpPutDepartment), s.putDepartment)
-	api.GET("/users", s.may(app.OpListUsers), s.listUsers)
-	api.POST("/users", s.may(app.OpCreateUser), s.createUser)
-	api.PATCH("/users/:id", s.may(app.OpUpdateUser), s.updateUser)
-	api.PUT("/users/:id/password", s.setPassword)
-	api.GET("/api-tokens", s.may(app.OpListAPITokens), s.listAPITokens)
-	api.POST("/api-tokens", s.may(app.OpCreateAPIToken), s.createAPIToken)
-	api.DELETE("/api-tokens/:id", s.may(app.OpRevokeAPIToken), s.revokeAPIToken)
-
-	api.POST("/customers/import", s.may(app.OpImportCustomers), s.importCustomers)
-	api.GET("/customers", s.may(app.OpListCustomers), s.listCustomers)
-	api.GET("/survey-programmes", s.may(app.OpListProgrammes), s.listProgrammes)
-	api.POST("/survey-programmes", s.may(app.OpCreateProgramme), s.createProgramme)
-	api.GET("/survey-programmes/:id", s.may(app.OpGetProgramme), s.getProgramme)
-	api.PUT("/survey-programmes/:id", s.may(app.OpPutProgramme), s.putProgramme)
-	api.GET("/survey-programmes/:id/schedule", s.may(app.OpGetSchedule), s.getSchedule)
-	api.POST("/survey-programmes/:id/schedule/pause", s.may(app.OpPauseSchedule), s.scheduleAction("pause"))
-	api.POST("/survey-programmes/:id/schedule/resume", s.may(app.OpResumeSchedule), s.scheduleAction("resume"))
-	api.POST("/survey-programmes/:id/schedule/trigger", s.may(app.OpTriggerSchedule), s.scheduleAction("trigger"))
-	api.POST("/survey-programmes/:id/cycles", s.may(app.OpStartCycle), s.startCycle)
-	api.GET("/survey-programmes/:id/cycles", s.may(app.OpListCycles), s.listCycles)
-	api.GET("/survey-cycles/:id", s.may(app.OpGetCycle), s.getCycle)
-	api.GET("/survey-cycles/:id/selections", s.may(app.OpListSelections), s.listSelections)
-	api.GET("/survey-cycles/:id/invitations", s.may(app.OpListInvitations), s.listInvitations)
-	api.GET("/notifications", s.may(app.OpListNotifications), s.listNotifications)
-	api.GET("/notifications/counts", s.may(app.OpCountNotifications), s.countNotifications)
-	api.POST("/notifications/:id/status", s.may(app.OpMarkNotification), s.markNotification)
-	api.POST("/deliveries", s.may(app.OpRecordDelivery), s.postDelivery)
-	api.POST("/survey-cycles/:id/answers", s.may(app.OpEnterAnswer), s.enterAnswer)
-	r.GET("/public/survey/:token", s.publicLimit.middleware(), s.consoleFirst(cs), s.publicSurvey)
-	r.POST("/public/survey/:token", s.publicLimit.middleware(), s.consoleFirst(cs), s.publicSurveyAnswer)
-
-	api.GET("/audit", s.may(app.OpListAudit), s.listAudit)
-
-	api.GET("/dashboard", s.may(app.OpDashboard), s.dashboard)
-	api.GET("/reports/complaints", s.may(app.OpComplaintAnalysis), s.complaintAnalysis)
-	api.GET("/reports/departments", s.may(app.OpDepartmentAssessment), s.departmentAssessment)
-	api.POST("/assessment/checks", s.may(app.OpEnterAuditCheck), s.postAuditCheck)
-	api.POST("/assessment/credits", s.may(app.OpEnterCredit), s.postAssessmentCredit)
-	api.GET("/reports/satisfaction", s.may(app.OpSatisfactionReport), s.satisfactionReport)
-	api.GET("/reports/churn", s.may(app.OpChurnReport), s.churnReport)
-	api.POST("/customers/volumes", s.may(app.OpImportVolumes), s.importVolumes)
-	api.GET("/reports/audit-evidence", s.may(app.OpAuditEvidence), s.auditEvidence)
-	api.POST("/reports/regenerate", s.may(app.OpRegenerateReport), s.regenerateReport)
-	api.GET("/report-versions", s.may(app.OpListReportVersions), s.listReportVersions)
-	api.GET("/report-versions/:id", s.may(app.OpGetReportVersion), s.getReportVersion)
-
-	if s.security.Codec != nil {
-		codec := r.Group("/api/v1/codec", s.codecCORS(), s.authenticate(),
-			requireRole("decoding workflow payloads", org.RoleAdministrator, org.RoleInternalAuditor,
-				org.RoleMarketDepartment, org.RoleQualityDepartment, org.RoleGeneralManager))
-		codec.POST("/encode", gin.WrapH(s.security.Codec))
-		codec.POST("/decode", gin.WrapH(s.security.Codec))
-		r.OPTIONS("/api/v1/codec/:op", s.codecCORS())
-	}
+	// Every operation, from the endpoint table the OpenAPI document is built from.
+	s.register(r, cs)
 	registerPages(r, cs.Pages(s.loginLimit.middleware()))
 	return r
 }

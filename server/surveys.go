@@ -63,7 +63,7 @@ func (s *Server) importCustomers(c *gin.Context) {
 type CustomerList struct {
 	Items []survey.Customer `json:"items"`
 	// Next is the ID to pass as after= for the next page.
-	Next string `json:"next,omitempty"`
+	Next string `json:"next,omitempty" doc:"Present when the page is full: pass it as after for the next page."`
 }
 
 func (s *Server) listCustomers(c *gin.Context) {
@@ -227,7 +227,7 @@ func (s *Server) listSelections(c *gin.Context) {
 // channel) while the cycle is open.
 type InvitationView struct {
 	app.Invitation
-	URL string `json:"url,omitempty"`
+	URL string `json:"url,omitempty" doc:"The signed link to send the customer: present for an unanswered link invitation while the cycle is open. It works until a day after the cycle closes."`
 }
 
 // InvitationList is a cycle's invitations: the links to send, and the staff's

@@ -12,22 +12,22 @@ import (
 
 // AuditEntry is one state-changing request in the audit trail.
 type AuditEntry struct {
-	ID         int64     `json:"id"`
+	ID         int64     `json:"id" doc:"Increases with every entry."`
 	At         time.Time `json:"at"`
-	UserID     string    `json:"user_id"`
-	Username   string    `json:"username"`
-	Roles      []string  `json:"roles"`
-	Department string    `json:"department"`
+	UserID     string    `json:"user_id" doc:"The signed-in user's ID; empty when nobody was signed in (a refused request without a valid token, a sign-in attempt or a customer's answer)."`
+	Username   string    `json:"username" doc:"The signed-in user's username, or the one a sign-in attempt gave."`
+	Roles      []string  `json:"roles" doc:"The user's roles at the time."`
+	Department string    `json:"department" doc:"The user's department at the time."`
 	Method     string    `json:"method"`
-	Route      string    `json:"route"`
-	Path       string    `json:"path"`
-	Target     string    `json:"target"`
-	RemoteAddr string    `json:"remote_addr"`
-	Status     int       `json:"status"`
+	Route      string    `json:"route" doc:"The route matched, in the server's notation, e.g. /api/v1/complaints/:id/plan; empty for a path no route matched."`
+	Path       string    `json:"path" doc:"The path requested."`
+	Target     string    `json:"target" doc:"What the request acted on: a complaint, improvement action, survey programme or cycle, user, department or token ID, or a calendar name; empty when nothing in particular."`
+	RemoteAddr string    `json:"remote_addr" doc:"The client's address."`
+	Status     int       `json:"status" doc:"The HTTP status answered."`
 	Outcome    string    `json:"outcome"`
-	Message    string    `json:"message"`
-	WorkflowID string    `json:"workflow_id"`
-	UpdateID   string    `json:"update_id"`
+	Message    string    `json:"message" doc:"The error message answered, for requests that were not allowed."`
+	WorkflowID string    `json:"workflow_id" doc:"The workflow the request acted on or started (a complaint, improvement action, survey cycle or delivery follow-up), if any."`
+	UpdateID   string    `json:"update_id" doc:"The ID of the Update the request sent to the workflow, to find it in the workflow's history."`
 }
 
 // AppendAudit adds an entry; the table refuses updates and deletes.

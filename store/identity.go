@@ -173,13 +173,13 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash, by string) error 
 
 // Token is a bearer token's record (never the token itself).
 type Token struct {
-	ID        string     `json:"id"`
-	UserID    string     `json:"user_id"`
+	ID        string     `json:"id" doc:"The token's ID, to revoke it with."`
+	UserID    string     `json:"user_id" doc:"The user the token acts as."`
 	Kind      string     `json:"kind"`
-	Name      string     `json:"name"`
+	Name      string     `json:"name" doc:"What an API token is for; empty for sessions."`
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt time.Time  `json:"expires_at"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty" doc:"When the token was revoked; absent while it is not."`
 }
 
 // CreateToken stores a token's hash.

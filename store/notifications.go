@@ -10,18 +10,18 @@ import (
 
 // Notification is a message in the outbox.
 type Notification struct {
-	ID        int64      `json:"id"`
+	ID        int64      `json:"id" doc:"Increases with every message."`
 	Key       string     `json:"-"`
 	CreatedAt time.Time  `json:"created_at"`
 	Channel   string     `json:"channel"`
-	Recipient string     `json:"recipient"`
+	Recipient string     `json:"recipient" doc:"Whom it is for: an e-mail address, or for a task the staff, e.g. department:market or department_head:market."`
 	Subject   string     `json:"subject"`
 	Body      string     `json:"body"`
-	Link      string     `json:"link,omitempty"`
-	Related   string     `json:"related,omitempty"`
+	Link      string     `json:"link,omitempty" doc:"The link the message carries, e.g. the customer's signed survey link."`
+	Related   string     `json:"related,omitempty" doc:"What the message is about, e.g. survey-cycle:<cycle ID>."`
 	Status    string     `json:"status"`
-	SentAt    *time.Time `json:"sent_at,omitempty"`
-	Note      string     `json:"note,omitempty"`
+	SentAt    *time.Time `json:"sent_at,omitempty" doc:"When it was reported sent."`
+	Note      string     `json:"note,omitempty" doc:"What the last report said, e.g. why it failed."`
 }
 
 // Enqueue adds messages to the outbox; a message whose key is there already

@@ -63,16 +63,16 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]Notification, err
 
 // OutboxCounts is how many messages stand in each status, by channel.
 type OutboxCounts struct {
-	Pending OutboxTally `json:"pending"`
-	Sent    OutboxTally `json:"sent"`
-	Failed  OutboxTally `json:"failed"`
+	Pending OutboxTally `json:"pending" doc:"Not delivered yet: e-mails for the relay to send, tasks for the staff to do."`
+	Sent    OutboxTally `json:"sent" doc:"Reported sent."`
+	Failed  OutboxTally `json:"failed" doc:"Reported failed."`
 }
 
 // OutboxTally counts the messages of one status.
 type OutboxTally struct {
-	Email int `json:"email"`
-	Task  int `json:"task"`
-	Total int `json:"total"`
+	Email int `json:"email" doc:"E-mails."`
+	Task  int `json:"task" doc:"Tasks for staff."`
+	Total int `json:"total" doc:"Both: email plus task."`
 }
 
 // CountOutbox counts the outbox's messages by status and channel.

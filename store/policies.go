@@ -18,7 +18,7 @@ type StoredPolicy struct {
 	Policy    complaint.Policy `json:"policy"`
 	Active    bool             `json:"active"`
 	CreatedAt time.Time        `json:"created_at"`
-	CreatedBy string           `json:"created_by"`
+	CreatedBy string           `json:"created_by" doc:"Who stored the version."`
 }
 
 // ErrExists is returned when a record with that key already exists.

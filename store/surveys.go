@@ -146,20 +146,20 @@ func (s *Store) Definitions(ctx context.Context) ([]survey.Definition, error) {
 // Cycle is a survey cycle's record.
 type Cycle struct {
 	ID              string            `json:"id"`
-	ProgrammeID     string            `json:"programme_id"`
+	ProgrammeID     string            `json:"programme_id" doc:"The programme the cycle belongs to."`
 	WorkflowID      string            `json:"workflow_id"`
 	Status          string            `json:"status"`
-	Definition      survey.Definition `json:"definition"`
-	Population      int               `json:"population"`
-	Chosen          int               `json:"chosen"`
-	Issued          int               `json:"issued"`
-	Returned        int               `json:"returned"`
-	OpenedAt        *time.Time        `json:"opened_at,omitempty"`
-	ClosesAt        *time.Time        `json:"closes_at,omitempty"`
+	Definition      survey.Definition `json:"definition" doc:"The programme as it was when the cycle started."`
+	Population      int               `json:"population" doc:"How many customers the sample was drawn from."`
+	Chosen          int               `json:"chosen" doc:"How many customers were chosen."`
+	Issued          int               `json:"issued" doc:"How many invitations were issued."`
+	Returned        int               `json:"returned" doc:"How many answers came back so far."`
+	OpenedAt        *time.Time        `json:"opened_at,omitempty" doc:"When the invitations went out."`
+	ClosesAt        *time.Time        `json:"closes_at,omitempty" doc:"When the cycle stops taking answers."`
 	ClosedAt        *time.Time        `json:"closed_at,omitempty"`
-	EscalationLevel string            `json:"escalation_level,omitempty"`
-	Actions         int               `json:"actions"`
-	Stats           *survey.Stats     `json:"stats,omitempty"`
+	EscalationLevel string            `json:"escalation_level,omitempty" doc:"Present once the return rate was escalated."`
+	Actions         int               `json:"actions" doc:"How many improvement actions the cycle opened."`
+	Stats           *survey.Stats     `json:"stats,omitempty" doc:"The statistics, once the cycle is closed."`
 	CreatedAt       time.Time         `json:"created_at"`
 }
 
@@ -323,8 +323,8 @@ type Invitation struct {
 	CustomerID string         `json:"customer_id"`
 	Channel    survey.Channel `json:"channel"`
 	IssuedAt   time.Time      `json:"issued_at"`
-	Reminders  int            `json:"reminders"`
-	AnsweredAt *time.Time     `json:"answered_at,omitempty"`
+	Reminders  int            `json:"reminders" doc:"How many reminders were sent."`
+	AnsweredAt *time.Time     `json:"answered_at,omitempty" doc:"When the answer came in; absent while unanswered."`
 }
 
 // GetInvitation returns an invitation.

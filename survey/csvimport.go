@@ -16,12 +16,12 @@ import (
 // RowError is one thing wrong with one row of an imported file. The line is
 // the file's own line number (the header is line 1), as a spreadsheet shows it.
 type RowError struct {
-	Line int `json:"line"`
+	Line int `json:"line" doc:"The file's own line number, the header being line 1, as a spreadsheet shows it."`
 	// Field is the column's English name (annual_volume); empty when the whole
 	// row is wrong, e.g. it has the wrong number of cells.
-	Field string `json:"field,omitempty"`
+	Field string `json:"field,omitempty" doc:"The column's English name, e.g. annual_volume; absent when the whole row is wrong (e.g. it has the wrong number of cells)."`
 	// Column is the header as written in the file (年采购额), to find the cell by.
-	Column  string `json:"column,omitempty"`
+	Column  string `json:"column,omitempty" doc:"The column's header as written in the file, e.g. 年采购额."`
 	Message string `json:"message"`
 }
 

@@ -37,22 +37,22 @@ type Contact struct {
 
 // Customer is one customer in a programme's population (客户).
 type Customer struct {
-	ID   string `json:"id"`   // 客户编号, as the CRM knows it
-	Name string `json:"name"` // 客户名称
+	ID   string `json:"id" doc:"The customer's number in the CRM (客户编号)."` // 客户编号, as the CRM knows it
+	Name string `json:"name" doc:"客户名称."`                                  // 客户名称
 	// Tier is empty for a customer the CRM has not graded yet.
-	Tier Tier `json:"tier,omitempty"`
+	Tier Tier `json:"tier,omitempty" doc:"Absent while the CRM has not graded the customer."`
 	// AnnualVolume is last year's purchases in RMB (年采购额); coverage rules
 	// grade on it (000).
-	AnnualVolume float64 `json:"annual_volume"`
+	AnnualVolume float64 `json:"annual_volume" doc:"Last year's purchases in RMB (年采购额); the coverage rules grade on it."`
 	// YearsAsCustomer counts consecutive years of business (合作年限).
-	YearsAsCustomer int `json:"years_as_customer"`
+	YearsAsCustomer int `json:"years_as_customer" doc:"Consecutive years of business (合作年限)."`
 	// Potential marks a customer worth surveying before it is big (有潜力).
-	Potential bool `json:"potential,omitempty"`
+	Potential bool `json:"potential,omitempty" doc:"Marks a customer worth surveying before it is big (有潜力)."`
 	// Representative marks a representative project (代表性项目), surveyed in full (000, 003).
-	Representative bool `json:"representative,omitempty"`
+	Representative bool `json:"representative,omitempty" doc:"Marks a representative project (代表性项目)."`
 	// Segment is the customer's line of business, e.g. "device" or
 	// "engineering" (类别); statistics break down by it.
-	Segment  string    `json:"segment,omitempty"`
+	Segment  string    `json:"segment,omitempty" doc:"The customer's line of business (类别), e.g. device; statistics break down by it."`
 	Contacts []Contact `json:"contacts,omitempty"`
 }
 

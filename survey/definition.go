@@ -29,17 +29,17 @@ var Channels = []Channel{ChannelLink, ChannelPhone, ChannelVisit, ChannelLetter}
 // those who have not answered are reminded, and who owns the cycle.
 type Run struct {
 	// Window is how long the cycle takes answers after invitations go out.
-	Window complaint.Duration `json:"window"`
+	Window complaint.Duration `json:"window" doc:"How long the cycle takes answers after its invitations go out; positive, e.g. 504h for three weeks."`
 	// Reminders are times after opening to remind those who have not
 	// answered; at each, a return rate that will miss its target escalates.
-	Reminders []complaint.Duration `json:"reminders"`
+	Reminders []complaint.Duration `json:"reminders" doc:"When, after the invitations go out, those who have not answered are reminded, increasing and within the window. At each, a return rate on course to miss its target is escalated."`
 	// Channel is how invitations go out; staff channels create call/visit tasks.
-	Channel Channel `json:"channel"`
+	Channel Channel `json:"channel" doc:"How invitations go out: link sends the signed link; the others make call, visit or letter lists for staff."`
 	// OwnerDepartment runs the cycle (市场部 by default) and is told first
 	// when the return rate falls behind; then its head.
-	OwnerDepartment string `json:"owner_department"`
+	OwnerDepartment string `json:"owner_department" doc:"The ID of the department that runs the cycle, told first when the return rate falls behind; then its head."`
 	// ActionDue is the time an improvement action opened from the cycle gets.
-	ActionDue complaint.Duration `json:"action_due"`
+	ActionDue complaint.Duration `json:"action_due" doc:"The time an improvement action opened from the cycle gets; positive."`
 }
 
 // DefaultRun: three weeks for answers, reminders after one and two weeks.
@@ -93,9 +93,9 @@ const (
 type Schedule struct {
 	Kind ScheduleKind `json:"kind"`
 	// Month is the (first) month for yearly and half-yearly schedules (1–12).
-	Month int `json:"month,omitempty"`
+	Month int `json:"month,omitempty" doc:"The (first) month of quarterly, half_yearly and yearly schedules, 1–12; January when absent."`
 	// Cron is a cron expression for kind cron, e.g. "0 9 1 3,9 *".
-	Cron string `json:"cron,omitempty"`
+	Cron string `json:"cron,omitempty" doc:"The cron expression of kind cron, five fields (minute hour day month weekday), in Asia/Shanghai time, e.g. 0 9 1 3,9 *."`
 }
 
 // CronExpression is the schedule as a cron line (09:00 on the 1st), "" when manual.
@@ -144,12 +144,12 @@ func (s Schedule) Validate() error {
 
 // Definition is a survey programme as administrators define it (调查方案).
 type Definition struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
+	ID        string    `json:"id" doc:"Assigned by the server."`
+	Name      string    `json:"name" doc:"The programme's name, e.g. 重点客户季度满意度调查; at most 200 characters, not blank."`
 	Programme Programme `json:"programme"`
 	Run       Run       `json:"run"`
 	Schedule  Schedule  `json:"schedule"`
-	Version   int       `json:"version"`
+	Version   int       `json:"version" doc:"Increases with every change. Send the version you read when replacing the programme."`
 }
 
 // Validate checks the whole definition, naming the field at fault.

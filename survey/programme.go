@@ -11,23 +11,23 @@ import (
 // sets holds: the volume range, then years or potential, then representative.
 type CoverageRule struct {
 	// Name identifies the stratum in selections and reports.
-	Name string `json:"name"`
+	Name string `json:"name" doc:"Identifies the stratum in selections and reports; unique within the programme."`
 	// Label is the rule as the procedure words it, e.g. 年采购额100万元以上.
-	Label string `json:"label,omitempty"`
+	Label string `json:"label,omitempty" doc:"The rule as the procedure words it, e.g. 年采购额100万元以上."`
 	// MinVolume and MaxVolume bound the annual volume in RMB: at least Min,
 	// below Max; a Max of 0 is no upper bound.
-	MinVolume float64 `json:"min_volume,omitempty"`
-	MaxVolume float64 `json:"max_volume,omitempty"`
+	MinVolume float64 `json:"min_volume,omitempty" doc:"The least annual volume, RMB."`
+	MaxVolume float64 `json:"max_volume,omitempty" doc:"The annual volume the stratum stays below, RMB; above min_volume, or 0 (absent) for no upper bound."`
 	// RequireYears and Potential are alternatives: with either set, the
 	// customer must have at least RequireYears consecutive years, or be
 	// marked as having potential when Potential is set.
-	RequireYears int  `json:"require_years,omitempty"`
-	Potential    bool `json:"potential,omitempty"`
+	RequireYears int  `json:"require_years,omitempty" doc:"With require_years or potential set, only customers of at least this many consecutive years, or with potential when potential is set."`
+	Potential    bool `json:"potential,omitempty" doc:"With require_years or potential set, customers marked as having potential qualify too."`
 	// Representative limits the rule to representative projects (代表性项目).
-	Representative bool `json:"representative,omitempty"`
+	Representative bool `json:"representative,omitempty" doc:"Only representative projects."`
 	// Share is the part of the stratum surveyed, 0–1, rounded up to whole
 	// customers; 0 names a stratum that is deliberately not surveyed.
-	Share float64 `json:"share"`
+	Share float64 `json:"share" doc:"The part of the stratum surveyed, rounded up to whole customers; 0 names a stratum deliberately not surveyed."`
 }
 
 // Matches reports whether the customer falls in the rule's stratum.
@@ -66,8 +66,8 @@ func DefaultCoverage() []CoverageRule {
 // Other procedures set other numbers: 50 % returned (002 QP17); property
 // surveys 50 % issued and 95 % returned.
 type Targets struct {
-	IssueRate  float64 `json:"issue_rate"`
-	ReturnRate float64 `json:"return_rate"`
+	IssueRate  float64 `json:"issue_rate" doc:"The least share of the population to be issued a questionnaire."`
+	ReturnRate float64 `json:"return_rate" doc:"The least share of the questionnaires issued to be answered."`
 }
 
 // DefaultTargets are 004's.
@@ -93,7 +93,7 @@ type Programme struct {
 	// Population narrows who the programme is about before the coverage rules
 	// draw from them; empty means every customer.
 	Population    Population     `json:"population"`
-	Coverage      []CoverageRule `json:"coverage"`
+	Coverage      []CoverageRule `json:"coverage" doc:"Who is surveyed: the rules are tried in order, and a customer falls in the first it matches; at least one rule."`
 	Targets       Targets        `json:"targets"`
 	Questionnaire Questionnaire  `json:"questionnaire"`
 }

@@ -7,9 +7,9 @@ import (
 
 // Level is one answer on a rating scale, e.g. 满意 = 80.
 type Level struct {
-	Code  string  `json:"code"`
-	Label string  `json:"label"`
-	Score float64 `json:"score"`
+	Code  string  `json:"code" doc:"Identifies the level in answers, e.g. satisfied."`
+	Label string  `json:"label" doc:"The level's words on the form, e.g. 满意."`
+	Score float64 `json:"score" doc:"The level's points, 0 to 1000, below the level before it."`
 }
 
 // Scale is an ordered set of levels, best first. Which levels count as
@@ -18,13 +18,13 @@ type Level struct {
 // should not count that as a complaint.
 type Scale struct {
 	// Name identifies the scale; trends compare only cycles on the same one.
-	Name   string  `json:"name"`
-	Levels []Level `json:"levels"`
+	Name   string  `json:"name" doc:"Identifies the scale; trends compare only cycles on the same scale."`
+	Levels []Level `json:"levels" doc:"At least two levels, best first, scores strictly decreasing."`
 	// SatisfiedTop is how many levels from the top count as satisfied.
-	SatisfiedTop int `json:"satisfied_top"`
+	SatisfiedTop int `json:"satisfied_top" doc:"How many levels from the top count as satisfied; at least 1."`
 	// DissatisfiedBottom is how many levels from the bottom count as
 	// dissatisfied; each such rating opens an improvement action (002 制度).
-	DissatisfiedBottom int `json:"dissatisfied_bottom"`
+	DissatisfiedBottom int `json:"dissatisfied_bottom" doc:"How many levels from the bottom count as dissatisfied; at least 1. Each dissatisfied rating goes to an improvement action."`
 }
 
 // Names of the preset scales.
@@ -178,25 +178,25 @@ func (s Scale) Dissatisfied(code string) bool {
 // Dimension is one thing the customer rates (调查项目), owned by the department
 // that answers for it when the rating is poor.
 type Dimension struct {
-	Code string `json:"code"`
+	Code string `json:"code" doc:"Identifies the dimension in answers, e.g. delivery_time."`
 	Name string `json:"name"`
 	// OwnerDepartment is the department ID that gets the improvement action.
-	OwnerDepartment string `json:"owner_department"`
+	OwnerDepartment string `json:"owner_department" doc:"The ID of the department that gets the improvement action for dissatisfied ratings."`
 }
 
 // Questionnaire is what a cycle asks (顾客满意度调查表).
 type Questionnaire struct {
-	Dimensions []Dimension `json:"dimensions"`
+	Dimensions []Dimension `json:"dimensions" doc:"What is rated, 1 to 50 dimensions with distinct codes."`
 	Scale      Scale       `json:"scale"`
 	// AskRecommend adds "how likely are you to recommend us", 0–10, for the
 	// net promoter score: the loyalty question of 000, 002 and 004.
-	AskRecommend bool `json:"ask_recommend"`
+	AskRecommend bool `json:"ask_recommend" doc:"Asks how likely the customer is to recommend the company, 0–10, for the net promoter score."`
 	// AskCompetitor asks the same dimensions about the main competitor
 	// (002 制度: at least 10 competitor forms a cycle).
-	AskCompetitor bool `json:"ask_competitor"`
+	AskCompetitor bool `json:"ask_competitor" doc:"Asks the same dimensions about the main competitor."`
 	// Anonymous answers carry no customer ID; employee surveys ask sensitive
 	// dimensions this way (002 员工满意度调查管理办法).
-	Anonymous bool `json:"anonymous"`
+	Anonymous bool `json:"anonymous" doc:"Answers are stored without the customer (employee surveys of sensitive dimensions)."`
 }
 
 // DefaultDimensions are the dimensions common to the procedures (000, 002, 004),

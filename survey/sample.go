@@ -13,13 +13,13 @@ import (
 type Selection struct {
 	CustomerID string `json:"customer_id"`
 	// Rule names the coverage rule the customer fell in; empty when none did.
-	Rule   string `json:"rule,omitempty"`
-	Reason string `json:"reason"`
+	Rule   string `json:"rule,omitempty" doc:"The coverage rule the customer fell in; absent when none matched."`
+	Reason string `json:"reason" doc:"Why the customer was or was not chosen, e.g. 年采购额 120万元 ≥ 100万元: 全部调查."`
 	Chosen bool   `json:"chosen"`
 	// Rank is the customer's place in its stratum's draw, from 1; the first
 	// Quota ranks are chosen. A chosen customer who cannot be reached is
 	// replaced by the first unchosen rank, which keeps the sample random.
-	Rank int `json:"rank,omitempty"`
+	Rank int `json:"rank,omitempty" doc:"The customer's place in its stratum's draw, from 1."`
 	// Stratum is how many customers the rule matched, Quota how many of them
 	// are surveyed.
 	Stratum int `json:"stratum,omitempty"`

@@ -27,34 +27,34 @@ type StatsInput struct {
 type Stats struct {
 	// Scale names the scale the scores are on; trends are only computed
 	// against a previous cycle on the same scale.
-	Scale      string `json:"scale"`
+	Scale      string `json:"scale" doc:"The scale the scores are on."`
 	Answers    int    `json:"answers"`
-	IssuedRate Rate   `json:"issued_rate"` // issued / population
-	ReturnRate Rate   `json:"return_rate"` // answers / issued
+	IssuedRate Rate   `json:"issued_rate" doc:"Questionnaires issued against the population, and the issue target."` // issued / population
+	ReturnRate Rate   `json:"return_rate" doc:"Answers against questionnaires issued, and the return target."`       // answers / issued
 	// Ratings counts every dimension rating in every answer.
-	Ratings int `json:"ratings"`
+	Ratings int `json:"ratings" doc:"Every dimension rating in every answer."`
 	// Index is the mean score of all ratings (总体满意度), on the scale's points.
-	Index      *float64 `json:"index"`
-	IndexDelta *float64 `json:"index_delta,omitempty"`
+	Index      *float64 `json:"index" doc:"The mean score of all ratings (总体满意度), on the scale's points."`
+	IndexDelta *float64 `json:"index_delta,omitempty" doc:"index minus the previous cycle's."`
 	// SatisfactionRate is the share of all ratings in the satisfied levels.
-	SatisfactionRate *float64         `json:"satisfaction_rate"`
+	SatisfactionRate *float64         `json:"satisfaction_rate" doc:"The share of all ratings in the satisfied levels."`
 	Dimensions       []DimensionStats `json:"dimensions"`
 	// NPS is nil when the questionnaire does not ask, or nobody answered.
-	NPS       *NPS    `json:"nps,omitempty"`
+	NPS       *NPS    `json:"nps,omitempty" doc:"Absent when the questionnaire does not ask, or nobody answered it."`
 	BySegment []Group `json:"by_segment"`
 	ByTier    []Group `json:"by_tier"`
 	// Dissatisfied lists every rating in the dissatisfied levels, in answer
 	// order; each opens an improvement action for the dimension's owner
 	// department (002 制度).
-	Dissatisfied []Dissatisfaction `json:"dissatisfied"`
+	Dissatisfied []Dissatisfaction `json:"dissatisfied" doc:"Every dissatisfied rating, in answer order; they open the improvement actions."`
 }
 
 // Rate is a count against its base and a target.
 type Rate struct {
-	Count int `json:"count"`
-	Of    int `json:"of"`
+	Count int `json:"count" doc:"What was counted."`
+	Of    int `json:"of" doc:"The base."`
 	// Rate is Count / Of; nil when Of is 0.
-	Rate   *float64 `json:"rate"`
+	Rate   *float64 `json:"rate" doc:"count / of; null when of is 0."`
 	Target float64  `json:"target"`
 	// Met is false when there is no rate: nothing issued has not reached a target.
 	Met bool `json:"met"`
@@ -66,7 +66,7 @@ type DimensionStats struct {
 	Name            string `json:"name"`
 	OwnerDepartment string `json:"owner_department"`
 	// Count is how many answers rated the dimension; a blank is not a rating.
-	Count             int          `json:"count"`
+	Count             int          `json:"count" doc:"How many answers rated the dimension; a blank is not a rating."`
 	Average           *float64     `json:"average"`
 	SatisfactionRate  *float64     `json:"satisfaction_rate"`
 	SatisfiedCount    int          `json:"satisfied_count"`
@@ -74,10 +74,10 @@ type DimensionStats struct {
 	Levels            []LevelCount `json:"levels"`
 	// PreviousAverage and Delta (Average − PreviousAverage) are nil without a
 	// previous average on the same scale.
-	PreviousAverage *float64 `json:"previous_average,omitempty"`
-	Delta           *float64 `json:"delta,omitempty"`
+	PreviousAverage *float64 `json:"previous_average,omitempty" doc:"The previous cycle's average on the same scale."`
+	Delta           *float64 `json:"delta,omitempty" doc:"average minus previous_average."`
 	// Competitor is nil when the questionnaire does not ask about one.
-	Competitor *CompetitorStats `json:"competitor,omitempty"`
+	Competitor *CompetitorStats `json:"competitor,omitempty" doc:"Present when the questionnaire asks about the competitor."`
 }
 
 // LevelCount is how many ratings a level got, for the distribution chart.
@@ -92,7 +92,7 @@ type CompetitorStats struct {
 	Count   int      `json:"count"`
 	Average *float64 `json:"average"`
 	// Difference is our average minus the competitor's: positive when we lead.
-	Difference *float64 `json:"difference"`
+	Difference *float64 `json:"difference" doc:"Our average minus the competitor's: positive when we lead."`
 }
 
 // NPS is the net promoter score of the recommend question: the percentage of
@@ -103,13 +103,13 @@ type NPS struct {
 	Passives   int      `json:"passives"`
 	Detractors int      `json:"detractors"`
 	Score      float64  `json:"score"`
-	Delta      *float64 `json:"delta,omitempty"`
+	Delta      *float64 `json:"delta,omitempty" doc:"score minus the previous cycle's."`
 }
 
 // Group is the results of the answers sharing a segment or a tier.
 type Group struct {
 	// Key is the segment or tier; empty for answers that gave none.
-	Key              string   `json:"key"`
+	Key              string   `json:"key" doc:"The segment or tier; empty for answers that gave none."`
 	Answers          int      `json:"answers"`
 	Ratings          int      `json:"ratings"`
 	Index            *float64 `json:"index"`
@@ -121,8 +121,8 @@ type Group struct {
 type Dissatisfaction struct {
 	// Answer is the answer's index in the cycle's answers, which finds an
 	// anonymous answer again without naming its author.
-	Answer          int     `json:"answer"`
-	CustomerID      string  `json:"customer_id,omitempty"`
+	Answer          int     `json:"answer" doc:"The answer's index among the cycle's answers, which finds an anonymous answer again without naming its author."`
+	CustomerID      string  `json:"customer_id,omitempty" doc:"Absent when the questionnaire is anonymous."`
 	Dimension       string  `json:"dimension"`
 	DimensionName   string  `json:"dimension_name"`
 	OwnerDepartment string  `json:"owner_department"`

@@ -13,10 +13,10 @@ const DeliveryFollowUpWorkflow = "DeliveryFollowUp"
 
 // Delivery is a delivery event posted to the API.
 type Delivery struct {
-	CustomerID  string    `json:"customer_id"`
-	ProgrammeID string    `json:"programme_id"`
-	DeliveredAt time.Time `json:"delivered_at"`
-	Reference   string    `json:"reference,omitempty"`
+	CustomerID  string    `json:"customer_id" doc:"The customer delivered to."`
+	ProgrammeID string    `json:"programme_id" doc:"The survey programme that surveys the customer after the delivery."`
+	DeliveredAt time.Time `json:"delivered_at" doc:"When the delivery was made; not more than a day in the future."`
+	Reference   string    `json:"reference,omitempty" doc:"The delivery's own number, e.g. a delivery note, at most 200 bytes; posting the same customer and reference (or, without one, delivered_at) again changes nothing."`
 }
 
 // FollowUpMonths are the follow-up points after delivery.
