@@ -5,9 +5,11 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
+
 	// Embedded zone data: containers and fresh machines may lack /usr/share/zoneinfo.
 	_ "time/tzdata"
 
@@ -42,6 +44,10 @@ type Config struct {
 	// TemporalUIOrigin is the Temporal Web UI's origin, allowed to call the
 	// codec endpoint from the browser (CXFLOW_TEMPORAL_UI_ORIGIN).
 	TemporalUIOrigin string
+	// TrustedProxies are reverse proxies (addresses or CIDRs) whose
+	// X-Forwarded-For names the client (CXFLOW_TRUSTED_PROXIES, comma-separated;
+	// none by default).
+	TrustedProxies []string
 	// Secrets holds the encryption and link keys; nil until LoadSecrets.
 	Secrets *Secrets
 	// OpenID Connect sign-in, off unless an issuer is set (CXFLOW_OIDC_ISSUER,
@@ -80,6 +86,17 @@ func FromEnv() (Config, error) {
 		return c, fmt.Errorf("CXFLOW_OIDC_ISSUER is set but CXFLOW_OIDC_CLIENT_ID is not")
 	}
 	c.TemporalUIOrigin = env("CXFLOW_TEMPORAL_UI_ORIGIN", "http://localhost:8233")
+	for _, p := range strings.Split(os.Getenv("CXFLOW_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, aerr := netip.ParseAddr(p); aerr != nil {
+				return c, fmt.Errorf("CXFLOW_TRUSTED_PROXIES: %q is not an address or CIDR such as 10.0.0.0/8", p)
+			}
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
 	ttl, err := time.ParseDuration(env("CXFLOW_SESSION_TTL", "12h"))
 	if err != nil || ttl <= 0 {
 		return c, fmt.Errorf("CXFLOW_SESSION_TTL must be a positive duration such as 12h")

@@ -40,6 +40,10 @@ const LangCookie = "cxflow_lang"
 // ErrBadLogin is a wrong username or password, or a disabled account.
 var ErrBadLogin = errors.New("username or password is wrong, or the account is disabled")
 
+// ErrSignInDelayed: too many failed sign-ins for the account or from the
+// address; the sessions set Retry-After.
+var ErrSignInDelayed = errors.New("too many failed sign-ins; try again later")
+
 // Refusal is the API's answer when it refuses or fails a request.
 type Refusal struct {
 	Status  int
@@ -350,6 +354,11 @@ func (cs *Console) loginPost(c *gin.Context) {
 	if errors.Is(err, ErrBadLogin) {
 		p.Error = T(p.Lang, "login.wrong")
 		cs.render(c, http.StatusUnauthorized, "login.html", p)
+		return
+	}
+	if errors.Is(err, ErrSignInDelayed) {
+		p.Error = T(p.Lang, "login.delayed")
+		cs.render(c, http.StatusTooManyRequests, "login.html", p)
 		return
 	}
 	if err != nil {

@@ -92,7 +92,7 @@ func serve(f *fake) *httptest.Server {
 // mountPages registers the console's pages as the server does, with no API
 // routes beside them.
 func mountPages(r *gin.Engine, cs *Console) {
-	for _, p := range cs.Pages(func(c *gin.Context) { c.Next() }) {
+	for _, p := range cs.Pages() {
 		r.Handle(p.Method, p.Path, p.Handlers...)
 	}
 	r.NoRoute(func(c *gin.Context) { c.String(http.StatusNotFound, "not a page") })

@@ -78,14 +78,14 @@ type Page struct {
 	Handlers     gin.HandlersChain
 }
 
-// Pages are the console's routes; loginLimit guards POST /login. The server
-// registers those no API route holds; Page finds the others' handlers.
-func (cs *Console) Pages(loginLimit gin.HandlerFunc) []Page {
+// Pages are the console's routes. The server registers those no API route
+// holds; Serve runs the others for browsers.
+func (cs *Console) Pages() []Page {
 	h := cs.headers()
 	out := []Page{
 		{http.MethodGet, "/static/*file", gin.HandlersChain{cs.static}},
 		{http.MethodGet, "/login", gin.HandlersChain{h, cs.loginPage}},
-		{http.MethodPost, "/login", gin.HandlersChain{h, cs.sameOrigin, loginLimit, cs.loginPost}},
+		{http.MethodPost, "/login", gin.HandlersChain{h, cs.sameOrigin, cs.loginPost}},
 		{http.MethodPost, "/logout", gin.HandlersChain{h, cs.sameOrigin, cs.logout}},
 	}
 	for i := range cs.routes {

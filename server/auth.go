@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -155,14 +156,19 @@ func (s *Server) login(c *gin.Context) {
 		abort(c, http.StatusBadRequest, "password is required", "password")
 		return
 	}
-	u, ok, err := s.checkCredentials(c, in.Username, in.Password)
-	if err != nil {
-		s.internal(c, "sign in", err)
+	u, err := s.signIn(c, in.Username, in.Password)
+	var delayed *SignInDelayed
+	switch {
+	case errors.As(err, &delayed):
+		c.Header("Retry-After", strconv.Itoa(delayed.seconds()))
+		abort(c, http.StatusTooManyRequests, delayed.Error(), "")
 		return
-	}
-	if !ok {
+	case errors.Is(err, console.ErrBadLogin):
 		// One answer to every failed sign-in: it does not say whether the username exists.
 		abort(c, http.StatusUnauthorized, console.ErrBadLogin.Error(), "")
+		return
+	case err != nil:
+		s.internal(c, "sign in", err)
 		return
 	}
 	token, t, err := s.startSession(c, u, "")

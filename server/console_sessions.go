@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,13 +30,18 @@ func (s *Server) consoleFirst(cs *console.Console) gin.HandlerFunc {
 }
 
 func (cs consoleSessions) SignIn(c *gin.Context, username, password string) error {
-	u, ok, err := cs.s.checkCredentials(c, username, password)
-	if err != nil {
-		return err
-	}
-	if !ok {
+	u, err := cs.s.signIn(c, username, password)
+	var delayed *SignInDelayed
+	switch {
+	case errors.As(err, &delayed):
+		c.Set(auditErrorKey, delayed.Error())
+		c.Header("Retry-After", strconv.Itoa(delayed.seconds()))
+		return console.ErrSignInDelayed
+	case errors.Is(err, console.ErrBadLogin):
 		c.Set(auditErrorKey, console.ErrBadLogin.Error())
-		return console.ErrBadLogin
+		return err
+	case err != nil:
+		return err
 	}
 	_, _, err = cs.s.startSession(c, u, "")
 	return err

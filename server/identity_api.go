@@ -21,20 +21,28 @@ func sessionCookieHeader() openapi3.Headers {
 	return openapi3.Headers{"Set-Cookie": headerDoc(SessionCookie + "=<token>; Path=/; HttpOnly; SameSite=Lax (and Secure over HTTPS), expiring with the session.")}
 }
 
+// retryAfterHeader documents how long a throttled client waits.
+func retryAfterHeader() openapi3.Headers {
+	return openapi3.Headers{"Retry-After": headerDoc("Seconds to wait before trying again.")}
+}
+
 // identityEndpoints are signing in and out, and API tokens.
 func identityEndpoints() []endpoint {
 	notConfigured := fails(http.StatusNotFound, "Sign-in through an identity provider is not configured.")
 	return []endpoint{
-		{method: http.MethodPost, path: "/api/v1/auth/login", id: "login", handle: method((*Server).login), auth: open, limit: loginLimit,
+		{method: http.MethodPost, path: "/api/v1/auth/login", id: "login", handle: method((*Server).login), auth: open,
 			tag: "auth", summary: "Sign in",
 			description: fmt.Sprintf("Checks a username and password and starts a session: the token to send as Authorization: Bearer <token>, also set as the %s cookie for browsers. "+
-				"A wrong password, an unknown username and a disabled account are the same 401. Attempts are limited per client address (429 past the limit).", SessionCookie),
+				"A wrong password, an unknown username and a disabled account are the same 401. Failed attempts are counted per account and per client address, successes not: "+
+				"after %d failures an account is refused for 30 seconds, doubling with each further failure up to 15 minutes; an address with %d failures in 15 minutes is refused for 15 minutes "+
+				"(429 with Retry-After, before the password is checked). A success clears the account's count.", SessionCookie, DefaultSignInThrottle.AccountFreeFailures, DefaultSignInThrottle.AddressFailures),
 			body: jsonBody(bodyOf[LoginRequest]()),
 			responses: []reply{
 				answers(http.StatusOK, "Signed in.", typeOf[Session]()).withHeaders(sessionCookieHeader()),
 				badRequest,
 				fails(http.StatusUnauthorized, "The username or password is wrong, or the account is disabled."),
-				tooLarge, tooMany, internalError,
+				tooLarge, fails(http.StatusTooManyRequests, "Too many failed sign-ins for this account or from this address: the message and Retry-After say how many seconds to wait.").
+					withHeaders(retryAfterHeader()), internalError,
 			}},
 		{method: http.MethodGet, path: "/api/v1/auth/oidc/login", id: "oidcLogin", handle: method((*Server).oidcStart), auth: open, limit: loginLimit,
 			tag: "auth", summary: "Sign in through the identity provider (OpenID Connect)",

@@ -101,7 +101,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 	// The console's pages are routes too, but no part of the API (except at
 	// the customers' links, which both answer).
 	pages := map[string]bool{}
-	for _, p := range console.New(consoleSessions{}, nil, nil).Pages(nil) {
+	for _, p := range console.New(consoleSessions{}, nil, nil).Pages() {
 		pages[p.Method+" "+p.Path] = true
 		if p.Method == http.MethodGet {
 			pages[http.MethodHead+" "+p.Path] = true

@@ -30,6 +30,7 @@ type Server struct {
 	security    Security
 	oidc        *OIDCLogin
 	loginLimit  *limiter
+	throttle    SignInThrottle
 	publicLimit *limiter
 	// updateTimeout bounds a request's wait for a workflow.
 	updateTimeout time.Duration
@@ -52,10 +53,16 @@ type Security struct {
 	// call it from the browser.
 	Codec       http.Handler
 	CodecOrigin string
-	// LoginPerMinute and PublicPerMinute limit sign-in attempts and customer
-	// link requests per client address (defaults 10 and 30).
+	// LoginPerMinute and PublicPerMinute limit requests per client address
+	// to the identity provider's sign-in and to customers' links (defaults
+	// 10 and 30); password sign-in is throttled by its failures instead.
 	LoginPerMinute  int
 	PublicPerMinute int
+	// Throttle slows failed password sign-ins (DefaultSignInThrottle when zero).
+	Throttle SignInThrottle
+	// TrustedProxies are the reverse proxies (CIDRs) whose X-Forwarded-For
+	// names the client; none by default, so the connection's address is used.
+	TrustedProxies []string
 }
 
 // New builds the API over a Temporal client and the read model.
@@ -64,6 +71,7 @@ func New(tc client.Client, st *store.Store, taskQueue string, log *slog.Logger) 
 		temporal: tc, store: st, log: log, now: time.Now,
 		security:      Security{SessionTTL: 12 * time.Hour, LinkTTL: 7 * 24 * time.Hour, PublicURL: "http://localhost:8080"},
 		loginLimit:    newLimiter(10, 5),
+		throttle:      DefaultSignInThrottle,
 		publicLimit:   newLimiter(30, 10),
 		updateTimeout: DefaultUpdateTimeout,
 	}
@@ -98,6 +106,9 @@ func (s *Server) WithSecurity(sec Security) *Server {
 	if sec.PublicPerMinute > 0 {
 		s.publicLimit = newLimiter(sec.PublicPerMinute, max(10, sec.PublicPerMinute/3))
 	}
+	if sec.Throttle != (SignInThrottle{}) {
+		s.throttle = sec.Throttle
+	}
 	s.security = sec
 	if s.app != nil {
 		s.app.Links, s.app.LinkTTL, s.app.PublicURL = sec.Links, sec.LinkTTL, sec.PublicURL
@@ -120,8 +131,12 @@ func (s *Server) Handler() http.Handler {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	// Client addresses come from the connection, not from headers a client
-	// could forge, unless a proxy is configured in front.
-	_ = r.SetTrustedProxies(nil)
+	// could forge, unless a proxy is configured in front (CXFLOW_TRUSTED_PROXIES,
+	// checked when the configuration is read).
+	if err := r.SetTrustedProxies(s.security.TrustedProxies); err != nil {
+		s.log.Error("trusted proxies ignored", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.Use(s.recoverer(), securityHeaders(), s.accessLog(), limitBody(maxBody), s.audit(), crossOrigin(s.security.PublicURL, s.security.CodecOrigin))
 	// The web console (console package) calls the same operations; its
 	// pages are routes of their own, registered after the API's.
@@ -137,7 +152,7 @@ func (s *Server) Handler() http.Handler {
 
 	// Every operation, from the endpoint table the OpenAPI document is built from.
 	s.register(r, cs)
-	registerPages(r, cs.Pages(s.loginLimit.middleware()))
+	registerPages(r, cs.Pages())
 	return r
 }
 
@@ -216,7 +231,8 @@ func (s *Server) codecCORS() gin.HandlerFunc {
 // SecurityFrom builds the security settings from the configuration and its
 // loaded secrets.
 func SecurityFrom(cfg config.Config) Security {
-	sec := Security{SessionTTL: cfg.SessionTTL, PublicURL: cfg.PublicURL, Location: cfg.Location, CodecOrigin: cfg.TemporalUIOrigin}
+	sec := Security{SessionTTL: cfg.SessionTTL, PublicURL: cfg.PublicURL, Location: cfg.Location, CodecOrigin: cfg.TemporalUIOrigin,
+		TrustedProxies: cfg.TrustedProxies}
 	if cfg.Secrets != nil {
 		sec.Links = cfg.Secrets.Links
 		if cfg.Secrets.Keyring != nil {
