@@ -42,11 +42,11 @@ build:
 
 # The launcher starts PostgreSQL and the Temporal dev server (data in .data/),
 # then the worker and the API in one process.
-run: bin/temporal postgres
+run: bin/temporal bin/mailpit postgres
 	$(GO) run ./cmd/cxflow $(ARGS)
 
 # One recipe so the steps run in this order even under make -j.
-test: bin/temporal $(WORKFLOWCHECK) $(GOVULNCHECK) $(VULNDB) postgres chromium fmt-check
+test: bin/temporal bin/mailpit $(WORKFLOWCHECK) $(GOVULNCHECK) $(VULNDB) postgres chromium fmt-check
 	$(GO) vet ./...
 	$(GOVULNCHECK_RUN)
 	$(WORKFLOWCHECK_RUN)
@@ -69,21 +69,21 @@ workflowcheck: $(WORKFLOWCHECK)
 vulncheck: $(GOVULNCHECK) $(VULNDB)
 	$(GOVULNCHECK_RUN)
 
-unit-test: bin/temporal postgres
+unit-test: bin/temporal bin/mailpit postgres
 	$(GO) test -count=1 -timeout 20m ./...
 
 # Separate module: compose-go's dependencies stay out of the application's go.mod.
 composecheck:
 	cd deploy/composecheck && $(GO) test -count=1 ./...
 
-bench: bin/temporal postgres
+bench: bin/temporal bin/mailpit postgres
 	$(GO) run ./cmd/bench $(ARGS)
 
 # The power-cut drill of issue #19: the whole `make run` stack killed with
 # SIGKILL while clients drive complaints, started again, checked (see
 # docs/development.md). Takes minutes; never part of `make test`.
 # make drill ARGS="-runs 1 -complaints 12 -clients 4"
-drill: bin/temporal postgres
+drill: bin/temporal bin/mailpit postgres
 	$(GO) run ./cmd/drill $(ARGS)
 
 # The Temporal CLI is built from the module proxy in its own module
@@ -92,6 +92,15 @@ drill: bin/temporal postgres
 # the touch keeps make from retrying when go build finds nothing to rewrite.
 bin/temporal: tools/temporal/go.mod tools/temporal/go.sum
 	cd tools/temporal && $(GO) build -o ../../bin/temporal github.com/temporalio/cli/cmd/temporal
+	touch $@
+
+# Mailpit, the SMTP catcher of make run and the tests (devstack.StartMailpit),
+# is built like the Temporal CLI: in its own module (tools/mailpit), pinned by
+# its go.mod and go.sum, rebuilt only when they change. The version is stamped
+# in so that `bin/mailpit version` names the pin rather than "dev".
+MAILPIT_VERSION := $(shell awk '$$1 == "github.com/axllent/mailpit" { print $$2 }' tools/mailpit/go.mod)
+bin/mailpit: tools/mailpit/go.mod tools/mailpit/go.sum
+	cd tools/mailpit && $(GO) build -ldflags "-X github.com/axllent/mailpit/config.Version=$(MAILPIT_VERSION)" -o ../../bin/mailpit github.com/axllent/mailpit
 	touch $@
 
 # Built when missing or when its requirements change (a new pin is a new

@@ -3,9 +3,12 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"net/netip"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -14,6 +17,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/email"
 )
 
 // Config is what the server and worker need to run.
@@ -54,6 +58,11 @@ type Config struct {
 	// CXFLOW_OIDC_CLIENT_ID, CXFLOW_OIDC_CLIENT_SECRET, CXFLOW_OIDC_REDIRECT_URL,
 	// CXFLOW_OIDC_USERNAME_CLAIM).
 	OIDCIssuer, OIDCClientID, OIDCClientSecret, OIDCRedirectURL, OIDCUsernameClaim string
+	// SMTP is where outgoing mail goes (CXFLOW_SMTP_URL, e.g.
+	// smtp://user:pass@host:587); nil when no mail server is configured.
+	SMTP *email.Server
+	// MailFrom is the sender of outgoing mail (CXFLOW_MAIL_FROM).
+	MailFrom string
 }
 
 // Defaults for a single machine.
@@ -64,6 +73,7 @@ const (
 	DefaultDatabaseURL     = "postgres://postgres@127.0.0.1:5433/cxflow?sslmode=disable"
 	DefaultHTTPAddr        = ":8080"
 	DefaultTimeZone        = "Asia/Shanghai"
+	DefaultMailFrom        = "cxflow <noreply@example.com>"
 )
 
 // FromEnv reads the configuration, applying defaults for unset variables.
@@ -105,6 +115,17 @@ func FromEnv() (Config, error) {
 	if c.UpdateTimeout, err = time.ParseDuration(env("CXFLOW_UPDATE_TIMEOUT", "30s")); err != nil || c.UpdateTimeout <= 0 {
 		return c, fmt.Errorf("CXFLOW_UPDATE_TIMEOUT must be a positive duration such as 30s")
 	}
+	if raw := env("CXFLOW_SMTP_URL", ""); raw != "" {
+		server, err := email.ParseURL(raw)
+		if err != nil {
+			return c, fmt.Errorf("CXFLOW_SMTP_URL: %w", redactURLError(err))
+		}
+		c.SMTP = &server
+	}
+	c.MailFrom = env("CXFLOW_MAIL_FROM", DefaultMailFrom)
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return c, fmt.Errorf("CXFLOW_MAIL_FROM %q must be an address such as %s: %w", c.MailFrom, DefaultMailFrom, err)
+	}
 	tz := env("CXFLOW_TIMEZONE", DefaultTimeZone)
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
@@ -130,4 +151,14 @@ func env(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// redactURLError drops the URL that a url.Parse error quotes (with its
+// password, typically), keeping the reason, so that the error can be logged.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("not a valid URL (not quoted here, it may hold a password): %w", ue.Err)
+	}
+	return err
 }

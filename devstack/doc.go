@@ -1,6 +1,8 @@
 // Package devstack starts the local services cxflow needs for `make run` and
 // for tests: a PostgreSQL cluster from the machine's own server binaries and
-// a Temporal dev server from the `temporal` CLI built into bin/.
+// a Temporal dev server from the `temporal` CLI built into bin/, and Mailpit
+// (an SMTP server that keeps what it is sent, readable through its web UI and
+// JSON API) built into bin/ as well.
 //
 // Everything runs on 127.0.0.1 only. Child processes are started in their
 // own process group (so a Ctrl-C in the terminal reaches only the launcher,
@@ -9,8 +11,9 @@
 package devstack
 
 // Environment variables read by the development launcher (cmd/cxflow) and
-// their defaults. devstack itself only reads EnvTemporalBin; the others are
-// defined here so that the launcher, the docs and the tests agree on them.
+// their defaults. devstack itself only reads EnvTemporalBin and EnvMailpitBin;
+// the others are defined here so that the launcher, the docs and the tests
+// agree on them.
 const (
 	// EnvDataDir is where `make run` keeps persistent local state
 	// (PostgreSQL cluster, Temporal SQLite file, logs), relative to the
@@ -34,4 +37,17 @@ const (
 	// EnvTemporalBin overrides the path of the `temporal` CLI
 	// (see FindTemporalBinary).
 	EnvTemporalBin = "CXFLOW_TEMPORAL_BIN"
+
+	// EnvMailpitSMTPPort is the SMTP port of make run's Mailpit, where
+	// cxflow sends its mail unless CXFLOW_SMTP_URL says otherwise.
+	EnvMailpitSMTPPort     = "CXFLOW_MAILPIT_SMTP_PORT"
+	DefaultMailpitSMTPPort = 1025
+
+	// EnvMailpitUIPort is the port of make run's Mailpit web UI and API.
+	EnvMailpitUIPort     = "CXFLOW_MAILPIT_UI_PORT"
+	DefaultMailpitUIPort = 8025
+
+	// EnvMailpitBin overrides the path of the `mailpit` executable
+	// (see FindMailpitBinary).
+	EnvMailpitBin = "CXFLOW_MAILPIT_BIN"
 )

@@ -1,5 +1,6 @@
 // Package integration tests cxflow through its HTTP API against a real Temporal
-// server and a real PostgreSQL, both started locally for the test run.
+// server, a real PostgreSQL and Mailpit (an SMTP server that keeps what it is
+// sent), all started locally for the test run.
 package integration
 
 import (
@@ -27,6 +28,7 @@ import (
 	"github.com/cxflow/cxflow/config"
 	"github.com/cxflow/cxflow/demo"
 	"github.com/cxflow/cxflow/devstack"
+	"github.com/cxflow/cxflow/email"
 	"github.com/cxflow/cxflow/migrations"
 	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/payloadcrypt"
@@ -40,11 +42,15 @@ var stack struct {
 	cfg      config.Config
 	pg       *devstack.Postgres
 	temporal *devstack.Temporal
-	pool     *pgxpool.Pool
-	client   client.Client
-	api      *httptest.Server
-	dir      string
-	log      *slog.Logger
+	// mailpit receives the mail sent through cfg.SMTP; its helpers read it
+	// back (Search, WaitForMessage, DeleteAll). Started with chaos mode on,
+	// so that a test can make SMTP fail (SetChaos) — and must reset it.
+	mailpit *devstack.Mailpit
+	pool    *pgxpool.Pool
+	client  client.Client
+	api     *httptest.Server
+	dir     string
+	log     *slog.Logger
 	// token signs in the default test user, who holds every role a
 	// complaint's path needs (in engineering); other users sign in by name.
 	token string
@@ -64,6 +70,10 @@ const taskQueue = "cxflow-it"
 func TestMain(m *testing.M) {
 	if _, err := devstack.FindTemporalBinary(); err != nil && os.Getenv("CI") != "true" {
 		fmt.Println("integration: skipped, no Temporal CLI (run `make bin/temporal`):", err)
+		os.Exit(0)
+	}
+	if _, err := devstack.FindMailpitBinary(); err != nil && os.Getenv("CI") != "true" {
+		fmt.Println("integration: skipped, no Mailpit (run `make bin/mailpit`):", err)
 		os.Exit(0)
 	}
 	code, err := run(m)
@@ -106,6 +116,15 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer stack.temporal.Stop()
+	stack.mailpit, err = devstack.StartMailpit(ctx, devstack.MailpitOptions{Chaos: true, Logger: stack.log})
+	if err != nil {
+		return 0, err
+	}
+	defer stack.mailpit.Stop()
+	smtpServer, err := email.ParseURL(stack.mailpit.SMTPURL())
+	if err != nil {
+		return 0, fmt.Errorf("mailpit SMTP URL: %w", err)
+	}
 
 	kr, err := payloadcrypt.NewKeyring("it", map[string][]byte{"it": testEncryptionKey})
 	if err != nil {
@@ -118,12 +137,16 @@ func run(m *testing.M) (int, error) {
 	stack.env = []string{
 		payloadcrypt.EnvKeys + "=it:" + base64.StdEncoding.EncodeToString(testEncryptionKey),
 		config.EnvLinkKeys + "=l-it:" + base64.StdEncoding.EncodeToString(testLinkKey),
+		// A worker process sends its mail where the in-process one does.
+		"CXFLOW_SMTP_URL=" + stack.mailpit.SMTPURL(),
+		"CXFLOW_MAIL_FROM=" + config.DefaultMailFrom,
 	}
 	stack.cfg = config.Config{
 		TemporalAddress: stack.temporal.Address(), TemporalNamespace: "default", TaskQueue: taskQueue,
 		DatabaseURL: stack.pg.URL("cxflow"), Location: mustLocation("Asia/Shanghai"),
 		SessionTTL: time.Hour, PublicURL: "http://cxflow.test",
 		Secrets: &config.Secrets{Keyring: kr, Links: links},
+		SMTP:    &smtpServer, MailFrom: config.DefaultMailFrom,
 	}
 	stack.pool, err = stack.cfg.OpenDatabase(ctx)
 	if err != nil {

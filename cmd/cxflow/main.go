@@ -1,7 +1,9 @@
 // Command cxflow runs the whole system on one machine for `make run`: a local
 // PostgreSQL and Temporal dev server (unless DATABASE_URL / TEMPORAL_ADDRESS
-// point elsewhere), the schema migrations, the worker and the API. Data lives in
-// CXFLOW_DATA_DIR (default .data) and survives restarts; Ctrl-C stops it all.
+// point elsewhere), Mailpit to catch outgoing mail (unless CXFLOW_SMTP_URL
+// names a mail server), the schema migrations, the worker and the API. Data
+// lives in CXFLOW_DATA_DIR (default .data) and survives restarts; Ctrl-C stops
+// it all.
 package main
 
 import (
@@ -21,6 +23,7 @@ import (
 	"github.com/cxflow/cxflow/config"
 	"github.com/cxflow/cxflow/demo"
 	"github.com/cxflow/cxflow/devstack"
+	"github.com/cxflow/cxflow/email"
 	"github.com/cxflow/cxflow/migrations"
 	"github.com/cxflow/cxflow/server"
 	"github.com/cxflow/cxflow/store"
@@ -82,6 +85,14 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	mailSMTPPort, err := envInt(devstack.EnvMailpitSMTPPort, devstack.DefaultMailpitSMTPPort)
+	if err != nil {
+		return err
+	}
+	mailUIPort, err := envInt(devstack.EnvMailpitUIPort, devstack.DefaultMailpitUIPort)
+	if err != nil {
+		return err
+	}
 
 	// Services started here are stopped in reverse order on the way out.
 	var stops []func() error
@@ -136,6 +147,32 @@ func run() error {
 		// codec calls carry the sign-in cookie.
 		uiURL = strings.Replace(tmp.UIURL(), "127.0.0.1", "localhost", 1)
 		cfg.TemporalUIOrigin = uiURL
+	}
+
+	// Mail: to the server CXFLOW_SMTP_URL names, else to a local Mailpit that
+	// keeps every message for the developer to read (nothing leaves the machine).
+	mailLine := ""
+	if cfg.SMTP != nil {
+		mailLine = mailBanner(cfg.SMTP, "")
+	} else {
+		mp, err := devstack.StartMailpit(ctx, devstack.MailpitOptions{
+			SMTPPort: mailSMTPPort, UIPort: mailUIPort,
+			DBFile: filepath.Join(dataDir, "mailpit.db"), Logger: log,
+		})
+		if err != nil && strings.Contains(err.Error(), "address already in use") {
+			return fmt.Errorf("%w (set %s and %s to use other ports, or CXFLOW_SMTP_URL to send through a mail server)",
+				err, devstack.EnvMailpitSMTPPort, devstack.EnvMailpitUIPort)
+		}
+		if err != nil {
+			return err
+		}
+		stops = append(stops, mp.Stop)
+		server, err := email.ParseURL(mp.SMTPURL())
+		if err != nil {
+			return fmt.Errorf("mailpit SMTP URL: %w", err)
+		}
+		cfg.SMTP = &server
+		mailLine = mailBanner(cfg.SMTP, mp.UIURL())
 	}
 
 	pool, err := cfg.OpenDatabase(ctx)
@@ -193,6 +230,7 @@ func run() error {
 		fmt.Printf("  Temporal Web UI: %s\n", uiURL)
 	}
 	fmt.Printf("  Temporal:        %s (namespace %s)\n  Data:            %s\n", cfg.TemporalAddress, cfg.TemporalNamespace, dataDir)
+	fmt.Print(mailLine)
 	if seeded {
 		fmt.Printf("  Demo users:      %s (password %s)\n", strings.Join(demo.Usernames(), ", "), demo.Password)
 	}
@@ -213,6 +251,16 @@ func run() error {
 		}
 	}
 	return first
+}
+
+// mailBanner is the banner's lines on where mail goes: Mailpit's web UI when
+// the launcher started one (uiURL), else the server from CXFLOW_SMTP_URL,
+// named without its password.
+func mailBanner(server *email.Server, uiURL string) string {
+	if uiURL != "" {
+		return fmt.Sprintf("  Mail (Mailpit):  %s (SMTP %s:%d; nothing is delivered)\n", uiURL, server.Host, server.Port)
+	}
+	return fmt.Sprintf("  Mail:            %s, from CXFLOW_SMTP_URL (no Mailpit started)\n", server)
 }
 
 // displayAddr turns ":8080" into something a person can click.

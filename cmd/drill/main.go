@@ -94,6 +94,16 @@ func run(o options) int {
 		say("%v", err)
 		return 1
 	}
+	// The launcher runs in the run's directory, outside the module: it is
+	// told where Mailpit is, as it is told where the Temporal CLI is.
+	mailpitBin, err := devstack.FindMailpitBinary()
+	if err == nil {
+		mailpitBin, err = filepath.Abs(mailpitBin)
+	}
+	if err != nil {
+		say("%v", err)
+		return 1
+	}
 	// Parents of the data directories must be traversable by the postgres
 	// OS user when running as root (docs/development.md).
 	workDir, err := os.MkdirTemp("", "cxflow-drill-")
@@ -125,7 +135,7 @@ func run(o options) int {
 
 	var results []*result
 	for k := 1; k <= o.runs && ctx.Err() == nil; k++ {
-		res := runOnce(ctx, o, k, bin, temporalBin, workDir, rng)
+		res := runOnce(ctx, o, k, bin, temporalBin, mailpitBin, workDir, rng)
 		res.print(o)
 		results = append(results, res)
 	}
@@ -222,7 +232,7 @@ func summary(ctx context.Context, o options, results []*result, workDir string) 
 }
 
 // runOnce is one run: a fresh stack, the clients, the cuts, the checks.
-func runOnce(ctx context.Context, o options, k int, bin, temporalBin, workDir string, rng *rand.Rand) *result {
+func runOnce(ctx context.Context, o options, k int, bin, temporalBin, mailpitBin, workDir string, rng *rand.Rand) *result {
 	res := &result{k: k, stats: &stats{}, logPath: filepath.Join(workDir, fmt.Sprintf("run-%d.log", k))}
 	began := time.Now()
 	defer func() { res.took = time.Since(began) }()
@@ -239,7 +249,7 @@ func runOnce(ctx context.Context, o options, k int, bin, temporalBin, workDir st
 	if err := os.Chmod(dir, 0o755); err != nil { // whatever the umask
 		return fail("%v", err)
 	}
-	st, err := newStack(bin, dir, filepath.Join(dir, "data"), res.logPath, temporalBin, o.startTimeout)
+	st, err := newStack(bin, dir, filepath.Join(dir, "data"), res.logPath, temporalBin, mailpitBin, o.startTimeout)
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -57,10 +57,11 @@ type stack struct {
 }
 
 // newStack prepares a stack in dir on free ports.
-func newStack(bin, dir, dataDir, logPath, temporalBin string, startTimeout time.Duration) (*stack, error) {
-	// Four distinct free ports: FreePort may hand out the same one twice.
+func newStack(bin, dir, dataDir, logPath, temporalBin, mailpitBin string, startTimeout time.Duration) (*stack, error) {
+	// Six distinct free ports: FreePort may hand out the same one twice.
+	// Mailpit's too, so that a drill runs beside a developer's make run.
 	var ports []int
-	for len(ports) < 4 {
+	for len(ports) < 6 {
 		p, err := devstack.FreePort()
 		if err != nil {
 			return nil, err
@@ -69,7 +70,7 @@ func newStack(bin, dir, dataDir, logPath, temporalBin string, startTimeout time.
 			ports = append(ports, p)
 		}
 	}
-	pgPort, tPort, uiPort, httpPort := ports[0], ports[1], ports[2], ports[3]
+	pgPort, tPort, uiPort, httpPort, smtpPort, mailUIPort := ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
 	key := make([]byte, payloadcrypt.KeySize)
 	linkKey := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
@@ -101,6 +102,9 @@ func newStack(bin, dir, dataDir, logPath, temporalBin string, startTimeout time.
 		"CXFLOW_TEMPORAL_UI_PORT="+strconv.Itoa(uiPort),
 		"CXFLOW_HTTP_ADDR=127.0.0.1:"+strconv.Itoa(httpPort),
 		"CXFLOW_TEMPORAL_BIN="+temporalBin,
+		"CXFLOW_MAILPIT_SMTP_PORT="+strconv.Itoa(smtpPort),
+		"CXFLOW_MAILPIT_UI_PORT="+strconv.Itoa(mailUIPort),
+		"CXFLOW_MAILPIT_BIN="+mailpitBin,
 		"CXFLOW_PUBLIC_URL="+s.apiURL,
 		"CXFLOW_TEMPORAL_UI_ORIGIN=http://localhost:"+strconv.Itoa(uiPort),
 		"CXFLOW_LOG_LEVEL=info",

@@ -279,3 +279,69 @@ func TestKeysAreRequired(t *testing.T) {
 		t.Error("api gets no CXFLOW_LINK_KEYS")
 	}
 }
+
+// Mailpit is optional: only the mail profile starts it, nothing waits for it,
+// and the cxflow services send mail where CXFLOW_SMTP_URL says (nowhere when
+// it is unset).
+func TestMailpitProfile(t *testing.T) {
+	p := loadProject(t)
+	for _, name := range p.ServiceNames() {
+		if name == "mailpit" {
+			t.Fatal("mailpit runs without the mail profile")
+		}
+	}
+	for _, name := range []string{"api", "worker"} {
+		s := service(t, p, name)
+		if got := env(t, s, "CXFLOW_SMTP_URL"); got != "" {
+			t.Errorf("%s CXFLOW_SMTP_URL = %q by default, want empty (no mail server)", name, got)
+		}
+		if got := env(t, s, "CXFLOW_MAIL_FROM"); got != "cxflow <noreply@example.com>" {
+			t.Errorf("%s CXFLOW_MAIL_FROM = %q", name, got)
+		}
+		if _, ok := s.DependsOn["mailpit"]; ok {
+			t.Errorf("%s depends on the optional mailpit service", name)
+		}
+	}
+
+	opts, err := cli.NewProjectOptions(
+		[]string{filepath.Join(repoRoot, "docker-compose.yml")},
+		cli.WithName("cxflow"),
+		cli.WithEnv(append(append([]string{}, testKeys...), "CXFLOW_SMTP_URL=smtp://mailpit:1025?starttls=none")),
+		cli.WithWorkingDirectory(repoRoot),
+		cli.WithProfiles([]string{"mail"}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err = opts.LoadProject(context.Background())
+	if err != nil {
+		t.Fatalf("docker-compose.yml does not load with the mail profile: %v", err)
+	}
+	mp := service(t, p, "mailpit")
+	// The same Mailpit as make run and the tests use (tools/mailpit/go.mod).
+	goMod, err := os.ReadFile(filepath.Join(repoRoot, "tools", "mailpit", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pin := regexp.MustCompile(`(?m)^\s*github\.com/axllent/mailpit (v\S+)`).FindStringSubmatch(string(goMod))
+	if pin == nil {
+		t.Fatal("tools/mailpit/go.mod pins no github.com/axllent/mailpit")
+	}
+	if want := "axllent/mailpit:" + pin[1]; mp.Image != want {
+		t.Errorf("mailpit image = %q, want %q (the version tools/mailpit pins)", mp.Image, want)
+	}
+	ui := false
+	for _, port := range mp.Ports {
+		ui = ui || (port.Published == "8025" && port.Target == 8025)
+	}
+	if !ui {
+		t.Errorf("mailpit ports %+v, want its UI on 8025", mp.Ports)
+	}
+	for _, name := range []string{"api", "worker"} {
+		raw := env(t, service(t, p, name), "CXFLOW_SMTP_URL")
+		u, err := url.Parse(raw)
+		if err != nil || u.Hostname() != "mailpit" || u.Port() != "1025" {
+			t.Errorf("%s CXFLOW_SMTP_URL = %q, want the operator's value (Mailpit's SMTP port)", name, raw)
+		}
+	}
+}
