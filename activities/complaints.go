@@ -12,6 +12,7 @@ import (
 	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/email"
 	"github.com/cxflow/cxflow/store"
 )
 
@@ -26,6 +27,10 @@ type Activities struct {
 	// Links signs the customer links the outbox sends; PublicURL is where they point.
 	Links     *auth.Links
 	PublicURL string
+	// Mail sends the outbox's e-mail as MailFrom; nil when no mail server
+	// is configured (the e-mails then wait, pending).
+	Mail     *email.Sender
+	MailFrom string
 }
 
 // CurrentPolicy is the policy a new complaint starts under, recorded into it:

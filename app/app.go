@@ -13,6 +13,7 @@ import (
 	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/workflows"
 )
 
 // App is the operations over one Temporal namespace and one database.
@@ -27,6 +28,8 @@ type App struct {
 	Links     *auth.Links
 	LinkTTL   time.Duration
 	PublicURL string
+	// MessageRetry is how an e-mail's delivery retries (the defaults when zero).
+	MessageRetry workflows.MessageRetry
 	// Policy is the configured SLA policy, active while none is stored (the
 	// built-in defaults when unset).
 	Policy complaint.Policy

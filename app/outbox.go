@@ -116,3 +116,43 @@ func (a *App) MarkNotification(ctx context.Context, by complaint.Actor, id int64
 	}
 	return err
 }
+
+// Attempt is one try at delivering a message.
+type Attempt = store.Attempt
+
+// NotificationAttempts lists the tries at delivering a message, with the
+// server's answers.
+func (a *App) NotificationAttempts(ctx context.Context, by complaint.Actor, id int64) ([]Attempt, error) {
+	if err := Authorize(by, OpMessageAttempts); err != nil {
+		return nil, err
+	}
+	if _, err := a.Store.GetNotification(ctx, id); errors.Is(err, store.ErrNotFound) {
+		return nil, Refuse(NotFound, "", "notification not found")
+	} else if err != nil {
+		return nil, err
+	}
+	return a.Store.Attempts(ctx, id)
+}
+
+// ResendNotification delivers a failed e-mail again (or one still waiting,
+// at once): it goes back to pending and the dispatcher starts a new
+// delivery, which keeps the message's Message-ID. A sent message, or a task
+// for staff, cannot be resent.
+func (a *App) ResendNotification(ctx context.Context, by complaint.Actor, id int64) error {
+	if err := Authorize(by, OpResendNotification); err != nil {
+		return err
+	}
+	err := a.Store.Redeliver(ctx, id)
+	var moved *store.NotificationMoved
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Refuse(NotFound, "", "notification not found")
+	case errors.As(err, &moved):
+		n, gerr := a.Store.GetNotification(ctx, id)
+		if gerr == nil && n.Channel != "email" {
+			return Refuse(Conflict, "", "the message is a task for staff, not an e-mail: cxflow does not deliver it")
+		}
+		return Refuse(Conflict, "", "the message was sent already; it is not sent twice")
+	}
+	return err
+}

@@ -101,6 +101,8 @@ var permissions = map[Op]rule{
 	OpListNotifications:  outbox,
 	OpCountNotifications: outbox,
 	OpMarkNotification:   outbox,
+	OpMessageAttempts:    outbox,
+	OpResendNotification: outbox,
 	OpListAudit:          {"the audit trail", []org.Role{org.RoleInternalAuditor, org.RoleAdministrator}},
 
 	// Surveys.
@@ -176,6 +178,8 @@ const (
 	OpListNotifications  Op = "listNotifications"
 	OpCountNotifications Op = "countNotifications"
 	OpMarkNotification   Op = "markNotification"
+	OpMessageAttempts    Op = "listNotificationAttempts"
+	OpResendNotification Op = "resendNotification"
 	OpListAudit          Op = "listAudit"
 )
 

@@ -31,6 +31,7 @@ type adminOps interface {
 	Notifications(ctx context.Context, by complaint.Actor, f app.OutboxFilter) (app.NotificationPage, error)
 	CountNotifications(ctx context.Context, by complaint.Actor) (app.OutboxCounts, error)
 	MarkNotification(ctx context.Context, by complaint.Actor, id int64, in app.NotificationReport) error
+	ResendNotification(ctx context.Context, by complaint.Actor, id int64) error
 }
 
 // refusalIn is refusalOf with its detail in the page's language (words),

@@ -149,3 +149,7 @@ func (f *fake) MarkNotification(_ context.Context, _ complaint.Actor, id int64, 
 	}
 	return f.op(http.MethodPost, "/api/v1/notifications/"+strconv.FormatInt(id, 10)+"/status", body, nil)
 }
+
+func (f *fake) ResendNotification(_ context.Context, _ complaint.Actor, id int64) error {
+	return f.op(http.MethodPost, "/api/v1/notifications/"+strconv.FormatInt(id, 10)+"/resend", nil, nil)
+}

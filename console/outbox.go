@@ -39,9 +39,11 @@ func init() {
 		"outbox.body": "正文", "outbox.link.customer": "客户链接（复制后发给客户）", "outbox.link.other": "链接",
 		"outbox.sent_at": "发送于 %s", "outbox.note": "说明：",
 		"outbox.mark_sent": "已发送", "outbox.mark_failed": "发送失败", "outbox.retry_sent": "已重新发送",
+		"outbox.attempts": "已尝试投递 %d 次", "outbox.resend": "重新投递",
 		"outbox.failed_note": "失败原因（必填）", "outbox.note_required": "请写明发送失败的原因。", "outbox.note_bad": "请检查这段说明：",
 		"outbox.empty": "没有符合条件的通知。", "outbox.older": "更早的通知", "outbox.newest": "回到最新",
 		"outbox.done.sent": "通知 #%d 已标记为已发送。", "outbox.done.failed": "通知 #%d 已标记为发送失败。",
+		"outbox.done.resent":      "通知 #%d 已重新排队投递。",
 		"outbox.conflict":         "这条通知已经有人标记过了，您的标记没有保存。请看它现在的状态。",
 		"outbox.rel.survey-cycle": "满意度调查周期", "outbox.rel.report-version": "报告版本", "outbox.rel.complaint": "投诉",
 		"outbox.rel.improvement-action": "改进措施",
@@ -59,9 +61,11 @@ func init() {
 		"outbox.body": "Message", "outbox.link.customer": "The customer's link (copy it to the customer)", "outbox.link.other": "Link",
 		"outbox.sent_at": "sent %s", "outbox.note": "Note:",
 		"outbox.mark_sent": "Mark sent", "outbox.mark_failed": "Mark failed", "outbox.retry_sent": "Sent after all",
+		"outbox.attempts": "%d delivery attempts", "outbox.resend": "Deliver again",
 		"outbox.failed_note": "Why it failed (required)", "outbox.note_required": "Say why the message could not be delivered.", "outbox.note_bad": "Check the note:",
 		"outbox.empty": "No message matches.", "outbox.older": "Older messages", "outbox.newest": "Back to the newest",
 		"outbox.done.sent": "Message #%d is marked sent.", "outbox.done.failed": "Message #%d is marked failed.",
+		"outbox.done.resent":      "Message #%d is queued for delivery again.",
 		"outbox.conflict":         "Someone has marked this message already; your mark was not saved. See how it stands now.",
 		"outbox.rel.survey-cycle": "Survey cycle", "outbox.rel.report-version": "Report version", "outbox.rel.complaint": "Complaint",
 		"outbox.rel.improvement-action": "Improvement action",
@@ -74,6 +78,7 @@ func init() {
 			return []route{
 				{method: http.MethodGet, pattern: "/notifications", handle: cs.outboxPage},
 				{method: http.MethodPost, pattern: "/notifications/:id/status", handle: cs.outboxMark},
+				{method: http.MethodPost, pattern: "/notifications/:id/resend", handle: cs.outboxResend},
 			}
 		}})
 }
@@ -181,6 +186,10 @@ type outboxRow struct {
 	Related             outboxRef
 	Status, SentAt      string
 	Note                string
+	// Attempts is how often cxflow tried to deliver an e-mail; Resend is
+	// where a failed one is sent again.
+	Attempts int
+	Resend   string
 	// Action is where the forms post (the page's filter kept); MaySend and
 	// MayFail offer the two reports: a pending message either, a failed one
 	// "sent after all".
@@ -217,7 +226,7 @@ func (cs *Console) outboxPage(c *gin.Context) {
 		return
 	}
 	p := cs.base(c, "outbox.title")
-	if d, id := c.Query("done"), c.Query("n"); d == "sent" || d == "failed" {
+	if d, id := c.Query("done"), c.Query("n"); d == "sent" || d == "failed" || d == "resent" {
 		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
 			p.Notice = fmt.Sprintf(T(p.Lang, "outbox.done."+d), n)
 		}
@@ -275,7 +284,10 @@ func (cs *Console) showOutbox(c *gin.Context, p page, status int, refused *outbo
 		row := outboxRow{ID: m.ID, When: p.Time(m.CreatedAt), Kind: m.Channel, Recipient: outboxRecipient(p, m),
 			Subject: m.Subject, Body: m.Body, Link: m.Link, Related: outboxRelated(a, m.Related), Status: m.Status, Note: m.Note,
 			Action:  "/notifications/" + strconv.FormatInt(m.ID, 10) + "/status" + action,
-			MaySend: m.Status == "pending" || m.Status == "failed", MayFail: m.Status == "pending"}
+			MaySend: m.Status == "pending" || m.Status == "failed", MayFail: m.Status == "pending", Attempts: m.Attempts}
+		if m.Channel == "email" && m.Status == "failed" {
+			row.Resend = "/notifications/" + strconv.FormatInt(m.ID, 10) + "/resend" + action
+		}
 		if m.SentAt != nil && m.Status == "sent" {
 			row.SentAt = fmt.Sprintf(T(p.Lang, "outbox.sent_at"), p.Time(m.SentAt))
 		}
@@ -296,6 +308,32 @@ func (cs *Console) showOutbox(c *gin.Context, p page, status int, refused *outbo
 	}
 	p.Data = v
 	cs.render(c, status, "outbox.html", p)
+}
+
+// outboxResend sends a failed e-mail again (app.ResendNotification).
+func (cs *Console) outboxResend(c *gin.Context) {
+	if !mayOutbox(user(c).Actor) {
+		cs.outboxForbidden(c)
+		return
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id < 1 {
+		cs.refuse(c, &Refusal{Status: http.StatusNotFound})
+		return
+	}
+	err = cs.ops.ResendNotification(c, user(c).Actor, id)
+	audited(c, "/api/v1/notifications/:id/resend", strconv.FormatInt(id, 10), "", "", err)
+	if r := refusalIn(c, err); r != nil {
+		p := cs.base(c, "outbox.title")
+		p.Error = outboxExplain(p.Lang, r)
+		cs.showOutbox(c, p, r.Status, nil)
+		return
+	}
+	f := outboxFilterOf(c)
+	q := outboxQuery(f.Status, f.Kind, f.Before)
+	q.Set("done", "resent")
+	q.Set("n", strconv.FormatInt(id, 10))
+	c.Redirect(http.StatusSeeOther, "/notifications?"+q.Encode())
 }
 
 // outboxMark reports a message sent or failed through

@@ -256,3 +256,30 @@ func TestOutboxRecipientsInWords(t *testing.T) {
 	p.Lang = "en"
 	require.Equal(t, "General manager (by role)", outboxRecipient(p, outboxMessage{Channel: "task", Recipient: "role:general_manager"}))
 }
+
+// A failed e-mail shows how often cxflow tried and offers to deliver it
+// again; the page sends it back to delivery and says so.
+func TestOutboxResendsAFailedEmail(t *testing.T) {
+	f := outboxFake(outboxMarket)
+	const failedList = "GET /api/v1/notifications?limit=50&order=newest&status=failed"
+	f.api[failedList] = Answer{Status: http.StatusOK, Body: []byte(`{"items":[
+	{"id":21,"created_at":"2026-03-02T01:05:00Z","channel":"email","recipient":"nobody@example.com","subject":"满意度调查邀请: 重点客户",
+	 "body":"请填写","status":"failed","note":"550 5.1.1 mailbox unknown","attempts":1},
+	{"id":20,"created_at":"2026-03-02T01:00:00Z","channel":"task","recipient":"department:market","subject":"请电话调查","body":"请联系","status":"failed","note":"客户拒绝"}]}`)}
+	const resend = "POST /api/v1/notifications/21/resend"
+	f.api[resend] = Answer{Status: http.StatusAccepted}
+	srv := serve(f)
+	defer srv.Close()
+
+	code, body := get(t, srv, "/notifications?status=failed", "zh")
+	require.Equal(t, http.StatusOK, code, body)
+	require.Contains(t, body, "已尝试投递 1 次")
+	require.Contains(t, body, `<form method="post" action="/notifications/21/resend?status=failed" class="outbox-mark"><button type="submit">重新投递</button></form>`)
+	require.NotContains(t, body, "/notifications/20/resend", "a task is not cxflow's to deliver")
+
+	resp, _ := do(t, srv, http.MethodPost, "/notifications/21/resend?status=failed", url.Values{}, "zh", true)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, resend, f.calls[len(f.calls)-1].Method+" "+f.calls[len(f.calls)-1].Path)
+	_, body = get(t, srv, resp.Header.Get("Location"), "zh")
+	require.Contains(t, body, "通知 #21 已重新排队投递。")
+}

@@ -60,7 +60,12 @@ func (s Server) String() string {
 func ParseURL(raw string) (Server, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return Server{}, fmt.Errorf("SMTP URL: %w", err)
+		// url.Error quotes the whole URL, password included: say only why.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return Server{}, fmt.Errorf("SMTP URL does not parse: %v", err)
 	}
 	var s Server
 	switch u.Scheme {

@@ -42,15 +42,20 @@ var stack struct {
 	cfg      config.Config
 	pg       *devstack.Postgres
 	temporal *devstack.Temporal
-	// mailpit receives the mail sent through cfg.SMTP; its helpers read it
-	// back (Search, WaitForMessage, DeleteAll). Started with chaos mode on,
-	// so that a test can make SMTP fail (SetChaos) — and must reset it.
+	// mailpit receives the mail sent through smtp; its helpers read it back
+	// (Search, WaitForMessage, DeleteAll). Started with chaos mode on, so
+	// that a test can make SMTP fail (SetChaos) — and must reset it.
 	mailpit *devstack.Mailpit
-	pool    *pgxpool.Pool
-	client  client.Client
-	api     *httptest.Server
-	dir     string
-	log     *slog.Logger
+	// smtp is Mailpit's SMTP server. The shared worker (cfg) has none: its
+	// e-mails wait in the outbox for the staff, as an installation without
+	// a mail server works, and the tests of that stay undisturbed; the
+	// delivery tests run a worker of their own over a database of their own.
+	smtp   email.Server
+	pool   *pgxpool.Pool
+	client client.Client
+	api    *httptest.Server
+	dir    string
+	log    *slog.Logger
 	// token signs in the default test user, who holds every role a
 	// complaint's path needs (in engineering); other users sign in by name.
 	token string
@@ -121,7 +126,7 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer stack.mailpit.Stop()
-	smtpServer, err := email.ParseURL(stack.mailpit.SMTPURL())
+	stack.smtp, err = email.ParseURL(stack.mailpit.SMTPURL())
 	if err != nil {
 		return 0, fmt.Errorf("mailpit SMTP URL: %w", err)
 	}
@@ -137,16 +142,13 @@ func run(m *testing.M) (int, error) {
 	stack.env = []string{
 		payloadcrypt.EnvKeys + "=it:" + base64.StdEncoding.EncodeToString(testEncryptionKey),
 		config.EnvLinkKeys + "=l-it:" + base64.StdEncoding.EncodeToString(testLinkKey),
-		// A worker process sends its mail where the in-process one does.
-		"CXFLOW_SMTP_URL=" + stack.mailpit.SMTPURL(),
-		"CXFLOW_MAIL_FROM=" + config.DefaultMailFrom,
 	}
 	stack.cfg = config.Config{
 		TemporalAddress: stack.temporal.Address(), TemporalNamespace: "default", TaskQueue: taskQueue,
 		DatabaseURL: stack.pg.URL("cxflow"), Location: mustLocation("Asia/Shanghai"),
 		SessionTTL: time.Hour, PublicURL: "http://cxflow.test",
-		Secrets: &config.Secrets{Keyring: kr, Links: links},
-		SMTP:    &smtpServer, MailFrom: config.DefaultMailFrom,
+		Secrets:  &config.Secrets{Keyring: kr, Links: links},
+		MailFrom: config.DefaultMailFrom,
 	}
 	stack.pool, err = stack.cfg.OpenDatabase(ctx)
 	if err != nil {

@@ -73,19 +73,59 @@ type NotificationStatus struct {
 
 // markNotification reports a delivery (app.MarkNotification).
 func (s *Server) markNotification(c *gin.Context) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		abort(c, http.StatusNotFound, "notification not found", "")
+	id, ok := notificationID(c)
+	if !ok {
 		return
 	}
 	var in NotificationStatus
 	if !bindJSON(c, &in, "") {
 		return
 	}
-	err = s.app.MarkNotification(c, actor(c), id, app.NotificationReport{Status: in.Status, Note: in.Note, IfStatus: in.IfStatus})
+	err := s.app.MarkNotification(c, actor(c), id, app.NotificationReport{Status: in.Status, Note: in.Note, IfStatus: in.IfStatus})
 	if err != nil {
 		s.fail(c, "mark the notification", err)
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// notificationID reads the message's ID from the path; one that is not a
+// number names no message (404).
+func notificationID(c *gin.Context) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		abort(c, http.StatusNotFound, "notification not found", "")
+		return 0, false
+	}
+	return id, true
+}
+
+// AttemptList is a message's delivery attempts, first first.
+type AttemptList struct {
+	Items []app.Attempt `json:"items" doc:"The attempts, first first."`
+}
+
+func (s *Server) notificationAttempts(c *gin.Context) {
+	id, ok := notificationID(c)
+	if !ok {
+		return
+	}
+	list, err := s.app.NotificationAttempts(c, actor(c), id)
+	if err != nil {
+		s.fail(c, "list the delivery attempts", err)
+		return
+	}
+	c.JSON(http.StatusOK, AttemptList{Items: list})
+}
+
+func (s *Server) resendNotification(c *gin.Context) {
+	id, ok := notificationID(c)
+	if !ok {
+		return
+	}
+	if err := s.app.ResendNotification(c, actor(c), id); err != nil {
+		s.fail(c, "resend the notification", err)
+		return
+	}
+	c.Status(http.StatusAccepted)
 }

@@ -36,11 +36,28 @@ func outboxEndpoints() []endpoint {
 			tag: "notifications", summary: "Report a message delivered or failed",
 			description: "Records what became of a message: sent (sent_at is set now) or failed, with an optional note; a later report replaces an earlier one, " +
 				"unless if_status asks for the message to stand so still (409 otherwise). A 400 names status, note or if_status.",
-			params: []param{pathParam("id", "The message's ID. A value that is not a number names no message (404).",
-				fixed(&openapi3.Schema{Type: &openapi3.Types{"integer"}, Format: "int64", Min: num(1)}))},
-			body: jsonBody(bodyOf[NotificationStatus]()),
+			params: []param{pathParam("id", "The message's ID. A value that is not a number names no message (404).", fixed(messageIDPath()))},
+			body:   jsonBody(bodyOf[NotificationStatus]()),
 			responses: []reply{noContent(http.StatusNoContent, "Recorded."), badRequest, fails(http.StatusNotFound, "No message has this ID."),
 				fails(http.StatusConflict, "if_status was given and the message no longer stands so: someone reported it meanwhile; error says how it stands."),
 				tooLarge, internalError}},
+		{method: http.MethodGet, path: "/api/v1/notifications/{id}/attempts", op: app.OpMessageAttempts, handle: method((*Server).notificationAttempts),
+			tag: "notifications", summary: "A message's delivery attempts",
+			description: "Every try cxflow made at delivering an e-mail, first first, with the mail server's answer: accepted, temporary (tried again later) or permanent (refused for good). " +
+				"Tasks for staff have none.",
+			params:    []param{pathParam("id", "The message's ID. A value that is not a number names no message (404).", fixed(messageIDPath()))},
+			responses: []reply{answers(http.StatusOK, "The attempts.", typeOf[AttemptList]()), fails(http.StatusNotFound, "No message has this ID."), internalError}},
+		{method: http.MethodPost, path: "/api/v1/notifications/{id}/resend", op: app.OpResendNotification, handle: method((*Server).resendNotification),
+			tag: "notifications", summary: "Send a failed e-mail again",
+			description: "Puts a failed e-mail (or one still waiting) back for delivery at once; the new delivery keeps the message's Message-ID, so a receiver that has it already drops the copy. " +
+				"A message already sent is not sent twice, and tasks for staff are not delivered by cxflow (409).",
+			params: []param{pathParam("id", "The message's ID. A value that is not a number names no message (404).", fixed(messageIDPath()))},
+			responses: []reply{noContent(http.StatusAccepted, "The e-mail is waiting for delivery again."), fails(http.StatusNotFound, "No message has this ID."),
+				fails(http.StatusConflict, "The message was sent already, or is a task for staff; error says which."), internalError}},
 	}
+}
+
+// messageIDPath is a message's ID in a path.
+func messageIDPath() *openapi3.Schema {
+	return &openapi3.Schema{Type: &openapi3.Types{"integer"}, Format: "int64", Min: num(1)}
 }

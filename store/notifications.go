@@ -22,6 +22,7 @@ type Notification struct {
 	Status    string     `json:"status"`
 	SentAt    *time.Time `json:"sent_at,omitempty" doc:"When it was reported sent."`
 	Note      string     `json:"note,omitempty" doc:"What the last report said, e.g. why it failed."`
+	Attempts  int        `json:"attempts" doc:"How many times cxflow tried to deliver it (e-mails; GET …/attempts lists them)."`
 }
 
 // Enqueue adds messages to the outbox; a message whose key is there already

@@ -26,7 +26,7 @@ type OutboxFilter struct {
 
 // Outbox lists the messages the filter selects, in its order.
 func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]Notification, error) {
-	q := `SELECT id, created_at, channel, recipient, subject, body, link, related, status, sent_at, note
+	q := `SELECT id, created_at, channel, recipient, subject, body, link, related, status, sent_at, note, attempts
 		FROM notifications WHERE id > $1`
 	args := []any{f.After}
 	where := func(cond string, v any) {
@@ -57,7 +57,7 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]Notification, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Notification, error) {
 		var n Notification
-		return n, r.Scan(&n.ID, &n.CreatedAt, &n.Channel, &n.Recipient, &n.Subject, &n.Body, &n.Link, &n.Related, &n.Status, &n.SentAt, &n.Note)
+		return n, r.Scan(&n.ID, &n.CreatedAt, &n.Channel, &n.Recipient, &n.Subject, &n.Body, &n.Link, &n.Related, &n.Status, &n.SentAt, &n.Note, &n.Attempts)
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/cxflow/cxflow/activities"
 	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/config"
+	"github.com/cxflow/cxflow/email"
 	"github.com/cxflow/cxflow/store"
 )
 
@@ -25,6 +26,10 @@ const (
 	reconcileGrace    = 5 * time.Second
 )
 
+// dispatchInterval is how often the dispatcher looks for e-mails to deliver
+// (app.Dispatch): the longest a new message waits before its delivery starts.
+const dispatchInterval = 500 * time.Millisecond
+
 // Run polls the task queue until ctx is cancelled.
 func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool.Pool, log *slog.Logger) error {
 	policy, err := cfg.Policy()
@@ -35,6 +40,12 @@ func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool
 	if cfg.Secrets != nil {
 		acts.Links = cfg.Secrets.Links
 	}
+	acts.MailFrom = cfg.MailFrom
+	if cfg.SMTP != nil {
+		if acts.Mail, err = email.NewSender(*cfg.SMTP, cfg.MailFrom); err != nil {
+			return err
+		}
+	}
 	// A release's new holiday years reach the stored calendar and the open
 	// complaints before the worker takes work (see app.AdoptShippedHolidays).
 	ops := &app.App{Temporal: tc, Store: acts.Store, TaskQueue: cfg.TaskQueue, Log: log}
@@ -43,6 +54,12 @@ func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool
 	}
 	// Rows a lost workflow task wrote are repaired from the workflows.
 	go ops.RunReconciler(ctx, reconcileInterval, reconcileGrace)
+	// The outbox's e-mails are delivered when a mail server is configured;
+	// without one they wait, pending, for a relay or the staff.
+	if acts.Mail != nil {
+		go ops.RunDispatcher(ctx, dispatchInterval)
+		log.Info("delivering e-mail", "smtp", cfg.SMTP.String(), "from", cfg.MailFrom)
+	}
 	w := New(tc, cfg.TaskQueue, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker on %s: %w", cfg.TaskQueue, err)

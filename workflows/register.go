@@ -15,4 +15,5 @@ func Register(r Registry) {
 	r.RegisterWorkflowWithOptions(SurveyCycle, workflow.RegisterOptions{Name: SurveyCycleWorkflow})
 	r.RegisterWorkflowWithOptions(DeliveryFollowUp, workflow.RegisterOptions{Name: DeliveryFollowUpWorkflow})
 	r.RegisterWorkflowWithOptions(GenerateReports, workflow.RegisterOptions{Name: GenerateReportsWorkflow})
+	r.RegisterWorkflowWithOptions(SendMessage, workflow.RegisterOptions{Name: SendMessageWorkflow})
 }

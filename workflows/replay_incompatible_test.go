@@ -48,6 +48,7 @@ var incompatibleVariants = map[string]any{
 	DeliveryFollowUpWorkflow: withActivityFirst(DeliveryFollowUp),
 	GenerateReportsWorkflow:  withTimerFirst(GenerateReports),
 	CalendarRolloutWorkflow:  withActivityFirst(RolloutCalendar),
+	SendMessageWorkflow:      withTimerFirst(SendMessage),
 }
 
 // substitute registers every workflow as Register does, except one type,

@@ -1,0 +1,157 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html"
+	"net/mail"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/cxflow/cxflow/email"
+	"github.com/cxflow/cxflow/store"
+)
+
+// ErrPermanentRefusal types a delivery the server refused for good: retrying
+// it cannot help, so the workflow stops and records the reason.
+const ErrPermanentRefusal = "delivery.permanent"
+
+// MessageRequest names an outbox message to deliver.
+type MessageRequest struct {
+	NotificationID int64 `json:"notification_id"`
+}
+
+// DeliverMessage sends one outbox e-mail and records the attempt with the
+// server's answer. It is safe to retry: a message already sent (by an
+// earlier attempt or marked by staff) is not sent again; the one window left
+// — the server accepted, the record was lost — sends a copy under the same
+// Message-ID, which receivers drop.
+func (a *Activities) DeliverMessage(ctx context.Context, req MessageRequest) error {
+	n, err := a.Store.GetNotification(ctx, req.NotificationID)
+	if err != nil {
+		return err
+	}
+	if n.Status != "pending" || n.Channel != "email" {
+		return nil
+	}
+	if a.Mail == nil {
+		return temporal.NewNonRetryableApplicationError("no mail server is configured (CXFLOW_SMTP_URL)", ErrPermanentRefusal, nil)
+	}
+	attempt, err := a.Store.BeginAttempt(ctx, n.ID)
+	if err != nil {
+		return err
+	}
+	m := a.mailOf(n)
+	sendErr := a.Mail.Send(ctx, m)
+	at := time.Now()
+	rec := store.Attempt{Attempt: attempt, At: at, Outcome: store.AttemptAccepted, Answer: "accepted by " + a.Mail.Server().String()}
+	var rejected *email.Rejected
+	switch {
+	case errors.As(sendErr, &rejected) && rejected.Permanent:
+		rec.Outcome, rec.Answer = store.AttemptPermanent, rejected.Reason
+	case sendErr != nil:
+		rec.Outcome, rec.Answer = store.AttemptTemporary, sendErr.Error()
+	}
+	// Recorded even if the activity's time ran out: the attempt was made.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := a.Store.RecordAttempt(rctx, n.ID, rec, "Message-ID <"+m.ID+">"); err != nil {
+		return err
+	}
+	switch rec.Outcome {
+	case store.AttemptPermanent:
+		return temporal.NewNonRetryableApplicationError(rec.Answer, ErrPermanentRefusal, sendErr)
+	case store.AttemptTemporary:
+		return fmt.Errorf("deliver notification %d (attempt %d): %w", n.ID, attempt, sendErr)
+	}
+	return nil
+}
+
+// FailedMessage is a message whose delivery gave up, and why.
+type FailedMessage struct {
+	NotificationID int64  `json:"notification_id"`
+	Reason         string `json:"reason"`
+}
+
+// FailMessage marks a message failed with the reason, unless it was sent or
+// marked meanwhile.
+func (a *Activities) FailMessage(ctx context.Context, f FailedMessage) error {
+	err := a.Store.MarkNotificationIf(ctx, f.NotificationID, "failed", capReason(f.Reason), "pending", time.Now())
+	var moved *store.NotificationMoved
+	if errors.As(err, &moved) {
+		return nil
+	}
+	return err
+}
+
+func capReason(s string) string {
+	const max = 1000
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// mailOf is the e-mail of an outbox message: its Message-ID derived from the
+// message's key (the same on every attempt and resend), threaded under the
+// record it concerns (a complaint's mails in one conversation).
+func (a *Activities) mailOf(n store.Notification) email.Message {
+	domain := a.mailDomain()
+	sum := sha256.Sum256([]byte(n.Key))
+	m := email.Message{
+		ID:      "cxflow." + hex.EncodeToString(sum[:12]) + "@" + domain,
+		To:      n.Recipient,
+		Subject: n.Subject,
+		Text:    n.Body,
+		HTML:    htmlBody(n.Body, n.Link),
+	}
+	if n.Link != "" && !strings.Contains(n.Body, n.Link) {
+		m.Text += "\n\n" + n.Link
+	}
+	if n.Related != "" {
+		rel := sha256.Sum256([]byte(n.Related))
+		m.InReplyTo = "cxflow.thread." + hex.EncodeToString(rel[:12]) + "@" + domain
+	}
+	return m
+}
+
+// mailDomain is the sender address's domain, for Message-IDs.
+func (a *Activities) mailDomain() string {
+	if a.MailFrom != "" {
+		if addr, err := mail.ParseAddress(a.MailFrom); err == nil {
+			if _, d, ok := strings.Cut(addr.Address, "@"); ok && d != "" {
+				return d
+			}
+		}
+	}
+	return "cxflow.invalid"
+}
+
+// htmlBody is the text as HTML: paragraphs kept, the link clickable.
+func htmlBody(text, link string) string {
+	var b strings.Builder
+	b.WriteString(`<!doctype html><html><body style="font-family:sans-serif;line-height:1.6">`)
+	for _, para := range strings.Split(strings.TrimSpace(text), "\n\n") {
+		p := html.EscapeString(para)
+		if link != "" {
+			esc := html.EscapeString(link)
+			p = strings.ReplaceAll(p, esc, `<a href="`+esc+`">`+esc+`</a>`)
+		}
+		b.WriteString("<p>" + strings.ReplaceAll(p, "\n", "<br>") + "</p>")
+	}
+	if link != "" && !strings.Contains(text, link) {
+		esc := html.EscapeString(link)
+		b.WriteString(`<p><a href="` + esc + `">` + esc + `</a></p>`)
+	}
+	b.WriteString("</body></html>")
+	return b.String()
+}

@@ -1,0 +1,200 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cxflow/cxflow/activities"
+	"github.com/cxflow/cxflow/app"
+	"github.com/cxflow/cxflow/demo"
+	"github.com/cxflow/cxflow/devstack"
+	"github.com/cxflow/cxflow/email"
+	"github.com/cxflow/cxflow/migrations"
+	"github.com/cxflow/cxflow/server"
+	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/worker"
+	"github.com/cxflow/cxflow/workflows"
+)
+
+// mailInstallation is a second installation of cxflow that delivers its
+// e-mail through the test Mailpit: its own database (so no other test's
+// outbox is delivered under it), task queue, worker, dispatcher and API.
+type mailInstallation struct {
+	store *store.Store
+	api   string
+	token string // market's session
+}
+
+func newMailInstallation(t *testing.T) mailInstallation {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, stack.pg.EnsureDatabase(ctx, "cxflow_mail"))
+	cfg := stack.cfg
+	cfg.DatabaseURL = stack.pg.URL("cxflow_mail")
+	cfg.TaskQueue = "cxflow-mail"
+	pool, err := cfg.OpenDatabase(ctx)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	require.NoError(t, migrations.Up(ctx, pool, stack.log))
+	st := store.New(pool)
+	_, err = demo.Seed(ctx, st)
+	require.NoError(t, err)
+
+	sender, err := email.NewSender(stack.smtp, cfg.MailFrom)
+	require.NoError(t, err)
+	acts := &activities.Activities{Store: st, Temporal: stack.client, Location: cfg.Location, PublicURL: cfg.PublicURL,
+		Links: cfg.Secrets.Links, Mail: sender, MailFrom: cfg.MailFrom}
+	w := worker.New(stack.client, cfg.TaskQueue, acts)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	// Quick retries, so that a test sees a few within seconds.
+	ops := &app.App{Temporal: stack.client, Store: st, TaskQueue: cfg.TaskQueue, Log: stack.log,
+		MessageRetry: workflows.MessageRetry{FirstWait: 300 * time.Millisecond, MaxWait: time.Second, Attempts: 30}}
+	dctx, stop := context.WithCancel(ctx)
+	t.Cleanup(stop)
+	go ops.RunDispatcher(dctx, 100*time.Millisecond)
+
+	sec := server.SecurityFrom(cfg)
+	srv := httptest.NewServer(server.New(stack.client, st, cfg.TaskQueue, stack.log).WithSecurity(sec).Handler())
+	t.Cleanup(srv.Close)
+	tok, err := login(srv.URL, "market", demo.Password)
+	require.NoError(t, err)
+	return mailInstallation{store: st, api: srv.URL, token: tok}
+}
+
+// enqueue puts one e-mail in the outbox, as an activity deciding it would,
+// and answers its ID.
+func (m mailInstallation) enqueue(t *testing.T, to, subject string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	link := "http://cxflow.test/public/survey/" + uuid.NewString()
+	n := store.Notification{Key: "it-mail:" + uuid.NewString(), Channel: "email", Recipient: to, Subject: subject,
+		Body: "王经理 您好:\n\n请于本月底前填写满意度调查表。\n\n" + link, Link: link, Related: "survey-cycle:" + uuid.NewString()}
+	added, err := m.store.Enqueue(ctx, []store.Notification{n})
+	require.NoError(t, err)
+	require.Equal(t, 1, added)
+	list, err := m.store.Outbox(ctx, store.OutboxFilter{Related: n.Related, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	return list[0].ID
+}
+
+// waitStatus waits until the message stands so, and answers it.
+func (m mailInstallation) waitStatus(t *testing.T, id int64, status string) store.Notification {
+	t.Helper()
+	var n store.Notification
+	require.Eventually(t, func() bool {
+		var err error
+		n, err = m.store.GetNotification(context.Background(), id)
+		require.NoError(t, err)
+		return n.Status == status
+	}, 30*time.Second, 100*time.Millisecond, "message %d never became %s", id, status)
+	return n
+}
+
+func (m mailInstallation) attempts(t *testing.T, id int64) []store.Attempt {
+	t.Helper()
+	r := call(t, m.api, http.MethodGet, fmt.Sprintf("/api/v1/notifications/%d/attempts", id), nil, "Authorization", "Bearer "+m.token)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	var list server.AttemptList
+	r.json(t, &list)
+	return list.Items
+}
+
+func (m mailInstallation) inbox(t *testing.T, to string) []devstack.MailSummary {
+	t.Helper()
+	found, err := stack.mailpit.Search(context.Background(), "to:"+to)
+	require.NoError(t, err)
+	return found
+}
+
+func outcomes(as []store.Attempt) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.Outcome
+	}
+	return out
+}
+
+// The outbox's e-mail is delivered by cxflow (issue #12): each message by a
+// workflow of its own, every attempt recorded with the server's answer, under
+// one Message-ID however often it is tried. A server that refuses for good
+// fails the message with its reason, and staff deliver it again once the
+// cause is fixed; a server that is busy is retried until it takes the
+// message, which arrives once.
+func TestEmailDeliveredFromTheOutbox(t *testing.T) {
+	m := newMailInstallation(t)
+	ctx := context.Background()
+	t.Cleanup(func() { _, _ = stack.mailpit.SetChaos(context.Background(), devstack.ChaosTriggers{}) })
+	tag := uuid.NewString()[:8]
+
+	// Delivered: in the inbox with its Message-ID, both bodies and the link.
+	to := "first-" + tag + "@example.com"
+	id := m.enqueue(t, to, "满意度调查邀请: 重点客户 "+tag)
+	sent := m.waitStatus(t, id, "sent")
+	require.NotNil(t, sent.SentAt)
+	require.Equal(t, 1, sent.Attempts)
+	got, err := stack.mailpit.WaitForMessage(ctx, "to:"+to)
+	require.NoError(t, err)
+	require.Equal(t, "满意度调查邀请: 重点客户 "+tag, got.Subject)
+	require.True(t, strings.HasPrefix(got.MessageID, "cxflow.") && strings.HasSuffix(got.MessageID, "@example.com"), got.MessageID)
+	require.Contains(t, sent.Note, "<"+got.MessageID+">", "the outbox names the Message-ID it went under")
+	require.Contains(t, got.Text, "http://cxflow.test/public/survey/")
+	require.Contains(t, got.HTML, `<a href="http://cxflow.test/public/survey/`)
+	as := m.attempts(t, id)
+	require.Equal(t, []string{store.AttemptAccepted}, outcomes(as))
+	require.Contains(t, as[0].Answer, "accepted by smtp://")
+	recordHistory(t, "message_sent", workflows.MessageWorkflowID(id))
+
+	// Refused for good (550): failed with the server's reason after one try;
+	// delivered again by staff once the server takes it, under the same
+	// Message-ID, and only once.
+	_, err = stack.mailpit.SetChaos(ctx, devstack.ChaosTriggers{Recipient: devstack.ChaosTrigger{ErrorCode: 550, Probability: 100}})
+	require.NoError(t, err)
+	to = "refused-" + tag + "@example.com"
+	id = m.enqueue(t, to, "满意度调查提醒 "+tag)
+	failed := m.waitStatus(t, id, "failed")
+	require.Contains(t, failed.Note, "550")
+	require.Equal(t, []string{store.AttemptPermanent}, outcomes(m.attempts(t, id)))
+	require.Empty(t, m.inbox(t, to))
+	_, err = stack.mailpit.SetChaos(ctx, devstack.ChaosTriggers{})
+	require.NoError(t, err)
+	r := call(t, m.api, http.MethodPost, fmt.Sprintf("/api/v1/notifications/%d/resend", id), nil, "Authorization", "Bearer "+m.token)
+	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+	m.waitStatus(t, id, "sent")
+	require.Equal(t, []string{store.AttemptPermanent, store.AttemptAccepted}, outcomes(m.attempts(t, id)))
+	require.Len(t, m.inbox(t, to), 1)
+	// Sent is sent: not again.
+	r = call(t, m.api, http.MethodPost, fmt.Sprintf("/api/v1/notifications/%d/resend", id), nil, "Authorization", "Bearer "+m.token)
+	require.Equal(t, http.StatusConflict, r.status, "%s", r.body)
+
+	// Busy (451) for a while: retried with backoff, delivered when the
+	// server is back, once.
+	_, err = stack.mailpit.SetChaos(ctx, devstack.ChaosTriggers{Recipient: devstack.ChaosTrigger{ErrorCode: 451, Probability: 100}})
+	require.NoError(t, err)
+	to = "busy-" + tag + "@example.com"
+	id = m.enqueue(t, to, "投诉升级 "+tag)
+	require.Eventually(t, func() bool { return len(m.attempts(t, id)) >= 3 }, 30*time.Second, 100*time.Millisecond, "no retries seen")
+	n, err := m.store.GetNotification(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, "pending", n.Status, "a busy server does not fail the message")
+	_, err = stack.mailpit.SetChaos(ctx, devstack.ChaosTriggers{})
+	require.NoError(t, err)
+	m.waitStatus(t, id, "sent")
+	as = m.attempts(t, id)
+	require.Equal(t, store.AttemptAccepted, as[len(as)-1].Outcome)
+	for _, a := range as[:len(as)-1] {
+		require.Equal(t, store.AttemptTemporary, a.Outcome)
+		require.Contains(t, a.Answer, "451")
+	}
+	require.Len(t, m.inbox(t, to), 1)
+	recordHistory(t, "message_retried", workflows.MessageWorkflowID(id))
+}
