@@ -89,6 +89,9 @@ func (a *Activities) SaveComplaint(ctx context.Context, s Snapshot) error {
 	}); err != nil {
 		return err
 	}
+	if err := a.notifyCustomer(ctx, s); err != nil {
+		return err
+	}
 	return a.notifyComplaintEscalations(ctx, s)
 }
 

@@ -97,7 +97,7 @@ func (a *Activities) notifyComplaintEscalations(ctx context.Context, s Snapshot)
 				Body: fmt.Sprintf("投诉 %s「%s」的「%s」环节%s，已升级至%s。截止时间：%s。请督促办理。",
 					c.Number, c.Subject, e.Step.Label(), reason, levelNames[e.Level], e.DueAt.In(a.location()).Format("2006-01-02 15:04")),
 				Link:    a.consoleLink("/complaints/" + c.ID),
-				Related: "complaint:" + c.ID,
+				Related: "complaint:" + c.ID, CaseVersion: c.Version,
 			})
 		}
 	}
@@ -125,7 +125,7 @@ func (a *Activities) notifyActionEscalations(ctx context.Context, s ImprovementS
 				Body: fmt.Sprintf("改进措施「%s」的「%s」环节已超期，已升级至%s。截止时间：%s。请督促办理。",
 					x.Title, e.Step.Label(), levelNames[e.Level], e.DueAt.In(a.location()).Format("2006-01-02 15:04")),
 				Link:    a.consoleLink("/improvements/" + x.ID),
-				Related: "improvement-action:" + x.ID,
+				Related: "improvement-action:" + x.ID, CaseVersion: x.Version,
 			})
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/validate"
 	"github.com/cxflow/cxflow/workflows"
 )
 
@@ -168,6 +169,7 @@ func (a *App) RecordComplaint(ctx context.Context, by complaint.Actor, in compla
 	if err := in.Validate(now); err != nil {
 		return Recorded{}, fieldRefusal(err)
 	}
+	in.Customer.Mobile = validate.NormalMobile(in.Customer.Mobile)
 	if in.Branch != "" {
 		if err := a.checkBranch(ctx, in.Branch); err != nil {
 			return Recorded{}, err

@@ -138,3 +138,97 @@ func (a *App) AnswerPublicCallback(ctx context.Context, token string, in complai
 	out.Complaint = PublicComplaint{Number: got.Number, Subject: got.Subject, Status: got.Status, Answered: true}
 	return out, nil
 }
+
+// PublicStatus is a complaint as its customer follows it through their
+// status link: the stage in plain words, when the next answer is due, and
+// once closed the outcome or the written reply. Nothing internal: no staff,
+// no root cause, no notes.
+type PublicStatus struct {
+	Number     string    `json:"number" doc:"The complaint's number."`
+	Subject    string    `json:"subject" doc:"What the complaint is about, as recorded."`
+	ReceivedAt time.Time `json:"received_at" doc:"When the complaint was received."`
+	// Stage is where the complaint stands, in the customer's terms.
+	Stage PublicStage `json:"stage" doc:"Where the complaint stands, in the customer's terms: checking (核实), assigning (安排责任部门), analysing (分析原因、制定方案), fixing (整改), confirming (回访确认), concluding (总结), closed (办结)."`
+	// NextAnswerBy is when the current stage is due (absent once closed).
+	NextAnswerBy *time.Time `json:"next_answer_by,omitempty" doc:"When the current stage is due; absent once closed or while it waits for the customer."`
+	Closed       bool       `json:"closed" doc:"Whether the complaint is closed."`
+	ClosedAt     *time.Time `json:"closed_at,omitempty" doc:"When it was closed."`
+	Founded      *bool      `json:"founded,omitempty" doc:"Whether the complaint was found justified, once judged."`
+	// Outcome is the remedy done (the execution's result); Reply the written
+	// answer to a complaint not founded.
+	Outcome string `json:"outcome,omitempty" doc:"What was done about the complaint, once done."`
+	Reply   string `json:"reply,omitempty" doc:"The written reply to a complaint judged not founded."`
+}
+
+// PublicStage is a complaint's stage as its customer is told it.
+type PublicStage string
+
+// The stages, in order.
+const (
+	StageChecking   PublicStage = "checking"
+	StageAssigning  PublicStage = "assigning"
+	StageAnalysing  PublicStage = "analysing"
+	StageFixing     PublicStage = "fixing"
+	StageConfirming PublicStage = "confirming"
+	StageConcluding PublicStage = "concluding"
+	StageClosed     PublicStage = "closed"
+)
+
+// PublicStages lists the stages in order.
+var PublicStages = []PublicStage{StageChecking, StageAssigning, StageAnalysing, StageFixing, StageConfirming, StageConcluding, StageClosed}
+
+// stageOf is the customer's stage of a step.
+func stageOf(s complaint.Step) PublicStage {
+	switch s {
+	case complaint.StepValidation:
+		return StageChecking
+	case complaint.StepAssignment:
+		return StageAssigning
+	case complaint.StepRootCause, complaint.StepPlan, complaint.StepApproval:
+		return StageAnalysing
+	case complaint.StepExecution:
+		return StageFixing
+	case complaint.StepCallback:
+		return StageConfirming
+	case complaint.StepReview:
+		return StageConcluding
+	}
+	return StageClosed
+}
+
+// PublicStatus is the complaint a customer's status link names. The link
+// stops working StatusAfterClose after the complaint closed; forged, expired
+// or for another purpose, it is refused like every customer link.
+func (a *App) PublicStatus(ctx context.Context, token string) (PublicStatus, error) {
+	id, err := a.verifyLink(token, complaint.LinkPurposeStatus)
+	if err != nil {
+		return PublicStatus{}, err
+	}
+	st, err := a.Store.GetComplaint(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return PublicStatus{}, errBadLink()
+	}
+	if err != nil {
+		return PublicStatus{}, fmt.Errorf("read the complaint: %w", err)
+	}
+	c := st.Complaint
+	if c.ClosedAt != nil && a.now().After(c.ClosedAt.Add(complaint.StatusAfterClose)) {
+		return PublicStatus{}, errBadLink()
+	}
+	ps := PublicStatus{Number: c.Number, Subject: c.Subject, ReceivedAt: c.ReceivedAt, Stage: stageOf(c.Status),
+		Closed: c.Status == complaint.StepClosed, ClosedAt: c.ClosedAt}
+	if !ps.Closed && c.Paused == nil {
+		ps.NextAnswerBy = c.DueAt
+	}
+	if c.Validation != nil {
+		founded := c.Validation.Founded
+		ps.Founded = &founded
+		if !founded {
+			ps.Reply = c.Validation.Reply
+		}
+	}
+	if c.Execution != nil {
+		ps.Outcome = c.Execution.Result
+	}
+	return ps, nil
+}

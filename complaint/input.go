@@ -63,6 +63,10 @@ type Customer struct {
 	Name         string `json:"name"`
 	Organisation string `json:"organisation,omitempty"`
 	Contact      string `json:"contact"`
+	// Email and Mobile, when given, are where cxflow itself tells the
+	// customer: the acknowledgement with the status link, the outcome.
+	Email  string `json:"email,omitempty" doc:"The customer's e-mail address; when given, cxflow acknowledges the complaint there with its number and a link to follow it, and sends the outcome."`
+	Mobile string `json:"mobile,omitempty" doc:"The customer's mobile number (13812345678, or +country code and number); stored without spaces and hyphens."`
 }
 
 // Intake is what the clerk records when a complaint arrives (002 第二十一条).
@@ -88,6 +92,8 @@ func (in Intake) Validate(now time.Time) error {
 		required("customer.name", in.Customer.Name, maxShortText),
 		optional("customer.organisation", in.Customer.Organisation, maxShortText),
 		required("customer.contact", in.Customer.Contact, maxShortText),
+		validate.Email("customer.email", in.Customer.Email),
+		validate.Mobile("customer.mobile", in.Customer.Mobile),
 		required("subject", in.Subject, maxShortText),
 		required("description", in.Description, maxLongText),
 		optional("request", in.Request, maxLongText),

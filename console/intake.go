@@ -65,6 +65,8 @@ func newIntakeForm(branches []org.Department) *intakeForm {
 		{Name: "customer.name", Kind: kText, Required: true},
 		{Name: "customer.organisation", Kind: kText},
 		{Name: "customer.contact", Kind: kText, Required: true},
+		{Name: "customer.email", Kind: kText},
+		{Name: "customer.mobile", Kind: kText},
 		{Name: "channel", Kind: kSelect, Required: true, Options: enumOptions("channel", complaint.Channels)},
 		{Name: "category", Kind: kSelect, Required: true, Options: enumOptions("category", complaint.Categories)},
 		{Name: "complainant_class", Kind: kSelect, Options: enumOptions("class", complaint.ComplainantClasses)},

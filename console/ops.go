@@ -35,6 +35,7 @@ type Ops interface {
 	AnswerPublicCallback(ctx context.Context, token string, in complaint.CallbackInput, key string) (app.CallbackAnswered, error)
 	PublicSurvey(ctx context.Context, token string) (app.PublicSurvey, error)
 	AnswerPublicSurvey(ctx context.Context, token string, in app.PublicAnswer) (app.AnswerSaved, error)
+	PublicStatus(ctx context.Context, token string) (app.PublicStatus, error)
 
 	// Improvement actions.
 	Improvements(ctx context.Context, by complaint.Actor, f app.ImprovementFilter) (app.ImprovementPage, error)

@@ -245,6 +245,11 @@ func (f *fake) AnswerPublicSurvey(_ context.Context, token string, in app.Public
 	return out, f.op(http.MethodPost, "/public/survey/"+url.PathEscape(token), inNameOrder(in), &out)
 }
 
+func (f *fake) PublicStatus(_ context.Context, token string) (app.PublicStatus, error) {
+	var out app.PublicStatus
+	return out, f.op(http.MethodGet, "/public/status/"+url.PathEscape(token), nil, &out)
+}
+
 func (f *fake) MakeCallbackLink(_ context.Context, _ complaint.Actor, id string) (app.CallbackLink, error) {
 	var out app.CallbackLink
 	return out, f.op(http.MethodPost, "/api/v1/complaints/"+id+"/callback-link", nil, &out)

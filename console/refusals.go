@@ -20,11 +20,13 @@ func init() {
 		"rule.too_long": "不能超过 {max} 个字。", "rule.encoding": "含有无法识别的字符。",
 		"rule.future": "必须晚于现在。", "rule.one_of": "不是可以选择的值。",
 		"rule.range": "必须是 {min} 到 {max} 之间的整数。", "rule.bool": "只能是“是”或“否”。",
+		"rule.email": "不是有效的电子邮箱地址。", "rule.mobile": "不是有效的手机号码。",
 	}, map[string]string{
 		"rule.required": "is required.", "rule.required_max": "is required (at most {max} characters).",
 		"rule.too_long": "must be at most {max} characters.", "rule.encoding": "is not valid UTF-8.",
 		"rule.future": "must be in the future.", "rule.one_of": "is not one of the values it takes.",
 		"rule.range": "must be a whole number from {min} to {max}.", "rule.bool": "must be true or false.",
+		"rule.email": "is not an e-mail address.", "rule.mobile": "is not a mobile number.",
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,7 @@ type mailInstallation struct {
 	store *store.Store
 	api   string
 	token string // market's session
+	clerk string // customer service's session
 }
 
 func newMailInstallation(t *testing.T) mailInstallation {
@@ -67,7 +69,9 @@ func newMailInstallation(t *testing.T) mailInstallation {
 	t.Cleanup(srv.Close)
 	tok, err := login(srv.URL, "market", demo.Password)
 	require.NoError(t, err)
-	return mailInstallation{store: st, api: srv.URL, token: tok}
+	clerk, err := login(srv.URL, "clerk", demo.Password)
+	require.NoError(t, err)
+	return mailInstallation{store: st, api: srv.URL, token: tok, clerk: clerk}
 }
 
 // enqueue puts one e-mail in the outbox, as an activity deciding it would,
@@ -197,4 +201,34 @@ func TestEmailDeliveredFromTheOutbox(t *testing.T) {
 	}
 	require.Len(t, m.inbox(t, to), 1)
 	recordHistory(t, "message_retried", workflows.MessageWorkflowID(id))
+
+	// A complaint recorded with the customer's e-mail: the acknowledgement
+	// reaches the customer once the record is confirmed, with a status link
+	// that works. A message reporting a change the read model does not hold
+	// confirmed (here: a version the complaint never reached) waits.
+	to = "customer-" + tag + "@example.com"
+	r = call(t, m.api, http.MethodPost, "/api/v1/complaints", customerIntake(to), "Authorization", "Bearer "+m.clerk)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	complaintID, number := r.field(t, "id").(string), r.field(t, "number").(string)
+	_, err = m.store.Enqueue(ctx, []store.Notification{{Key: "it-mail:unconfirmed:" + tag, Channel: "email", Recipient: "held-" + tag + "@example.com",
+		Subject: "held", Body: "held", Related: "complaint:" + complaintID, CaseVersion: 1000}})
+	require.NoError(t, err)
+	got, err = stack.mailpit.WaitForMessage(ctx, "to:"+to)
+	require.NoError(t, err)
+	require.Contains(t, got.Subject, number)
+	link := regexp.MustCompile(`http://cxflow\.test(/public/status/[A-Za-z0-9._-]+)`).FindStringSubmatch(got.Text)
+	require.NotNil(t, link, "no status link in %q", got.Text)
+	status := call(t, m.api, http.MethodGet, link[1], nil, "Authorization", "")
+	require.Equal(t, http.StatusOK, status.status, "%s", status.body)
+	require.Equal(t, number, status.field(t, "number"))
+	// A message written after the held one is delivered: the dispatcher has
+	// looked past the held one (it takes them in order) and left it.
+	after := m.enqueue(t, "after-"+tag+"@example.com", "after "+tag)
+	m.waitStatus(t, after, "sent")
+	require.Empty(t, m.inbox(t, "held-"+tag+"@example.com"), "a message of an unconfirmed change is not sent")
+	held, err := m.store.Outbox(ctx, store.OutboxFilter{Related: "complaint:" + complaintID, Status: "pending", Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, held, 1)
+	require.Equal(t, "held-"+tag+"@example.com", held[0].Recipient)
+	require.Zero(t, held[0].Attempts)
 }

@@ -121,6 +121,16 @@ func publicCallbackEndpoints() []endpoint {
 			responses: []reply{publicOK, badRequest, linkRefused,
 				fails(http.StatusConflict, "The callback is already answered, or the complaint is no longer awaiting it."),
 				tooLarge, tooMany, internalError, unavailable}},
+		{method: http.MethodGet, path: "/public/status/{token}", id: "getPublicStatus", handle: method((*Server).publicStatus),
+			auth: open, limit: publicLimit, page: true,
+			tag: "public", summary: "The customer follows their complaint (投诉进度)",
+			description: "Where the complaint stands, for the customer holding the status link cxflow sent with its acknowledgement: the stage in the customer's terms, " +
+				"when the next answer is due, and once closed the outcome or the written reply. Nothing internal (no staff, no root cause). The link stops working " +
+				"90 days after the complaint closed. No sign-in needed; requests are limited per client address (429 past the limit).",
+			params: []param{pathParam("token", "The status link's signed token, from the acknowledgement e-mail.", fixed(stringSchema()))},
+			responses: []reply{answers(http.StatusOK, "The complaint as its customer follows it.", typeOf[PublicStatus]()),
+				fails(http.StatusForbidden, "The link is forged, damaged, expired, or the complaint closed more than 90 days ago. The answer does not say which, and nothing is recorded."),
+				tooMany, internalError}},
 	}
 }
 

@@ -144,7 +144,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 func validRequests() map[reflect.Type]any {
 	examples := []any{
 		complaint.Intake{
-			Customer:         complaint.Customer{Name: "王伟", Organisation: "华东电气", Contact: "138 0000 0000"},
+			Customer:         complaint.Customer{Name: "王伟", Organisation: "华东电气", Contact: "138 0000 0000", Email: "wang.wei@example.com", Mobile: "13800000000"},
 			Channel:          complaint.ChannelPhone,
 			Category:         complaint.CategoryServiceProduct,
 			Subject:          "变频器返修后仍故障",

@@ -69,3 +69,16 @@ func (s *Server) publicCallbackAnswer(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, done.Complaint)
 }
+
+// PublicStatus is a complaint as its customer follows it (app.PublicStatus).
+type PublicStatus = app.PublicStatus
+
+// publicStatus shows the customer where their complaint stands.
+func (s *Server) publicStatus(c *gin.Context) {
+	ps, err := s.app.PublicStatus(c, c.Param("token"))
+	if err != nil {
+		s.fail(c, "read the complaint", err)
+		return
+	}
+	c.JSON(http.StatusOK, ps)
+}

@@ -25,10 +25,20 @@ const (
 )
 
 // Undispatched lists pending e-mails whose delivery has not been started,
-// oldest first.
+// oldest first: those that report a case's change only once the read model
+// holds that change confirmed (a change whose workflow task was lost is
+// never told).
 func (s *Store) Undispatched(ctx context.Context, limit int) ([]int64, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id FROM notifications
-		WHERE status = 'pending' AND channel = 'email' AND dispatched_at IS NULL ORDER BY id LIMIT $1`, limit)
+	rows, err := s.pool.Query(ctx, `SELECT n.id FROM notifications n
+		WHERE n.status = 'pending' AND n.channel = 'email' AND n.dispatched_at IS NULL
+		AND (n.case_version = 0
+			OR EXISTS (SELECT 1 FROM complaints c
+				WHERE c.id = CASE WHEN n.related ~ '^complaint:[0-9a-f-]{36}$' THEN substr(n.related, 11)::uuid END
+				AND (c.version > n.case_version OR c.version = n.case_version AND c.confirmed))
+			OR EXISTS (SELECT 1 FROM improvement_actions a
+				WHERE a.id = CASE WHEN n.related ~ '^improvement-action:[0-9a-f-]{36}$' THEN substr(n.related, 20)::uuid END
+				AND (a.version > n.case_version OR a.version = n.case_version AND a.confirmed)))
+		ORDER BY n.id LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("undispatched notifications: %w", err)
 	}

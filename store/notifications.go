@@ -23,6 +23,9 @@ type Notification struct {
 	SentAt    *time.Time `json:"sent_at,omitempty" doc:"When it was reported sent."`
 	Note      string     `json:"note,omitempty" doc:"What the last report said, e.g. why it failed."`
 	Attempts  int        `json:"attempts" doc:"How many times cxflow tried to deliver it (e-mails; GET …/attempts lists them)."`
+	// CaseVersion is the version of the case (Related) whose change the
+	// message reports: it is delivered once that version is confirmed.
+	CaseVersion int `json:"-"`
 }
 
 // Enqueue adds messages to the outbox; a message whose key is there already
@@ -34,9 +37,14 @@ func (s *Store) Enqueue(ctx context.Context, ns []Notification) (int, error) {
 			batch := &pgx.Batch{}
 			end := min(start+500, len(ns))
 			for _, n := range ns[start:end] {
-				batch.Queue(`INSERT INTO notifications (key, channel, recipient, subject, body, link, related)
-					VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (key) DO NOTHING`,
-					n.Key, n.Channel, n.Recipient, n.Subject, n.Body, n.Link, n.Related)
+				// The same message decided again (a lost change made once more,
+				// perhaps at another version) waits for that version instead.
+				batch.Queue(`INSERT INTO notifications (key, channel, recipient, subject, body, link, related, case_version)
+					VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+					ON CONFLICT (key) DO UPDATE SET case_version = EXCLUDED.case_version
+					WHERE notifications.status = 'pending' AND notifications.dispatched_at IS NULL
+						AND notifications.case_version <> EXCLUDED.case_version AND EXCLUDED.case_version > 0`,
+					n.Key, n.Channel, n.Recipient, n.Subject, n.Body, n.Link, n.Related, n.CaseVersion)
 			}
 			br := tx.SendBatch(ctx, batch)
 			for range ns[start:end] {

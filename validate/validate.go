@@ -5,6 +5,8 @@ package validate
 
 import (
 	"fmt"
+	"net/mail"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -47,6 +49,10 @@ const (
 	RuleRange Rule = "range"
 	// RuleBool: not true or false.
 	RuleBool Rule = "bool"
+	// RuleEmail: not an e-mail address (name@example.com).
+	RuleEmail Rule = "email"
+	// RuleMobile: not a mobile number (13812345678, +86 138 1234 5678, +44…).
+	RuleMobile Rule = "mobile"
 )
 
 // Errorf is an error about field that only its message explains.
@@ -95,6 +101,37 @@ func Choice[T ~string](field string, valid []T) *Error {
 		values[i] = string(v)
 	}
 	return OneOf(field, values...)
+}
+
+// Email checks an optional e-mail address: a bare address, no display name,
+// at most 254 characters (RFC 5321's path limit).
+func Email(field, v string) *Error {
+	if v == "" {
+		return nil
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Name != "" || a.Address != v || len(v) > 254 || !strings.Contains(v[strings.LastIndexByte(v, '@')+1:], ".") {
+		return &Error{Field: field, Message: "must be an e-mail address such as name@example.com", Rule: RuleEmail}
+	}
+	return nil
+}
+
+// mobilePattern: a mainland mobile number (11 digits from 1[3-9]), with or
+// without +86, or an international number in E.164 (+ and 8–15 digits).
+var mobilePattern = regexp.MustCompile(`^(?:(?:\+86)?1[3-9][0-9]{9}|\+[1-9][0-9]{7,14})$`)
+
+// Mobile checks an optional mobile number; spaces and hyphens are allowed
+// between digits. NormalMobile is the form to store.
+func Mobile(field, v string) *Error {
+	if v == "" || mobilePattern.MatchString(NormalMobile(v)) {
+		return nil
+	}
+	return &Error{Field: field, Message: "must be a mobile number such as 13812345678 or +8613812345678", Rule: RuleMobile}
+}
+
+// NormalMobile is a mobile number without its spaces and hyphens.
+func NormalMobile(v string) string {
+	return strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(v))
 }
 
 // Future is a time that must lie ahead.

@@ -55,3 +55,24 @@ func TestChecksNameTheirRule(t *testing.T) {
 	require.Equal(t, 3, fe.Max)
 	require.Empty(t, Errorf("x", "free words").Rule, "a message alone names no rule")
 }
+
+func TestEmailAndMobile(t *testing.T) {
+	for _, ok := range []string{"", "liu@example.com", "li.na+cx@corp.com.cn"} {
+		require.Nil(t, Email("customer.email", ok), ok)
+	}
+	for _, bad := range []string{"liu", "liu@", "刘先生 <liu@example.com>", "liu@localhost", "liu@example.com, wang@example.com"} {
+		e := Email("customer.email", bad)
+		require.NotNil(t, e, bad)
+		require.Equal(t, RuleEmail, e.Rule)
+		require.Equal(t, "customer.email", e.Field)
+	}
+	for _, ok := range []string{"", "13812345678", "138-1234-5678", "+86 138 1234 5678", "+447700900123"} {
+		require.Nil(t, Mobile("customer.mobile", ok), ok)
+	}
+	for _, bad := range []string{"12812345678", "1381234567", "0371-6000000", "+0123456789", "phone"} {
+		e := Mobile("customer.mobile", bad)
+		require.NotNil(t, e, bad)
+		require.Equal(t, RuleMobile, e.Rule)
+	}
+	require.Equal(t, "+8613812345678", NormalMobile(" +86 138-1234-5678 "))
+}
