@@ -101,11 +101,7 @@ func (a *Activities) notifyComplaintEscalations(ctx context.Context, s Snapshot)
 			})
 		}
 	}
-	if len(ns) == 0 {
-		return nil
-	}
-	_, err := a.Store.Enqueue(ctx, ns)
-	return err
+	return a.enqueueForStaff(ctx, ns)
 }
 
 // notifyActionEscalations does the same for an improvement action.
@@ -129,9 +125,30 @@ func (a *Activities) notifyActionEscalations(ctx context.Context, s ImprovementS
 			})
 		}
 	}
-	if len(ns) == 0 {
+	return a.enqueueForStaff(ctx, ns)
+}
+
+// enqueueForStaff puts tasks for staff in the outbox and, when cxflow
+// delivers e-mail, an e-mail of each to every person the task names who has
+// an address (the department's people, its heads, a role's holders).
+func (a *Activities) enqueueForStaff(ctx context.Context, tasks []store.Notification) error {
+	if len(tasks) == 0 {
 		return nil
 	}
-	_, err := a.Store.Enqueue(ctx, ns)
+	all := tasks
+	if a.Mail != nil {
+		for _, n := range tasks {
+			addrs, err := a.Store.StaffAddresses(ctx, n.Recipient)
+			if err != nil {
+				return err
+			}
+			for _, addr := range addrs {
+				m := n
+				m.Key, m.Channel, m.Recipient = n.Key+":mail:"+addr, "email", addr
+				all = append(all, m)
+			}
+		}
+	}
+	_, err := a.Store.Enqueue(ctx, all)
 	return err
 }

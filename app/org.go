@@ -13,6 +13,7 @@ import (
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/org"
 	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/validate"
 )
 
 // The organisation: departments, users, passwords and API tokens.
@@ -119,6 +120,7 @@ func (a *App) CreateUser(ctx context.Context, by complaint.Actor, in NewUser) (o
 	}
 	u := in.User
 	u.ID = uuid.NewString()
+	u.Mobile = validate.NormalMobile(u.Mobile)
 	if err := u.Validate(); err != nil {
 		return u, fieldRefusal(err)
 	}
@@ -153,6 +155,7 @@ func (a *App) UpdateUser(ctx context.Context, by complaint.Actor, u org.User) (o
 		return u, err
 	}
 	u.ID, u.Username, u.CreatedAt = current.ID, current.Username, current.CreatedAt
+	u.Mobile = validate.NormalMobile(u.Mobile)
 	if u.UpdatedBy, err = a.username(ctx, by); err != nil {
 		return u, err
 	}

@@ -125,6 +125,7 @@ type adminRoleChoice struct {
 type adminUserForm struct {
 	// ID is empty for a new user.
 	ID, Username, Name, Department string
+	Email, Mobile                  string
 	Roles                          []adminRoleChoice
 	Disabled                       bool
 	CreatedAt                      time.Time
@@ -140,7 +141,7 @@ type adminUserForm struct {
 }
 
 func adminNewUserForm(u org.User, depts []org.Department) *adminUserForm {
-	f := &adminUserForm{ID: u.ID, Username: u.Username, Name: u.Name, Department: u.Department, Disabled: u.Disabled,
+	f := &adminUserForm{ID: u.ID, Username: u.Username, Name: u.Name, Department: u.Department, Disabled: u.Disabled, Email: u.Email, Mobile: u.Mobile,
 		CreatedAt: u.CreatedAt, Errors: adminFieldErrors{}, PasswordErrors: adminFieldErrors{}, Depts: depts}
 	for _, r := range org.Roles {
 		f.Roles = append(f.Roles, adminRoleChoice{Role: r, Checked: u.Has(r)})
@@ -155,6 +156,8 @@ func adminPostedUser(v url.Values) org.User {
 		Name:       strings.TrimSpace(v.Get("name")),
 		Department: v.Get("department"),
 		Disabled:   v.Get("disabled") == "true",
+		Email:      strings.TrimSpace(v.Get("email")),
+		Mobile:     strings.TrimSpace(v.Get("mobile")),
 		Roles:      []org.Role{},
 	}
 	for _, r := range v["roles"] {
@@ -163,7 +166,7 @@ func adminPostedUser(v url.Values) org.User {
 	return u
 }
 
-var adminUserFields = []string{"username", "name", "department", "roles", "disabled", "password"}
+var adminUserFields = []string{"username", "name", "email", "mobile", "department", "roles", "disabled", "password"}
 
 func (cs *Console) adminRenderUserForm(c *gin.Context, status int, f *adminUserForm, r *Refusal) {
 	title := "admin.user.edit"
@@ -173,7 +176,7 @@ func (cs *Console) adminRenderUserForm(c *gin.Context, status int, f *adminUserF
 	fields := adminUserFields
 	if f.ID != "" {
 		// An existing user's username is fixed; their password has its own form.
-		fields = []string{"name", "department", "roles", "disabled"}
+		fields = []string{"name", "email", "mobile", "department", "roles", "disabled"}
 	}
 	p := cs.base(c, title)
 	p.Notice = adminNotice(c)

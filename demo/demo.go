@@ -75,6 +75,8 @@ func Seed(ctx context.Context, st *store.Store) (bool, error) {
 	}
 	for _, u := range Users {
 		u.ID = uuid.NewString()
+		// Every demo user has a mailbox, in the local Mailpit under make run.
+		u.Email = u.Username + "@example.com"
 		if _, err := st.CreateUser(ctx, u, hash); err != nil {
 			return false, fmt.Errorf("seed demo user %s: %w", u.Username, err)
 		}

@@ -52,7 +52,9 @@ func newMailInstallation(t *testing.T) mailInstallation {
 
 	sender, err := email.NewSender(stack.smtp, cfg.MailFrom)
 	require.NoError(t, err)
-	acts := &activities.Activities{Store: st, Temporal: stack.client, Location: cfg.Location, PublicURL: cfg.PublicURL,
+	policy, err := cfg.Policy()
+	require.NoError(t, err)
+	acts := &activities.Activities{Store: st, Temporal: stack.client, Policy: policy, Location: cfg.Location, PublicURL: cfg.PublicURL,
 		Links: cfg.Secrets.Links, Mail: sender, MailFrom: cfg.MailFrom}
 	w := worker.New(stack.client, cfg.TaskQueue, acts)
 	require.NoError(t, w.Start())
@@ -63,6 +65,9 @@ func newMailInstallation(t *testing.T) mailInstallation {
 	dctx, stop := context.WithCancel(ctx)
 	t.Cleanup(stop)
 	go ops.RunDispatcher(dctx, 100*time.Millisecond)
+	// The reconciler confirms what the workflows' own timers wrote (an
+	// escalation): their messages wait for it, as in worker.Run.
+	go ops.RunReconciler(dctx, 200*time.Millisecond, time.Second)
 
 	sec := server.SecurityFrom(cfg)
 	srv := httptest.NewServer(server.New(stack.client, st, cfg.TaskQueue, stack.log).WithSecurity(sec).Handler())
@@ -136,7 +141,8 @@ func outcomes(as []store.Attempt) []string {
 // message, which arrives once.
 func TestEmailDeliveredFromTheOutbox(t *testing.T) {
 	m := newMailInstallation(t)
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	t.Cleanup(func() { _, _ = stack.mailpit.SetChaos(context.Background(), devstack.ChaosTriggers{}) })
 	tag := uuid.NewString()[:8]
 
@@ -231,4 +237,20 @@ func TestEmailDeliveredFromTheOutbox(t *testing.T) {
 	require.Len(t, held, 1)
 	require.Equal(t, "held-"+tag+"@example.com", held[0].Recipient)
 	require.Zero(t, held[0].Attempts)
+
+	// An overdue complaint: each escalation reaches the people it names, by
+	// e-mail at their address (demo users have <username>@example.com),
+	// linked to the complaint's page in the console.
+	late := intake(5_000)
+	late["subject"] = "升级邮件测试 " + tag
+	late["received_at"] = time.Now().Add(-20 * 24 * time.Hour).Format(time.RFC3339)
+	r = call(t, m.api, http.MethodPost, "/api/v1/complaints", late, "Authorization", "Bearer "+m.clerk)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	lateID, lateNumber := r.field(t, "id").(string), r.field(t, "number").(string)
+	for _, person := range []string{"market", "gm"} {
+		got, err := stack.mailpit.WaitForMessage(ctx, fmt.Sprintf("to:%s@example.com subject:%q", person, lateNumber))
+		require.NoError(t, err, person)
+		require.Contains(t, got.Subject, "投诉升级")
+		require.Contains(t, got.Text, "http://cxflow.test/complaints/"+lateID)
+	}
 }

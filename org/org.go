@@ -90,6 +90,8 @@ type User struct {
 	Department string    `json:"department" doc:"The ID of the department or branch the user belongs to."`
 	Roles      []Role    `json:"roles" doc:"What the user may do; at least one role."`
 	Disabled   bool      `json:"disabled" doc:"A disabled user cannot sign in, and their sessions and API tokens stop working at once."`
+	Email      string    `json:"email,omitempty" doc:"Where cxflow e-mails the user escalations and new work; optional."`
+	Mobile     string    `json:"mobile,omitempty" doc:"The user's mobile number (13812345678, or +country code and number); optional, stored without spaces and hyphens."`
 	CreatedAt  time.Time `json:"created_at"`
 	// UpdatedAt and UpdatedBy are the last change (a password included) and
 	// the username of who made it; set by the server, not by clients.
@@ -109,6 +111,9 @@ func (u User) Validate() error {
 	}
 	if u.Department == "" {
 		return validate.Missing("department", "is required")
+	}
+	if err := validate.First(validate.Email("email", u.Email), validate.Mobile("mobile", u.Mobile)); err != nil {
+		return err
 	}
 	if len(u.Roles) == 0 {
 		return validate.Errorf("roles", "at least one role is required")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,12 +50,12 @@ func (s *Store) SaveDepartment(ctx context.Context, d org.Department) error {
 	return nil
 }
 
-const userColumns = `id::text, username, name, department, roles, disabled, created_at, updated_at, updated_by`
+const userColumns = `id::text, username, name, department, roles, disabled, created_at, updated_at, updated_by, email, mobile`
 
 func scanUser(r pgx.Row) (org.User, error) {
 	var u org.User
 	var roles []string
-	if err := r.Scan(&u.ID, &u.Username, &u.Name, &u.Department, &roles, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &u.UpdatedBy); err != nil {
+	if err := r.Scan(&u.ID, &u.Username, &u.Name, &u.Department, &roles, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &u.UpdatedBy, &u.Email, &u.Mobile); err != nil {
 		return u, err
 	}
 	for _, r := range roles {
@@ -102,7 +103,7 @@ func (s *Store) Credentials(ctx context.Context, username string) (org.User, str
 	var u org.User
 	var roles []string
 	err := s.pool.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE username = $1`, username).
-		Scan(&u.ID, &u.Username, &u.Name, &u.Department, &roles, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &u.UpdatedBy, &hash)
+		Scan(&u.ID, &u.Username, &u.Name, &u.Department, &roles, &u.Disabled, &u.CreatedAt, &u.UpdatedAt, &u.UpdatedBy, &u.Email, &u.Mobile, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, "", ErrNotFound
 	}
@@ -124,18 +125,19 @@ var ErrUnknownDepartment = errors.New("no such department")
 // CreateUser stores a new user; ErrExists when the username is taken.
 func (s *Store) CreateUser(ctx context.Context, u org.User, passwordHash string) (org.User, error) {
 	created, err := scanUser(s.pool.QueryRow(ctx, `
-		INSERT INTO users (id, username, name, department, roles, password_hash, disabled, updated_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+userColumns,
-		u.ID, u.Username, u.Name, u.Department, roleStrings(u.Roles), passwordHash, u.Disabled, u.UpdatedBy))
+		INSERT INTO users (id, username, name, department, roles, password_hash, disabled, updated_by, email, mobile)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING `+userColumns,
+		u.ID, u.Username, u.Name, u.Department, roleStrings(u.Roles), passwordHash, u.Disabled, u.UpdatedBy, u.Email, u.Mobile))
 	return created, userWriteError(u, err)
 }
 
-// UpdateUser changes a user's name, department, roles and disabled flag,
-// noting the change as made now by u.UpdatedBy.
+// UpdateUser changes a user's name, department, roles, disabled flag and
+// contact addresses, noting the change as made now by u.UpdatedBy.
 func (s *Store) UpdateUser(ctx context.Context, u org.User) (org.User, error) {
 	updated, err := scanUser(s.pool.QueryRow(ctx, `
-		UPDATE users SET name = $2, department = $3, roles = $4, disabled = $5, updated_at = now(), updated_by = $6 WHERE id = $1
-		RETURNING `+userColumns, u.ID, u.Name, u.Department, roleStrings(u.Roles), u.Disabled, u.UpdatedBy))
+		UPDATE users SET name = $2, department = $3, roles = $4, disabled = $5, updated_at = now(), updated_by = $6,
+			email = $7, mobile = $8 WHERE id = $1
+		RETURNING `+userColumns, u.ID, u.Name, u.Department, roleStrings(u.Roles), u.Disabled, u.UpdatedBy, u.Email, u.Mobile))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return updated, ErrNotFound
 	}
@@ -253,4 +255,28 @@ func (s *Store) HasUsers(ctx context.Context) (bool, error) {
 	var ok bool
 	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users)`).Scan(&ok)
 	return ok, err
+}
+
+// StaffAddresses are the e-mail addresses of the enabled users a recipient
+// names: "department:<id>" (the department's people), "department_head:<id>"
+// (its heads), "role:<role>" (every holder of the role). Users without an
+// address are left out; an unknown form names no one.
+func (s *Store) StaffAddresses(ctx context.Context, recipient string) ([]string, error) {
+	kind, arg, _ := strings.Cut(recipient, ":")
+	var q string
+	switch kind {
+	case "department":
+		q = `SELECT email FROM users WHERE NOT disabled AND email <> '' AND department = $1 ORDER BY username`
+	case "department_head":
+		q = `SELECT email FROM users WHERE NOT disabled AND email <> '' AND department = $1 AND 'department_head' = ANY(roles) ORDER BY username`
+	case "role":
+		q = `SELECT email FROM users WHERE NOT disabled AND email <> '' AND $1 = ANY(roles) ORDER BY username`
+	default:
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, q, arg)
+	if err != nil {
+		return nil, fmt.Errorf("addresses of %s: %w", recipient, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
