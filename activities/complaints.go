@@ -13,7 +13,9 @@ import (
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/email"
+	"github.com/cxflow/cxflow/payloadcrypt"
 	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/webhook"
 )
 
 // Activities are registered on the worker; their methods run as (local) activities.
@@ -31,6 +33,9 @@ type Activities struct {
 	// is configured (the e-mails then wait, pending).
 	Mail     *email.Sender
 	MailFrom string
+	// Keyring opens webhooks' sealed secrets; Webhooks posts their events.
+	Keyring  *payloadcrypt.Keyring
+	Webhooks *webhook.Sender
 }
 
 // CurrentPolicy is the policy a new complaint starts under, recorded into it:
@@ -90,6 +95,9 @@ func (a *Activities) SaveComplaint(ctx context.Context, s Snapshot) error {
 		return err
 	}
 	if err := a.notifyCustomer(ctx, s); err != nil {
+		return err
+	}
+	if err := a.complaintEvents(ctx, s); err != nil {
 		return err
 	}
 	return a.notifyComplaintEscalations(ctx, s)

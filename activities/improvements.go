@@ -42,6 +42,9 @@ func (a *Activities) SaveImprovement(ctx context.Context, s ImprovementSnapshot)
 	}); err != nil {
 		return err
 	}
+	if err := a.improvementEvents(ctx, s); err != nil {
+		return err
+	}
 	return a.notifyActionEscalations(ctx, s)
 }
 

@@ -26,8 +26,8 @@ type MessageRequest struct {
 	NotificationID int64 `json:"notification_id"`
 }
 
-// DeliverMessage sends one outbox e-mail and records the attempt with the
-// server's answer. It is safe to retry: a message already sent (by an
+// DeliverMessage sends one outbox e-mail (or posts one webhook event) and
+// records the attempt with the server's answer. It is safe to retry: a message already sent (by an
 // earlier attempt or marked by staff) is not sent again; the one window left
 // — the server accepted, the record was lost — sends a copy under the same
 // Message-ID, which receivers drop.
@@ -36,31 +36,49 @@ func (a *Activities) DeliverMessage(ctx context.Context, req MessageRequest) err
 	if err != nil {
 		return err
 	}
-	if n.Status != "pending" || n.Channel != "email" {
+	if n.Status != "pending" || (n.Channel != "email" && n.Channel != "webhook") {
 		return nil
 	}
-	if a.Mail == nil {
+	if n.Channel == "email" && a.Mail == nil {
 		return temporal.NewNonRetryableApplicationError("no mail server is configured (CXFLOW_SMTP_URL)", ErrPermanentRefusal, nil)
 	}
 	attempt, err := a.Store.BeginAttempt(ctx, n.ID)
 	if err != nil {
 		return err
 	}
-	m := a.mailOf(n)
-	sendErr := a.Mail.Send(ctx, m)
-	at := time.Now()
-	rec := store.Attempt{Attempt: attempt, At: at, Outcome: store.AttemptAccepted, Answer: "accepted by " + a.Mail.Server().String()}
-	var rejected *email.Rejected
+	var answer, note string
+	var permanent bool
+	var sendErr error
+	switch n.Channel {
+	case "email":
+		m := a.mailOf(n)
+		sendErr = a.Mail.Send(ctx, m)
+		answer, note = "accepted by "+a.Mail.Server().String(), "Message-ID <"+m.ID+">"
+		var rejected *email.Rejected
+		switch {
+		case errors.As(sendErr, &rejected):
+			answer, permanent = rejected.Reason, rejected.Permanent
+		case sendErr != nil:
+			answer = sendErr.Error()
+		}
+	case "webhook":
+		answer, permanent, sendErr = a.deliverWebhook(ctx, n)
+		if sendErr != nil && answer == "" {
+			answer = sendErr.Error()
+		}
+		note = "answered " + answer
+	}
+	rec := store.Attempt{Attempt: attempt, At: time.Now(), Outcome: store.AttemptAccepted, Answer: answer}
 	switch {
-	case errors.As(sendErr, &rejected) && rejected.Permanent:
-		rec.Outcome, rec.Answer = store.AttemptPermanent, rejected.Reason
+	case sendErr != nil && permanent:
+		rec.Outcome = store.AttemptPermanent
 	case sendErr != nil:
-		rec.Outcome, rec.Answer = store.AttemptTemporary, sendErr.Error()
+		rec.Outcome = store.AttemptTemporary
 	}
 	// Recorded even if the activity's time ran out: the attempt was made.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := a.Store.RecordAttempt(rctx, n.ID, rec, "Message-ID <"+m.ID+">"); err != nil {
+	if err := a.Store.RecordAttempt(rctx, n.ID, rec, capReason(note)); err != nil {
 		return err
 	}
 	switch rec.Outcome {

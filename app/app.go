@@ -12,6 +12,7 @@ import (
 
 	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/payloadcrypt"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/workflows"
 )
@@ -30,6 +31,12 @@ type App struct {
 	PublicURL string
 	// MessageRetry is how an e-mail's delivery retries (the defaults when zero).
 	MessageRetry workflows.MessageRetry
+	// DeliveryChannels are the outbox channels cxflow delivers itself.
+	DeliveryChannels []string
+	// Keyring seals secrets kept at rest (webhooks' signing secrets);
+	// WebhookAllowPrivate lets webhooks target private addresses.
+	Keyring             *payloadcrypt.Keyring
+	WebhookAllowPrivate bool
 	// Policy is the configured SLA policy, active while none is stored (the
 	// built-in defaults when unset).
 	Policy complaint.Policy

@@ -24,13 +24,19 @@ type DispatchResult struct {
 	Failed  int
 }
 
-// Dispatch starts the delivery of every pending e-mail that has none yet.
+// Dispatch starts the delivery of every pending message of the delivery
+// channels (DeliveryChannels: webhook, and email with a mail server) that
+// has none yet.
 // Starting one twice is harmless: the workflow ID is the message's, and a
 // delivery already running is left to finish; one that finished leaves the
 // message sent or failed, which a new delivery does not send again.
 func (a *App) Dispatch(ctx context.Context) (DispatchResult, error) {
 	var res DispatchResult
-	ids, err := a.Store.Undispatched(ctx, 500)
+	channels := a.DeliveryChannels
+	if len(channels) == 0 {
+		return res, nil
+	}
+	ids, err := a.Store.Undispatched(ctx, channels, 500)
 	if err != nil {
 		return res, err
 	}

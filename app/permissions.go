@@ -103,6 +103,10 @@ var permissions = map[Op]rule{
 	OpMarkNotification:   outbox,
 	OpMessageAttempts:    outbox,
 	OpResendNotification: outbox,
+	OpCreateWebhook:      administration,
+	OpListWebhooks:       administration,
+	OpDeleteWebhook:      administration,
+	OpWebhookDeliveries:  administration,
 	OpListAudit:          {"the audit trail", []org.Role{org.RoleInternalAuditor, org.RoleAdministrator}},
 
 	// Surveys.
@@ -180,6 +184,10 @@ const (
 	OpMarkNotification   Op = "markNotification"
 	OpMessageAttempts    Op = "listNotificationAttempts"
 	OpResendNotification Op = "resendNotification"
+	OpCreateWebhook      Op = "createWebhook"
+	OpListWebhooks       Op = "listWebhooks"
+	OpDeleteWebhook      Op = "deleteWebhook"
+	OpWebhookDeliveries  Op = "listWebhookDeliveries"
 	OpListAudit          Op = "listAudit"
 )
 

@@ -63,6 +63,9 @@ type Config struct {
 	SMTP *email.Server
 	// MailFrom is the sender of outgoing mail (CXFLOW_MAIL_FROM).
 	MailFrom string
+	// WebhookAllowPrivate lets webhooks target loopback and private
+	// addresses (CXFLOW_WEBHOOK_ALLOW_PRIVATE=true); refused by default (SSRF).
+	WebhookAllowPrivate bool
 }
 
 // Defaults for a single machine.
@@ -123,6 +126,13 @@ func FromEnv() (Config, error) {
 		c.SMTP = &server
 	}
 	c.MailFrom = env("CXFLOW_MAIL_FROM", DefaultMailFrom)
+	switch v := env("CXFLOW_WEBHOOK_ALLOW_PRIVATE", "false"); v {
+	case "true", "1":
+		c.WebhookAllowPrivate = true
+	case "false", "0":
+	default:
+		return c, fmt.Errorf("CXFLOW_WEBHOOK_ALLOW_PRIVATE must be true or false, not %q", v)
+	}
 	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
 		return c, fmt.Errorf("CXFLOW_MAIL_FROM %q must be an address such as %s: %w", c.MailFrom, DefaultMailFrom, err)
 	}

@@ -2,7 +2,9 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -21,6 +23,7 @@ import (
 	"github.com/cxflow/cxflow/migrations"
 	"github.com/cxflow/cxflow/server"
 	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/webhook"
 	"github.com/cxflow/cxflow/worker"
 	"github.com/cxflow/cxflow/workflows"
 )
@@ -33,6 +36,7 @@ type mailInstallation struct {
 	api   string
 	token string // market's session
 	clerk string // customer service's session
+	admin string // the administrator's session
 }
 
 func newMailInstallation(t *testing.T) mailInstallation {
@@ -54,13 +58,15 @@ func newMailInstallation(t *testing.T) mailInstallation {
 	require.NoError(t, err)
 	policy, err := cfg.Policy()
 	require.NoError(t, err)
+	// Its webhooks may post to this machine: the tests' receivers listen here.
 	acts := &activities.Activities{Store: st, Temporal: stack.client, Policy: policy, Location: cfg.Location, PublicURL: cfg.PublicURL,
-		Links: cfg.Secrets.Links, Mail: sender, MailFrom: cfg.MailFrom}
+		Links: cfg.Secrets.Links, Mail: sender, MailFrom: cfg.MailFrom,
+		Keyring: cfg.Secrets.Keyring, Webhooks: webhook.NewSender(true, 5*time.Second)}
 	w := worker.New(stack.client, cfg.TaskQueue, acts)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	// Quick retries, so that a test sees a few within seconds.
-	ops := &app.App{Temporal: stack.client, Store: st, TaskQueue: cfg.TaskQueue, Log: stack.log,
+	ops := &app.App{Temporal: stack.client, Store: st, TaskQueue: cfg.TaskQueue, Log: stack.log, DeliveryChannels: []string{"email", "webhook"},
 		MessageRetry: workflows.MessageRetry{FirstWait: 300 * time.Millisecond, MaxWait: time.Second, Attempts: 30}}
 	dctx, stop := context.WithCancel(ctx)
 	t.Cleanup(stop)
@@ -70,13 +76,16 @@ func newMailInstallation(t *testing.T) mailInstallation {
 	go ops.RunReconciler(dctx, 200*time.Millisecond, time.Second)
 
 	sec := server.SecurityFrom(cfg)
+	sec.WebhookAllowPrivate = true
 	srv := httptest.NewServer(server.New(stack.client, st, cfg.TaskQueue, stack.log).WithSecurity(sec).Handler())
 	t.Cleanup(srv.Close)
 	tok, err := login(srv.URL, "market", demo.Password)
 	require.NoError(t, err)
 	clerk, err := login(srv.URL, "clerk", demo.Password)
 	require.NoError(t, err)
-	return mailInstallation{store: st, api: srv.URL, token: tok, clerk: clerk}
+	admin, err := login(srv.URL, "admin", demo.Password)
+	require.NoError(t, err)
+	return mailInstallation{store: st, api: srv.URL, token: tok, clerk: clerk, admin: admin}
 }
 
 // enqueue puts one e-mail in the outbox, as an activity deciding it would,
@@ -253,4 +262,101 @@ func TestEmailDeliveredFromTheOutbox(t *testing.T) {
 		require.Contains(t, got.Subject, "投诉升级")
 		require.Contains(t, got.Text, "http://cxflow.test/complaints/"+lateID)
 	}
+}
+
+// received is one delivery a test receiver took.
+type received struct {
+	event   webhook.Event
+	kind    string
+	goodSig bool
+}
+
+// Outgoing webhooks (issue #12): an administrator subscribes a URL; each
+// event reaches it signed with the secret, the complaint as the API shows it
+// as its data; the deliveries and their attempts can be read back, the
+// secret never. Targets on this machine are refused by default (SSRF).
+func TestWebhooksPostSignedEvents(t *testing.T) {
+	// The shared stack refuses what a registration must not be.
+	for field, body := range map[string]map[string]any{
+		"url":    {"url": "http://127.0.0.1:9/hook", "secret": "0123456789abcdef", "events": []string{"complaint.recorded"}},
+		"secret": {"url": "https://203.0.113.5/hook", "secret": "short", "events": []string{"complaint.recorded"}},
+		"events": {"url": "https://203.0.113.5/hook", "secret": "0123456789abcdef", "events": []string{"complaint.deleted"}},
+	} {
+		r := as(t, "admin", http.MethodPost, "/api/v1/webhooks", body)
+		require.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
+		require.Equal(t, field, r.field(t, "field"))
+	}
+	require.Equal(t, http.StatusForbidden, as(t, "market", http.MethodPost, "/api/v1/webhooks",
+		map[string]any{"url": "https://203.0.113.5/hook", "secret": "0123456789abcdef", "events": []string{"complaint.recorded"}}).status)
+
+	m := newMailInstallation(t)
+	const secret = "the receiver's shared secret"
+	got := make(chan received, 32)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var ev webhook.Event
+		_ = json.Unmarshal(body, &ev)
+		got <- received{event: ev, kind: r.Header.Get(webhook.HeaderEvent), goodSig: webhook.Verify([]byte(secret), body, r.Header.Get(webhook.HeaderSignature))}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer receiver.Close()
+	r := call(t, m.api, http.MethodPost, "/api/v1/webhooks", map[string]any{"url": receiver.URL + "/cxflow", "secret": secret,
+		"events": []string{"complaint.recorded", "complaint.step_completed"}}, "Authorization", "Bearer "+m.admin)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	hookID := r.field(t, "id").(string)
+	require.NotContains(t, string(r.body), secret)
+
+	r = call(t, m.api, http.MethodPost, "/api/v1/complaints", intake(1000), "Authorization", "Bearer "+m.clerk)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	id, number := r.field(t, "id").(string), r.field(t, "number").(string)
+	next := func(kind string) received {
+		t.Helper()
+		for {
+			select {
+			case d := <-got:
+				var c struct {
+					ID, Number string
+				}
+				require.NoError(t, json.Unmarshal(d.event.Data, &c))
+				if c.ID != id || d.event.Type != kind {
+					continue // another complaint's, or an earlier event
+				}
+				return d
+			case <-time.After(20 * time.Second):
+				t.Fatalf("no %s event for complaint %s", kind, number)
+			}
+		}
+	}
+	d := next(webhook.ComplaintRecorded)
+	require.True(t, d.goodSig, "signed with the secret")
+	require.Equal(t, webhook.ComplaintRecorded, d.kind)
+	require.Equal(t, "complaint:"+id+":recorded:1", d.event.ID)
+	require.Contains(t, string(d.event.Data), number)
+
+	require.Equal(t, http.StatusOK, call(t, m.api, http.MethodPost, "/api/v1/complaints/"+id+"/validation",
+		map[string]any{"founded": true, "reason": "属实"}, "Authorization", "Bearer "+m.token).status)
+	d = next(webhook.ComplaintStepCompleted)
+	require.True(t, d.goodSig)
+	require.Contains(t, string(d.event.Data), `"status":"assignment"`)
+
+	list := call(t, m.api, http.MethodGet, "/api/v1/webhooks", nil, "Authorization", "Bearer "+m.admin)
+	require.Equal(t, http.StatusOK, list.status)
+	require.Contains(t, string(list.body), hookID)
+	require.NotContains(t, string(list.body), secret)
+	var deliveries server.WebhookDeliveryList
+	require.Eventually(t, func() bool {
+		r := call(t, m.api, http.MethodGet, "/api/v1/webhooks/"+hookID+"/deliveries", nil, "Authorization", "Bearer "+m.admin)
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		r.json(t, &deliveries)
+		sent := 0
+		for _, d := range deliveries.Items {
+			if d.Status == "sent" && len(d.Tries) > 0 && d.Tries[len(d.Tries)-1].Outcome == store.AttemptAccepted {
+				sent++
+			}
+		}
+		return sent >= 2
+	}, 10*time.Second, 100*time.Millisecond, "the deliveries are listed with their attempts")
+
+	require.Equal(t, http.StatusNoContent, call(t, m.api, http.MethodDelete, "/api/v1/webhooks/"+hookID, nil, "Authorization", "Bearer "+m.admin).status)
+	require.Equal(t, http.StatusNotFound, call(t, m.api, http.MethodGet, "/api/v1/webhooks/"+hookID+"/deliveries", nil, "Authorization", "Bearer "+m.admin).status)
 }

@@ -318,3 +318,31 @@ func (c *codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 	}
 	return out, nil
 }
+
+// Seal encrypts a secret kept at rest (a webhook's signing secret) with the
+// active key; context binds it to where it is kept, so a sealed value
+// copied elsewhere does not open. It answers the key's ID with the box.
+func (k *Keyring) Seal(secret []byte, context string) (keyID string, box []byte, err error) {
+	aead := k.aeads[k.active]
+	box = make([]byte, nonceSize, nonceSize+len(secret)+aead.Overhead())
+	if _, err := rand.Read(box); err != nil {
+		return "", nil, fmt.Errorf("payloadcrypt: generating nonce: %w", err)
+	}
+	return k.active, aead.Seal(box, box[:nonceSize], secret, []byte(k.active+"\x00"+context)), nil
+}
+
+// Open decrypts what Seal sealed under keyID for the same context.
+func (k *Keyring) Open(keyID string, box []byte, context string) ([]byte, error) {
+	aead, ok := k.aeads[keyID]
+	if !ok {
+		return nil, fmt.Errorf("payloadcrypt: secret sealed with key %q, which is not in the keyring", keyID)
+	}
+	if len(box) < nonceSize+aead.Overhead() {
+		return nil, errors.New("payloadcrypt: sealed secret is truncated")
+	}
+	plain, err := aead.Open(nil, box[:nonceSize], box[nonceSize:], []byte(keyID+"\x00"+context))
+	if err != nil {
+		return nil, errors.New("payloadcrypt: sealed secret does not open: wrong key, context or tampered data")
+	}
+	return plain, nil
+}

@@ -455,3 +455,30 @@ func TestHandler(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, rec.Code)
 	})
 }
+
+func TestSealOpensOnlyWhereItWasSealed(t *testing.T) {
+	k, err := NewKeyring("a", map[string][]byte{"a": bytes.Repeat([]byte{1}, 32), "b": bytes.Repeat([]byte{2}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, box, err := k.Seal([]byte("webhook secret"), "webhook:1")
+	if err != nil || id != "a" {
+		t.Fatalf("seal: %s %v", id, err)
+	}
+	if bytes.Contains(box, []byte("webhook secret")) {
+		t.Fatal("the box holds the secret in the clear")
+	}
+	plain, err := k.Open(id, box, "webhook:1")
+	if err != nil || string(plain) != "webhook secret" {
+		t.Fatalf("open: %q %v", plain, err)
+	}
+	if _, err := k.Open(id, box, "webhook:2"); err == nil {
+		t.Fatal("opened under another context")
+	}
+	if _, err := k.Open("b", box, "webhook:1"); err == nil {
+		t.Fatal("opened with another key")
+	}
+	if _, err := k.Open("zz", box, "webhook:1"); err == nil {
+		t.Fatal("opened with a key not in the keyring")
+	}
+}

@@ -78,6 +78,7 @@ func endpoints() []endpoint {
 		surveyEndpoints(),
 		publicSurveyEndpoints(),
 		outboxEndpoints(),
+		webhookEndpoints(),
 		auditEndpoints(),
 		reportEndpoints(),
 		assessmentEndpoints(),

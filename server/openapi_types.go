@@ -9,6 +9,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/improvement"
@@ -62,6 +63,8 @@ type requestBody struct {
 }
 
 var requestBodies = map[reflect.Type]requestBody{
+	reflect.TypeFor[app.WebhookRequest](): {name: "WebhookRequest", required: []string{"url", "secret", "events"},
+		doc: "A webhook to register: where to post, the secret that signs each delivery, and the event types."},
 	reflect.TypeFor[PolicyMigration](): {name: "PolicyMigration", required: []string{"version"},
 		doc: "The stored policy version the complaint moves to."},
 	reflect.TypeFor[calendar.Calendar](): {name: "CalendarInput", required: []string{"time_zone"},
@@ -195,8 +198,8 @@ var extraEnums = map[string]struct {
 		"How far a return rate on course to miss its target was escalated: owner (the programme's owner department was told), then department_head (its head)."},
 	"StaffChannel": {names(survey.ChannelPhone, survey.ChannelVisit, survey.ChannelLetter),
 		"How staff took the answer: phone (电话问卷), visit (走访) or letter (信函, returned on paper). Online answers come through the customer's link instead."},
-	"OutboxChannel": {[]string{"email", "task"},
-		"How an outbox message is delivered: email (to recipient, an e-mail address, e.g. a customer's survey invitation) or task (for staff: recipient names them, e.g. department:market)."},
+	"OutboxChannel": {[]string{"email", "task", "webhook"},
+		"How an outbox message is delivered: email (to recipient, an e-mail address, e.g. a customer's survey invitation), task (for staff: recipient names them, e.g. department:market) or webhook (an event posted to recipient, webhook:<id>)."},
 	"OutboxStatus": {[]string{"pending", "sent", "failed"}, "Where an outbox message stands: pending (not delivered yet), sent or failed."},
 	"OutboxReport": {[]string{"sent", "failed"}, "What became of an outbox message: sent or failed."},
 }

@@ -60,6 +60,10 @@ type Security struct {
 	PublicPerMinute int
 	// Throttle slows failed password sign-ins (DefaultSignInThrottle when zero).
 	Throttle SignInThrottle
+	// Keyring seals secrets kept at rest (webhooks'); WebhookAllowPrivate
+	// lets webhooks target private addresses.
+	Keyring             *payloadcrypt.Keyring
+	WebhookAllowPrivate bool
 	// TrustedProxies are the reverse proxies (CIDRs) whose X-Forwarded-For
 	// names the client; none by default, so the connection's address is used.
 	TrustedProxies []string
@@ -112,6 +116,7 @@ func (s *Server) WithSecurity(sec Security) *Server {
 	s.security = sec
 	if s.app != nil {
 		s.app.Links, s.app.LinkTTL, s.app.PublicURL = sec.Links, sec.LinkTTL, sec.PublicURL
+		s.app.Keyring, s.app.WebhookAllowPrivate = sec.Keyring, sec.WebhookAllowPrivate
 	}
 	return s
 }
@@ -232,9 +237,10 @@ func (s *Server) codecCORS() gin.HandlerFunc {
 // loaded secrets.
 func SecurityFrom(cfg config.Config) Security {
 	sec := Security{SessionTTL: cfg.SessionTTL, PublicURL: cfg.PublicURL, Location: cfg.Location, CodecOrigin: cfg.TemporalUIOrigin,
-		TrustedProxies: cfg.TrustedProxies}
+		TrustedProxies: cfg.TrustedProxies, WebhookAllowPrivate: cfg.WebhookAllowPrivate}
 	if cfg.Secrets != nil {
 		sec.Links = cfg.Secrets.Links
+		sec.Keyring = cfg.Secrets.Keyring
 		if cfg.Secrets.Keyring != nil {
 			sec.Codec = payloadcrypt.Handler(cfg.Secrets.Keyring)
 		}

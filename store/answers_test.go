@@ -19,6 +19,12 @@ func TestPreviousAnswer(t *testing.T) {
 	s, pool := newStore(t)
 	ctx := context.Background()
 	at := time.Date(2026, 5, 6, 2, 0, 0, 0, time.UTC)
+	// A webhook subscribed to survey.answered gets an event with each answer,
+	// written in the answer's transaction.
+	hook, err := s.CreateWebhook(ctx, store.Webhook{ID: uuid.NewString(), URL: "https://hooks.example.com/x", Events: []string{"survey.answered"},
+		SecretKeyID: "k", Secret: []byte("sealed"), CreatedBy: "admin"})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.DeleteWebhook(context.Background(), hook.ID) })
 	for _, anonymous := range []bool{false, true} {
 		tag := uuid.NewString()[:8]
 		cust := survey.Customer{ID: "C-" + tag, Name: "华东电气 " + tag, AnnualVolume: 2_000_000, YearsAsCustomer: 3}
@@ -46,6 +52,18 @@ func TestPreviousAnswer(t *testing.T) {
 		eight := 8
 		a := survey.Answer{Ratings: map[string]string{"service": survey.LevelSatisfied}, Recommend: &eight, Comment: "还可以", Segment: "device"}
 		require.NoError(t, s.SaveAnswer(ctx, inv, anonymous, store.AnswerRecord{Answer: a, Channel: survey.ChannelLink, Respondent: "customer", AnsweredAt: at}))
+		events, err := s.Outbox(ctx, store.OutboxFilter{Related: "survey-cycle:" + cycle, Channel: "webhook", Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, events, 1)
+		require.Equal(t, "survey.answered", events[0].Subject)
+		require.Equal(t, "webhook:"+hook.ID, events[0].Recipient)
+		require.Contains(t, events[0].Body, cycle)
+		if anonymous {
+			require.NotContains(t, events[0].Body, cust.ID, "an anonymous answer's event names no customer")
+			require.NotContains(t, events[0].Body, inv, "nor its invitation")
+		} else {
+			require.Contains(t, events[0].Body, cust.ID)
+		}
 		prev, err = s.PreviousAnswer(ctx, inv, anonymous)
 		require.NoError(t, err)
 		require.NotNil(t, prev, "anonymous %v", anonymous)

@@ -24,13 +24,14 @@ const (
 	AttemptPermanent = "permanent"
 )
 
-// Undispatched lists pending e-mails whose delivery has not been started,
+// Undispatched lists pending messages of the channels (email, webhook) whose
+// delivery has not been started,
 // oldest first: those that report a case's change only once the read model
 // holds that change confirmed (a change whose workflow task was lost is
 // never told).
-func (s *Store) Undispatched(ctx context.Context, limit int) ([]int64, error) {
+func (s *Store) Undispatched(ctx context.Context, channels []string, limit int) ([]int64, error) {
 	rows, err := s.pool.Query(ctx, `SELECT n.id FROM notifications n
-		WHERE n.status = 'pending' AND n.channel = 'email' AND n.dispatched_at IS NULL
+		WHERE n.status = 'pending' AND n.channel = ANY($2) AND n.dispatched_at IS NULL
 		AND (n.case_version = 0
 			OR EXISTS (SELECT 1 FROM complaints c
 				WHERE c.id = CASE WHEN n.related ~ '^complaint:[0-9a-f-]{36}$' THEN substr(n.related, 11)::uuid END
@@ -38,7 +39,7 @@ func (s *Store) Undispatched(ctx context.Context, limit int) ([]int64, error) {
 			OR EXISTS (SELECT 1 FROM improvement_actions a
 				WHERE a.id = CASE WHEN n.related ~ '^improvement-action:[0-9a-f-]{36}$' THEN substr(n.related, 20)::uuid END
 				AND (a.version > n.case_version OR a.version = n.case_version AND a.confirmed)))
-		ORDER BY n.id LIMIT $1`, limit)
+		ORDER BY n.id LIMIT $1`, limit, channels)
 	if err != nil {
 		return nil, fmt.Errorf("undispatched notifications: %w", err)
 	}
@@ -110,11 +111,12 @@ func (s *Store) Attempts(ctx context.Context, id int64) ([]Attempt, error) {
 	})
 }
 
-// Redeliver puts a failed (or pending) e-mail back for delivery: pending,
-// its delivery not started. A sent message, or a task, is not redelivered.
+// Redeliver puts a failed (or pending) e-mail or webhook delivery back:
+// pending, its delivery not started. A sent message, or a task, is not
+// redelivered.
 func (s *Store) Redeliver(ctx context.Context, id int64) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE notifications SET status = 'pending', dispatched_at = NULL, note = ''
-		WHERE id = $1 AND channel = 'email' AND status IN ('pending', 'failed')`, id)
+		WHERE id = $1 AND channel IN ('email', 'webhook') AND status IN ('pending', 'failed')`, id)
 	if err != nil {
 		return fmt.Errorf("redeliver notification %d: %w", id, err)
 	}

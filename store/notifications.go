@@ -12,11 +12,11 @@ import (
 type Notification struct {
 	ID        int64      `json:"id" doc:"Increases with every message."`
 	Key       string     `json:"-"`
-	CreatedAt time.Time  `json:"created_at"`
+	CreatedAt time.Time  `json:"created_at" doc:"When cxflow decided the message."`
 	Channel   string     `json:"channel"`
 	Recipient string     `json:"recipient" doc:"Whom it is for: an e-mail address, or for a task the staff, e.g. department:market or department_head:market."`
-	Subject   string     `json:"subject"`
-	Body      string     `json:"body"`
+	Subject   string     `json:"subject" doc:"The message's subject; for a webhook delivery, the event type."`
+	Body      string     `json:"body" doc:"The message's text; for a webhook delivery, the event's data (JSON)."`
 	Link      string     `json:"link,omitempty" doc:"The link the message carries, e.g. the customer's signed survey link."`
 	Related   string     `json:"related,omitempty" doc:"What the message is about, e.g. survey-cycle:<cycle ID>."`
 	Status    string     `json:"status"`

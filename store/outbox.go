@@ -15,8 +15,10 @@ import (
 // outbox newest first, paging with Before.
 type OutboxFilter struct {
 	Status  string // pending, sent or failed; empty for any
-	Channel string // email or task; empty for any
+	Channel string // email, task or webhook; empty for any
 	Related string // e.g. survey-cycle:<cycle ID>; empty for any
+	// Recipient, when set, selects one recipient's messages (webhook:<id>).
+	Recipient string
 	// After and Before bound the IDs (exclusive); 0 leaves a side open.
 	After, Before int64
 	// Newest lists the highest IDs first.
@@ -45,6 +47,9 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]Notification, err
 	if f.Related != "" {
 		where("related =", f.Related)
 	}
+	if f.Recipient != "" {
+		where("recipient =", f.Recipient)
+	}
 	order := "id"
 	if f.Newest {
 		order = "id DESC"
@@ -70,9 +75,10 @@ type OutboxCounts struct {
 
 // OutboxTally counts the messages of one status.
 type OutboxTally struct {
-	Email int `json:"email" doc:"E-mails."`
-	Task  int `json:"task" doc:"Tasks for staff."`
-	Total int `json:"total" doc:"Both: email plus task."`
+	Email   int `json:"email" doc:"E-mails."`
+	Task    int `json:"task" doc:"Tasks for staff."`
+	Webhook int `json:"webhook" doc:"Events for webhooks."`
+	Total   int `json:"total" doc:"All of them: email, task and webhook."`
 }
 
 // CountOutbox counts the outbox's messages by status and channel.
@@ -105,6 +111,8 @@ func (s *Store) CountOutbox(ctx context.Context) (OutboxCounts, error) {
 			t.Email += n
 		case "task":
 			t.Task += n
+		case "webhook":
+			t.Webhook += n
 		}
 		t.Total += n
 	}

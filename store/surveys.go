@@ -426,8 +426,10 @@ func (s *Store) SaveAnswer(ctx context.Context, invitationID string, anonymous b
 		if kept == customerChannel && rec.Channel != customerChannel {
 			return ErrAnsweredByCustomer
 		}
-		_, err = tx.Exec(ctx, `UPDATE survey_invitations SET answered_at = $2 WHERE id = $1`, invitationID, rec.AnsweredAt)
-		return err
+		if _, err = tx.Exec(ctx, `UPDATE survey_invitations SET answered_at = $2 WHERE id = $1`, invitationID, rec.AnsweredAt); err != nil {
+			return err
+		}
+		return answeredEvents(ctx, tx, cycleID, key, anonymous, customerID, rec)
 	})
 	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrCycleClosed) || errors.Is(err, ErrAnsweredByCustomer) {
 		return err
@@ -436,6 +438,28 @@ func (s *Store) SaveAnswer(ctx context.Context, invitationID string, anonymous b
 		return fmt.Errorf("save answer to %s: %w", invitationID, err)
 	}
 	return nil
+}
+
+// answeredEvents writes, with the answer, a survey.answered event for each
+// webhook subscribed to it (the outbox's key format of activities'
+// webhook events: the event's ID, then "|webhook:" and the subscription).
+// The receipt names the customer only when the questionnaire is not
+// anonymous.
+func answeredEvents(ctx context.Context, tx pgx.Tx, cycleID, answerKey string, anonymous bool, customerID string, rec AnswerRecord) error {
+	receipt := map[string]any{"cycle_id": cycleID, "channel": rec.Channel, "answered_at": rec.AnsweredAt}
+	if !anonymous {
+		receipt["customer_id"] = customerID
+	}
+	body, err := json.Marshal(receipt)
+	if err != nil {
+		return err
+	}
+	eventID := fmt.Sprintf("survey-cycle:%s:answer:%s:%d", cycleID, answerKey, rec.AnsweredAt.UnixNano())
+	_, err = tx.Exec(ctx, `INSERT INTO notifications (key, channel, recipient, subject, body, related)
+		SELECT $1 || '|webhook:' || w.id::text, 'webhook', 'webhook:' || w.id::text, 'survey.answered', $2, $3
+		FROM webhooks w WHERE 'survey.answered' = ANY(w.events)
+		ON CONFLICT (key) DO NOTHING`, eventID, string(body), "survey-cycle:"+cycleID)
+	return err
 }
 
 // answerKey is the row an invitation's answer is kept under: the invitation

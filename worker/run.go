@@ -15,6 +15,7 @@ import (
 	"github.com/cxflow/cxflow/config"
 	"github.com/cxflow/cxflow/email"
 	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/webhook"
 )
 
 // The read-model reconciler (app.Reconcile) looks every reconcileInterval at
@@ -30,6 +31,9 @@ const (
 // (app.Dispatch): the longest a new message waits before its delivery starts.
 const dispatchInterval = 500 * time.Millisecond
 
+// webhookTimeout bounds one post to a webhook's receiver.
+const webhookTimeout = 15 * time.Second
+
 // Run polls the task queue until ctx is cancelled.
 func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool.Pool, log *slog.Logger) error {
 	policy, err := cfg.Policy()
@@ -41,23 +45,30 @@ func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool
 		acts.Links = cfg.Secrets.Links
 	}
 	acts.MailFrom = cfg.MailFrom
+	channels := []string{"webhook"}
 	if cfg.SMTP != nil {
 		if acts.Mail, err = email.NewSender(*cfg.SMTP, cfg.MailFrom); err != nil {
 			return err
 		}
+		channels = append(channels, "email")
 	}
+	if cfg.Secrets != nil {
+		acts.Keyring = cfg.Secrets.Keyring
+	}
+	acts.Webhooks = webhook.NewSender(cfg.WebhookAllowPrivate, webhookTimeout)
 	// A release's new holiday years reach the stored calendar and the open
 	// complaints before the worker takes work (see app.AdoptShippedHolidays).
-	ops := &app.App{Temporal: tc, Store: acts.Store, TaskQueue: cfg.TaskQueue, Log: log}
+	ops := &app.App{Temporal: tc, Store: acts.Store, TaskQueue: cfg.TaskQueue, Log: log, DeliveryChannels: channels}
 	if _, err := ops.AdoptShippedHolidays(ctx, time.Now().In(cmp.Or(cfg.Location, time.Local))); err != nil {
 		return fmt.Errorf("adopt the shipped holidays: %w", err)
 	}
 	// Rows a lost workflow task wrote are repaired from the workflows.
 	go ops.RunReconciler(ctx, reconcileInterval, reconcileGrace)
-	// The outbox's e-mails are delivered when a mail server is configured;
-	// without one they wait, pending, for a relay or the staff.
+	// Webhook events are delivered always, the outbox's e-mails when a mail
+	// server is configured; without one they wait, pending, for a relay or
+	// the staff.
+	go ops.RunDispatcher(ctx, dispatchInterval)
 	if acts.Mail != nil {
-		go ops.RunDispatcher(ctx, dispatchInterval)
 		log.Info("delivering e-mail", "smtp", cfg.SMTP.String(), "from", cfg.MailFrom)
 	}
 	w := New(tc, cfg.TaskQueue, acts)
