@@ -310,18 +310,37 @@ func (cs *Console) showOutbox(c *gin.Context, p page, status int, refused *outbo
 	cs.render(c, status, "outbox.html", p)
 }
 
-// outboxResend sends a failed e-mail again (app.ResendNotification).
-func (cs *Console) outboxResend(c *gin.Context) {
+// outboxMessage is the message an outbox action names, for a user who may
+// act on the outbox; otherwise the page has answered.
+func (cs *Console) outboxMessage(c *gin.Context) (int64, bool) {
 	if !mayOutbox(user(c).Actor) {
 		cs.outboxForbidden(c)
-		return
+		return 0, false
 	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id < 1 {
 		cs.refuse(c, &Refusal{Status: http.StatusNotFound})
+		return 0, false
+	}
+	return id, true
+}
+
+// outboxBack returns to the outbox as it was filtered, saying what was done.
+func (cs *Console) outboxBack(c *gin.Context, done string, id int64) {
+	f := outboxFilterOf(c)
+	q := outboxQuery(f.Status, f.Kind, f.Before)
+	q.Set("done", done)
+	q.Set("n", strconv.FormatInt(id, 10))
+	c.Redirect(http.StatusSeeOther, "/notifications?"+q.Encode())
+}
+
+// outboxResend sends a failed e-mail again (app.ResendNotification).
+func (cs *Console) outboxResend(c *gin.Context) {
+	id, ok := cs.outboxMessage(c)
+	if !ok {
 		return
 	}
-	err = cs.ops.ResendNotification(c, user(c).Actor, id)
+	err := cs.ops.ResendNotification(c, user(c).Actor, id)
 	audited(c, "/api/v1/notifications/:id/resend", strconv.FormatInt(id, 10), "", "", err)
 	if r := refusalIn(c, err); r != nil {
 		p := cs.base(c, "outbox.title")
@@ -329,11 +348,7 @@ func (cs *Console) outboxResend(c *gin.Context) {
 		cs.showOutbox(c, p, r.Status, nil)
 		return
 	}
-	f := outboxFilterOf(c)
-	q := outboxQuery(f.Status, f.Kind, f.Before)
-	q.Set("done", "resent")
-	q.Set("n", strconv.FormatInt(id, 10))
-	c.Redirect(http.StatusSeeOther, "/notifications?"+q.Encode())
+	cs.outboxBack(c, "resent", id)
 }
 
 // outboxMark reports a message sent or failed through
@@ -341,13 +356,8 @@ func (cs *Console) outboxResend(c *gin.Context) {
 // stands as the page showed it: a colleague's report made meanwhile is a
 // 409, said in words, not overwritten.
 func (cs *Console) outboxMark(c *gin.Context) {
-	if !mayOutbox(user(c).Actor) {
-		cs.outboxForbidden(c)
-		return
-	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id < 1 {
-		cs.refuse(c, &Refusal{Status: http.StatusNotFound})
+	id, ok := cs.outboxMessage(c)
+	if !ok {
 		return
 	}
 	status, from, note := c.PostForm("status"), c.PostForm("if_status"), strings.TrimSpace(c.PostForm("note"))
@@ -363,15 +373,11 @@ func (cs *Console) outboxMark(c *gin.Context) {
 		cs.showOutbox(c, p, http.StatusBadRequest, refused)
 		return
 	}
-	err = cs.ops.MarkNotification(c, user(c).Actor, id, app.NotificationReport{Status: status, Note: note, IfStatus: from})
+	err := cs.ops.MarkNotification(c, user(c).Actor, id, app.NotificationReport{Status: status, Note: note, IfStatus: from})
 	audited(c, "/api/v1/notifications/:id/status", strconv.FormatInt(id, 10), "", "", err)
 	r := refusalIn(c, err)
 	if r == nil {
-		f := outboxFilterOf(c)
-		q := outboxQuery(f.Status, f.Kind, f.Before)
-		q.Set("done", status)
-		q.Set("n", strconv.FormatInt(id, 10))
-		c.Redirect(http.StatusSeeOther, "/notifications?"+q.Encode())
+		cs.outboxBack(c, status, id)
 		return
 	}
 	if r.Status == http.StatusForbidden {
