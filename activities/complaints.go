@@ -14,6 +14,7 @@ import (
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/email"
 	"github.com/cxflow/cxflow/payloadcrypt"
+	"github.com/cxflow/cxflow/robot"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/webhook"
 )
@@ -33,9 +34,11 @@ type Activities struct {
 	// is configured (the e-mails then wait, pending).
 	Mail     *email.Sender
 	MailFrom string
-	// Keyring opens webhooks' sealed secrets; Webhooks posts their events.
+	// Keyring opens webhooks' and robots' sealed secrets; Webhooks and
+	// Robots post to them (nil: not delivered by this worker).
 	Keyring  *payloadcrypt.Keyring
 	Webhooks *webhook.Sender
+	Robots   *robot.Sender
 }
 
 // CurrentPolicy is the policy a new complaint starts under, recorded into it:

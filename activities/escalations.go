@@ -130,12 +130,31 @@ func (a *Activities) notifyActionEscalations(ctx context.Context, s ImprovementS
 
 // enqueueForStaff puts tasks for staff in the outbox and, when cxflow
 // delivers e-mail, an e-mail of each to every person the task names who has
-// an address (the department's people, its heads, a role's holders).
+// an address (the department's people, its heads, a role's holders); a task
+// for a department or its heads goes to the department's group-chat robots
+// too.
 func (a *Activities) enqueueForStaff(ctx context.Context, tasks []store.Notification) error {
 	if len(tasks) == 0 {
 		return nil
 	}
 	all := tasks
+	if a.Robots != nil {
+		for _, n := range tasks {
+			kind, dept, _ := strings.Cut(n.Recipient, ":")
+			if (kind != "department" && kind != "department_head") || dept == "" {
+				continue
+			}
+			robots, err := a.Store.Robots(ctx, dept)
+			if err != nil {
+				return err
+			}
+			for _, r := range robots {
+				m := n
+				m.Key, m.Channel, m.Recipient = n.Key+":robot:"+r.ID, "robot", "robot:"+r.ID
+				all = append(all, m)
+			}
+		}
+	}
 	if a.Mail != nil {
 		for _, n := range tasks {
 			addrs, err := a.Store.StaffAddresses(ctx, n.Recipient)

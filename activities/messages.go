@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -14,7 +15,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/cxflow/cxflow/email"
+	"github.com/cxflow/cxflow/robot"
 	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/webhook"
 )
 
 // ErrPermanentRefusal types a delivery the server refused for good: retrying
@@ -36,7 +39,7 @@ func (a *Activities) DeliverMessage(ctx context.Context, req MessageRequest) err
 	if err != nil {
 		return err
 	}
-	if n.Status != "pending" || (n.Channel != "email" && n.Channel != "webhook") {
+	if n.Status != "pending" || (n.Channel != "email" && n.Channel != "webhook" && n.Channel != "robot") {
 		return nil
 	}
 	if n.Channel == "email" && a.Mail == nil {
@@ -63,6 +66,12 @@ func (a *Activities) DeliverMessage(ctx context.Context, req MessageRequest) err
 		}
 	case "webhook":
 		answer, permanent, sendErr = a.deliverWebhook(ctx, n)
+		if sendErr != nil && answer == "" {
+			answer = sendErr.Error()
+		}
+		note = "answered " + answer
+	case "robot":
+		answer, permanent, sendErr = a.deliverRobot(ctx, n)
 		if sendErr != nil && answer == "" {
 			answer = sendErr.Error()
 		}
@@ -172,4 +181,37 @@ func htmlBody(text, link string) string {
 	}
 	b.WriteString("</body></html>")
 	return b.String()
+}
+
+// deliverRobot posts one message to a department's robot.
+func (a *Activities) deliverRobot(ctx context.Context, n store.Notification) (answer string, permanent bool, err error) {
+	r, err := a.Store.GetRobot(ctx, strings.TrimPrefix(n.Recipient, "robot:"))
+	if errors.Is(err, store.ErrNotFound) {
+		return "the robot was removed", true, err
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if a.Keyring == nil || a.Robots == nil {
+		return "robots are not configured on this worker (no keyring)", true, errors.New("no keyring")
+	}
+	raw, err := a.Keyring.Open(r.BoxKeyID, r.Box, "robot:"+r.ID)
+	if err != nil {
+		return err.Error(), true, err
+	}
+	var box struct{ URL, Secret string }
+	err = json.Unmarshal(raw, &box)
+	clear(raw)
+	if err != nil {
+		return "the robot's sealed settings are unreadable", true, err
+	}
+	answer, err = a.Robots.Post(ctx, robot.Vendor(r.Vendor), box.URL, box.Secret, robot.Message{Title: n.Subject, Text: n.Body, Link: n.Link})
+	var refused *robot.Refused
+	if errors.As(err, &refused) {
+		return refused.Answer, refused.Permanent, err
+	}
+	if errors.Is(err, webhook.ErrPrivateTarget) {
+		return webhook.ErrPrivateTarget.Error(), true, err
+	}
+	return answer, false, err
 }

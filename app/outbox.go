@@ -42,8 +42,8 @@ func (a *App) Notifications(ctx context.Context, by complaint.Actor, f OutboxFil
 	if f.Status != "" && f.Status != "pending" && f.Status != "sent" && f.Status != "failed" {
 		return NotificationPage{}, notOneOf("status", "status must be pending, sent or failed")
 	}
-	if f.Channel != "" && f.Channel != "email" && f.Channel != "task" && f.Channel != "webhook" {
-		return NotificationPage{}, notOneOf("channel", "channel must be email, task or webhook")
+	if f.Channel != "" && f.Channel != "email" && f.Channel != "task" && f.Channel != "webhook" && f.Channel != "robot" {
+		return NotificationPage{}, notOneOf("channel", "channel must be email, task, webhook or robot")
 	}
 	if f.After < 0 {
 		return NotificationPage{}, Refuse(Invalid, "after", "after must be a notification ID")

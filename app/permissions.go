@@ -107,6 +107,9 @@ var permissions = map[Op]rule{
 	OpListWebhooks:       administration,
 	OpDeleteWebhook:      administration,
 	OpWebhookDeliveries:  administration,
+	OpCreateRobot:        administration,
+	OpListRobots:         administration,
+	OpDeleteRobot:        administration,
 	OpListAudit:          {"the audit trail", []org.Role{org.RoleInternalAuditor, org.RoleAdministrator}},
 
 	// Surveys.
@@ -188,6 +191,9 @@ const (
 	OpListWebhooks       Op = "listWebhooks"
 	OpDeleteWebhook      Op = "deleteWebhook"
 	OpWebhookDeliveries  Op = "listWebhookDeliveries"
+	OpCreateRobot        Op = "createRobot"
+	OpListRobots         Op = "listRobots"
+	OpDeleteRobot        Op = "deleteRobot"
 	OpListAudit          Op = "listAudit"
 )
 

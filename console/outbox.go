@@ -285,7 +285,7 @@ func (cs *Console) showOutbox(c *gin.Context, p page, status int, refused *outbo
 			Subject: m.Subject, Body: m.Body, Link: m.Link, Related: outboxRelated(a, m.Related), Status: m.Status, Note: m.Note,
 			Action:  "/notifications/" + strconv.FormatInt(m.ID, 10) + "/status" + action,
 			MaySend: m.Status == "pending" || m.Status == "failed", MayFail: m.Status == "pending", Attempts: m.Attempts}
-		if (m.Channel == "email" || m.Channel == "webhook") && m.Status == "failed" {
+		if m.Channel != "task" && m.Status == "failed" {
 			row.Resend = "/notifications/" + strconv.FormatInt(m.ID, 10) + "/resend" + action
 		}
 		if m.SentAt != nil && m.Status == "sent" {

@@ -21,6 +21,8 @@ import (
 	"github.com/cxflow/cxflow/devstack"
 	"github.com/cxflow/cxflow/email"
 	"github.com/cxflow/cxflow/migrations"
+	"github.com/cxflow/cxflow/robot"
+	"github.com/cxflow/cxflow/robot/robottest"
 	"github.com/cxflow/cxflow/server"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/webhook"
@@ -61,12 +63,12 @@ func newMailInstallation(t *testing.T) mailInstallation {
 	// Its webhooks may post to this machine: the tests' receivers listen here.
 	acts := &activities.Activities{Store: st, Temporal: stack.client, Policy: policy, Location: cfg.Location, PublicURL: cfg.PublicURL,
 		Links: cfg.Secrets.Links, Mail: sender, MailFrom: cfg.MailFrom,
-		Keyring: cfg.Secrets.Keyring, Webhooks: webhook.NewSender(true, 5*time.Second)}
+		Keyring: cfg.Secrets.Keyring, Webhooks: webhook.NewSender(true, 5*time.Second), Robots: robot.NewSender(webhook.Client(true, 5*time.Second))}
 	w := worker.New(stack.client, cfg.TaskQueue, acts)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	// Quick retries, so that a test sees a few within seconds.
-	ops := &app.App{Temporal: stack.client, Store: st, TaskQueue: cfg.TaskQueue, Log: stack.log, DeliveryChannels: []string{"email", "webhook"},
+	ops := &app.App{Temporal: stack.client, Store: st, TaskQueue: cfg.TaskQueue, Log: stack.log, DeliveryChannels: []string{"email", "webhook", "robot"},
 		MessageRetry: workflows.MessageRetry{FirstWait: 300 * time.Millisecond, MaxWait: time.Second, Attempts: 30}}
 	dctx, stop := context.WithCancel(ctx)
 	t.Cleanup(stop)
@@ -359,4 +361,59 @@ func TestWebhooksPostSignedEvents(t *testing.T) {
 
 	require.Equal(t, http.StatusNoContent, call(t, m.api, http.MethodDelete, "/api/v1/webhooks/"+hookID, nil, "Authorization", "Bearer "+m.admin).status)
 	require.Equal(t, http.StatusNotFound, call(t, m.api, http.MethodGet, "/api/v1/webhooks/"+hookID+"/deliveries", nil, "Authorization", "Bearer "+m.admin).status)
+}
+
+// A department's group-chat robots (issue #12): an escalation addressed to
+// the department's heads is posted to each of its robots, signed as the
+// platform specifies — checked by local receivers that implement DingTalk's
+// and WeCom's documented requests; the URL's token and the secret are never
+// returned.
+func TestRobotsPostEscalations(t *testing.T) {
+	m := newMailInstallation(t)
+	ding := robottest.Start(robot.DingTalk, "SEC-ding-the-secret")
+	defer ding.Close()
+	wecom := robottest.Start(robot.WeCom, "wecom-key-"+uuid.NewString()[:8])
+	defer wecom.Close()
+	admin := func(method, path string, body any) response {
+		return call(t, m.api, method, path, body, "Authorization", "Bearer "+m.admin)
+	}
+	for field, body := range map[string]map[string]any{
+		"vendor":     {"department": "branch-zhengzhou", "vendor": "wechat", "url": ding.URL(), "secret": ding.Secret},
+		"department": {"department": "nowhere", "vendor": "dingtalk", "url": ding.URL(), "secret": ding.Secret},
+		"secret":     {"department": "branch-zhengzhou", "vendor": "dingtalk", "url": ding.URL()},
+		"url":        {"department": "branch-zhengzhou", "vendor": "dingtalk", "url": ding.Server.URL + "/robot/send", "secret": ding.Secret},
+	} {
+		r := admin(http.MethodPost, "/api/v1/robots", body)
+		require.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
+		require.Equal(t, field, r.field(t, "field"))
+	}
+	r := admin(http.MethodPost, "/api/v1/robots", map[string]any{"department": "branch-zhengzhou", "vendor": "dingtalk", "url": ding.URL(), "secret": ding.Secret})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	require.NotContains(t, string(r.body), "access_token")
+	require.NotContains(t, string(r.body), ding.Secret)
+	r = admin(http.MethodPost, "/api/v1/robots", map[string]any{"department": "branch-zhengzhou", "vendor": "wecom", "url": wecom.URL()})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	list := admin(http.MethodGet, "/api/v1/robots?department=branch-zhengzhou", nil)
+	require.Equal(t, http.StatusOK, list.status)
+	require.NotContains(t, string(list.body), wecom.Key)
+
+	late := intake(5_000)
+	late["branch"] = "branch-zhengzhou"
+	late["subject"] = "机器人升级测试 " + uuid.NewString()[:6]
+	late["received_at"] = time.Now().Add(-20 * 24 * time.Hour).Format(time.RFC3339)
+	r = call(t, m.api, http.MethodPost, "/api/v1/complaints", late, "Authorization", "Bearer "+m.clerk)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	id, number := r.field(t, "id").(string), r.field(t, "number").(string)
+	for _, rcv := range []*robottest.Receiver{ding, wecom} {
+		require.Eventually(t, func() bool {
+			for _, got := range rcv.Messages() {
+				if strings.Contains(got.Title+got.Text, number) {
+					require.Contains(t, got.Text, "http://cxflow.test/complaints/"+id, "the link to act")
+					return true
+				}
+			}
+			return false
+		}, 20*time.Second, 100*time.Millisecond, "%s: no escalation for %s", rcv.Vendor, number)
+		require.Zero(t, rcv.Refusals(), "%s refused a request: signature or key", rcv.Vendor)
+	}
 }

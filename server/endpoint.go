@@ -79,6 +79,7 @@ func endpoints() []endpoint {
 		publicSurveyEndpoints(),
 		outboxEndpoints(),
 		webhookEndpoints(),
+		robotEndpoints(),
 		auditEndpoints(),
 		reportEndpoints(),
 		assessmentEndpoints(),

@@ -63,6 +63,8 @@ type requestBody struct {
 }
 
 var requestBodies = map[reflect.Type]requestBody{
+	reflect.TypeFor[app.RobotRequest](): {name: "RobotRequest", required: []string{"department", "vendor", "url"},
+		doc: "A department's group-chat robot to register: its platform, its webhook URL and, for DingTalk and Feishu, its signing secret."},
 	reflect.TypeFor[app.WebhookRequest](): {name: "WebhookRequest", required: []string{"url", "secret", "events"},
 		doc: "A webhook to register: where to post, the secret that signs each delivery, and the event types."},
 	reflect.TypeFor[PolicyMigration](): {name: "PolicyMigration", required: []string{"version"},
@@ -198,8 +200,8 @@ var extraEnums = map[string]struct {
 		"How far a return rate on course to miss its target was escalated: owner (the programme's owner department was told), then department_head (its head)."},
 	"StaffChannel": {names(survey.ChannelPhone, survey.ChannelVisit, survey.ChannelLetter),
 		"How staff took the answer: phone (电话问卷), visit (走访) or letter (信函, returned on paper). Online answers come through the customer's link instead."},
-	"OutboxChannel": {[]string{"email", "task", "webhook"},
-		"How an outbox message is delivered: email (to recipient, an e-mail address, e.g. a customer's survey invitation), task (for staff: recipient names them, e.g. department:market) or webhook (an event posted to recipient, webhook:<id>)."},
+	"OutboxChannel": {[]string{"email", "task", "webhook", "robot"},
+		"How an outbox message is delivered: email (to recipient, an e-mail address, e.g. a customer's survey invitation), task (for staff: recipient names them, e.g. department:market), webhook (an event posted to recipient, webhook:<id>) or robot (a group-chat robot, robot:<id>)."},
 	"OutboxStatus": {[]string{"pending", "sent", "failed"}, "Where an outbox message stands: pending (not delivered yet), sent or failed."},
 	"OutboxReport": {[]string{"sent", "failed"}, "What became of an outbox message: sent or failed."},
 }

@@ -36,3 +36,27 @@ func webhookEndpoints() []endpoint {
 			responses:   []reply{answers(http.StatusOK, "The deliveries.", typeOf[WebhookDeliveryList]()), notFound, internalError}},
 	}
 }
+
+// robotEndpoints are the departments' group-chat robots.
+func robotEndpoints() []endpoint {
+	return []endpoint{
+		{method: http.MethodPost, path: "/api/v1/robots", op: app.OpCreateRobot, handle: method((*Server).createRobot),
+			tag: "webhooks", summary: "Register a department's group-chat robot",
+			description: "A DingTalk (钉钉) custom robot, WeCom (企业微信) group robot or Feishu (飞书) custom bot in a department's group chat: escalations addressed to the department " +
+				"or its heads are posted there as Markdown with a link to the case, signed as the platform specifies (DingTalk 加签 and Feishu 签名校验 with the secret; WeCom's URL " +
+				"carries its key). The URL and secret are kept encrypted and never returned. A 400 names vendor, department, url (not http(s), a private address, or without the " +
+				"platform's access_token or key) or secret.",
+			body:      jsonBody(bodyOf[RobotRequest]()),
+			responses: []reply{answers(http.StatusCreated, "The robot, without its URL's token or its secret.", typeOf[app.Robot]()), badRequest, tooLarge, internalError}},
+		{method: http.MethodGet, path: "/api/v1/robots", op: app.OpListRobots, handle: method((*Server).listRobots),
+			tag: "webhooks", summary: "List the robots",
+			description: "The registered robots, by department; tokens and secrets are never returned.",
+			params:      []param{query("department", "Only this department's robots.", fixed(stringSchema()))},
+			responses:   []reply{answers(http.StatusOK, "The robots.", typeOf[RobotList]()), internalError}},
+		{method: http.MethodDelete, path: "/api/v1/robots/{id}", op: app.OpDeleteRobot, handle: method((*Server).deleteRobot),
+			tag: "webhooks", summary: "Remove a robot",
+			description: "Removes the robot; its messages still waiting fail, saying so.",
+			params:      []param{pathParam("id", "The robot's ID.", fixed(formatted("uuid")))},
+			responses:   []reply{noContent(http.StatusNoContent, "Removed."), fails(http.StatusNotFound, "No robot has this ID."), internalError}},
+	}
+}

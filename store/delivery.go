@@ -116,7 +116,7 @@ func (s *Store) Attempts(ctx context.Context, id int64) ([]Attempt, error) {
 // redelivered.
 func (s *Store) Redeliver(ctx context.Context, id int64) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE notifications SET status = 'pending', dispatched_at = NULL, note = ''
-		WHERE id = $1 AND channel IN ('email', 'webhook') AND status IN ('pending', 'failed')`, id)
+		WHERE id = $1 AND channel IN ('email', 'webhook', 'robot') AND status IN ('pending', 'failed')`, id)
 	if err != nil {
 		return fmt.Errorf("redeliver notification %d: %w", id, err)
 	}

@@ -78,7 +78,8 @@ type OutboxTally struct {
 	Email   int `json:"email" doc:"E-mails."`
 	Task    int `json:"task" doc:"Tasks for staff."`
 	Webhook int `json:"webhook" doc:"Events for webhooks."`
-	Total   int `json:"total" doc:"All of them: email, task and webhook."`
+	Robot   int `json:"robot" doc:"Messages to group-chat robots."`
+	Total   int `json:"total" doc:"All of them: email, task, webhook and robot."`
 }
 
 // CountOutbox counts the outbox's messages by status and channel.
@@ -113,6 +114,8 @@ func (s *Store) CountOutbox(ctx context.Context) (OutboxCounts, error) {
 			t.Task += n
 		case "webhook":
 			t.Webhook += n
+		case "robot":
+			t.Robot += n
 		}
 		t.Total += n
 	}

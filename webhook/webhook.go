@@ -121,6 +121,14 @@ type Sender struct {
 
 // NewSender posts with a timeout per delivery.
 func NewSender(allowPrivate bool, timeout time.Duration) *Sender {
+	return &Sender{client: Client(allowPrivate, timeout)}
+}
+
+// Client is an HTTP client for posting to outside services (webhooks,
+// robots): its dialler refuses private addresses unless allowPrivate, it
+// follows no redirect and ignores proxy settings, and each request is
+// bounded by timeout.
+func Client(allowPrivate bool, timeout time.Duration) *http.Client {
 	d := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
 		if allowPrivate {
 			return nil
@@ -136,9 +144,9 @@ func NewSender(allowPrivate bool, timeout time.Duration) *Sender {
 	}}
 	tr := &http.Transport{DialContext: d.DialContext, TLSHandshakeTimeout: 10 * time.Second, ResponseHeaderTimeout: timeout,
 		MaxIdleConnsPerHost: 4, IdleConnTimeout: 90 * time.Second, Proxy: nil}
-	return &Sender{client: &http.Client{Transport: tr, Timeout: timeout,
+	return &http.Client{Transport: tr, Timeout: timeout,
 		// A redirect is the receiver's answer, not a new target to follow.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // Refused is a receiver's answer other than 2xx. Permanent: retrying the

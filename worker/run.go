@@ -14,6 +14,7 @@ import (
 	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/config"
 	"github.com/cxflow/cxflow/email"
+	"github.com/cxflow/cxflow/robot"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/webhook"
 )
@@ -45,7 +46,7 @@ func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool
 		acts.Links = cfg.Secrets.Links
 	}
 	acts.MailFrom = cfg.MailFrom
-	channels := []string{"webhook"}
+	channels := []string{"webhook", "robot"}
 	if cfg.SMTP != nil {
 		if acts.Mail, err = email.NewSender(*cfg.SMTP, cfg.MailFrom); err != nil {
 			return err
@@ -56,6 +57,7 @@ func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool
 		acts.Keyring = cfg.Secrets.Keyring
 	}
 	acts.Webhooks = webhook.NewSender(cfg.WebhookAllowPrivate, webhookTimeout)
+	acts.Robots = robot.NewSender(webhook.Client(cfg.WebhookAllowPrivate, webhookTimeout))
 	// A release's new holiday years reach the stored calendar and the open
 	// complaints before the worker takes work (see app.AdoptShippedHolidays).
 	ops := &app.App{Temporal: tc, Store: acts.Store, TaskQueue: cfg.TaskQueue, Log: log, DeliveryChannels: channels}
@@ -64,7 +66,8 @@ func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool
 	}
 	// Rows a lost workflow task wrote are repaired from the workflows.
 	go ops.RunReconciler(ctx, reconcileInterval, reconcileGrace)
-	// Webhook events are delivered always, the outbox's e-mails when a mail
+	// Webhook events and robot messages are delivered always, the outbox's
+	// e-mails when a mail
 	// server is configured; without one they wait, pending, for a relay or
 	// the staff.
 	go ops.RunDispatcher(ctx, dispatchInterval)
