@@ -103,6 +103,9 @@ func (a *Activities) SaveComplaint(ctx context.Context, s Snapshot) error {
 	if err := a.complaintEvents(ctx, s); err != nil {
 		return err
 	}
+	if err := a.notifyNewWork(ctx, s); err != nil {
+		return err
+	}
 	return a.notifyComplaintEscalations(ctx, s)
 }
 

@@ -134,14 +134,24 @@ func (a *Activities) notifyActionEscalations(ctx context.Context, s ImprovementS
 // for a department or its heads goes to the department's group-chat robots
 // too.
 func (a *Activities) enqueueForStaff(ctx context.Context, tasks []store.Notification) error {
+	return a.enqueueFor(ctx, tasks, true)
+}
+
+// enqueueFor puts each message for staff in the outbox as a task (when
+// asTask) and as e-mails and robot messages to the people and departments
+// it names (Recipient).
+func (a *Activities) enqueueFor(ctx context.Context, tasks []store.Notification, asTask bool) error {
 	if len(tasks) == 0 {
 		return nil
 	}
-	all := tasks
+	var all []store.Notification
+	if asTask {
+		all = append(all, tasks...)
+	}
 	if a.Robots != nil {
 		for _, n := range tasks {
 			kind, dept, _ := strings.Cut(n.Recipient, ":")
-			if (kind != "department" && kind != "department_head") || dept == "" {
+			if (kind != "department" && kind != "department_head" && kind != "branch_head") || dept == "" {
 				continue
 			}
 			robots, err := a.Store.Robots(ctx, dept)
@@ -167,6 +177,9 @@ func (a *Activities) enqueueForStaff(ctx context.Context, tasks []store.Notifica
 				all = append(all, m)
 			}
 		}
+	}
+	if len(all) == 0 {
+		return nil
 	}
 	_, err := a.Store.Enqueue(ctx, all)
 	return err

@@ -417,3 +417,35 @@ func TestRobotsPostEscalations(t *testing.T) {
 		require.Zero(t, rcv.Refusals(), "%s refused a request: signature or key", rcv.Vendor)
 	}
 }
+
+// New work reaches the people who must act (issue #12): a recorded
+// complaint tells the market department by e-mail, an assigned one the
+// responsible department's people, each linked to the complaint's page.
+func TestNewWorkIsMailedToWhoActsNext(t *testing.T) {
+	m := newMailInstallation(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	r := call(t, m.api, http.MethodPost, "/api/v1/complaints", intake(1000), "Authorization", "Bearer "+m.clerk)
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.body)
+	id, number := r.field(t, "id").(string), r.field(t, "number").(string)
+	got, err := stack.mailpit.WaitForMessage(ctx, fmt.Sprintf("to:market@example.com subject:%q", "待办："+number))
+	require.NoError(t, err)
+	require.Contains(t, got.Subject, "判定投诉")
+	require.Contains(t, got.Text, "http://cxflow.test/complaints/"+id)
+
+	for _, step := range []struct {
+		path string
+		body map[string]any
+	}{
+		{"validation", map[string]any{"founded": true, "reason": "属实"}},
+		{"assignment", map[string]any{"department": "engineering", "handler": "李工"}},
+	} {
+		r := call(t, m.api, http.MethodPost, "/api/v1/complaints/"+id+"/"+step.path, step.body, "Authorization", "Bearer "+m.token)
+		require.Equal(t, http.StatusOK, r.status, "%s: %s", step.path, r.body)
+	}
+	for _, person := range []string{"engineer", "head"} {
+		got, err := stack.mailpit.WaitForMessage(ctx, fmt.Sprintf("to:%s@example.com subject:%q", person, "待办："+number))
+		require.NoError(t, err, person)
+		require.Contains(t, got.Subject, "分析原因")
+	}
+}

@@ -259,7 +259,8 @@ func (s *Store) HasUsers(ctx context.Context) (bool, error) {
 
 // StaffAddresses are the e-mail addresses of the enabled users a recipient
 // names: "department:<id>" (the department's people), "department_head:<id>"
-// (its heads), "role:<role>" (every holder of the role). Users without an
+// (its heads), "branch_head:<id>" (a branch's head), "role:<role>" (every
+// holder of the role). Users without an
 // address are left out; an unknown form names no one.
 func (s *Store) StaffAddresses(ctx context.Context, recipient string) ([]string, error) {
 	kind, arg, _ := strings.Cut(recipient, ":")
@@ -269,6 +270,8 @@ func (s *Store) StaffAddresses(ctx context.Context, recipient string) ([]string,
 		q = `SELECT email FROM users WHERE NOT disabled AND email <> '' AND department = $1 ORDER BY username`
 	case "department_head":
 		q = `SELECT email FROM users WHERE NOT disabled AND email <> '' AND department = $1 AND 'department_head' = ANY(roles) ORDER BY username`
+	case "branch_head":
+		q = `SELECT email FROM users WHERE NOT disabled AND email <> '' AND department = $1 AND 'branch_head' = ANY(roles) ORDER BY username`
 	case "role":
 		q = `SELECT email FROM users WHERE NOT disabled AND email <> '' AND $1 = ANY(roles) ORDER BY username`
 	default:
