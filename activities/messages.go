@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/cxflow/cxflow/email"
+	"github.com/cxflow/cxflow/payloadcrypt"
 	"github.com/cxflow/cxflow/robot"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/webhook"
@@ -192,10 +193,17 @@ func (a *Activities) deliverRobot(ctx context.Context, n store.Notification) (an
 	if err != nil {
 		return "", false, err
 	}
-	if a.Keyring == nil || a.Robots == nil {
-		return "robots are not configured on this worker (no keyring)", true, errors.New("no keyring")
+	return PostRobot(ctx, a.Keyring, a.Robots, r, robot.Message{Title: n.Subject, Text: n.Body, Link: n.Link})
+}
+
+// PostRobot opens a robot's sealed URL and secret and posts m to it,
+// answering the platform's answer and whether a refusal is for good. The
+// delivery activity and the administrators' test of a robot use it.
+func PostRobot(ctx context.Context, kr *payloadcrypt.Keyring, sender *robot.Sender, r store.Robot, m robot.Message) (answer string, permanent bool, err error) {
+	if kr == nil || sender == nil {
+		return "robots are not configured here (no keyring)", true, errors.New("no keyring")
 	}
-	raw, err := a.Keyring.Open(r.BoxKeyID, r.Box, "robot:"+r.ID)
+	raw, err := kr.Open(r.BoxKeyID, r.Box, "robot:"+r.ID)
 	if err != nil {
 		return err.Error(), true, err
 	}
@@ -205,7 +213,7 @@ func (a *Activities) deliverRobot(ctx context.Context, n store.Notification) (an
 	if err != nil {
 		return "the robot's sealed settings are unreadable", true, err
 	}
-	answer, err = a.Robots.Post(ctx, robot.Vendor(r.Vendor), box.URL, box.Secret, robot.Message{Title: n.Subject, Text: n.Body, Link: n.Link})
+	answer, err = sender.Post(ctx, robot.Vendor(r.Vendor), box.URL, box.Secret, m)
 	var refused *robot.Refused
 	if errors.As(err, &refused) {
 		return refused.Answer, refused.Permanent, err

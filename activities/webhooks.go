@@ -9,6 +9,7 @@ import (
 
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/improvement"
+	"github.com/cxflow/cxflow/payloadcrypt"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/webhook"
 )
@@ -111,23 +112,29 @@ func (a *Activities) improvementEvents(ctx context.Context, s ImprovementSnapsho
 
 // deliverWebhook posts one event to its subscription.
 func (a *Activities) deliverWebhook(ctx context.Context, n store.Notification) (answer string, permanent bool, err error) {
-	id := strings.TrimPrefix(n.Recipient, "webhook:")
-	w, err := a.Store.GetWebhook(ctx, id)
+	w, err := a.Store.GetWebhook(ctx, strings.TrimPrefix(n.Recipient, "webhook:"))
 	if errors.Is(err, store.ErrNotFound) {
 		return "the webhook was deleted", true, err
 	}
 	if err != nil {
 		return "", false, err
 	}
-	if a.Keyring == nil || a.Webhooks == nil {
-		return "webhooks are not configured on this worker (no keyring)", true, errors.New("no keyring")
+	eventID, _, _ := strings.Cut(n.Key, webhookKeySep)
+	return PostWebhook(ctx, a.Keyring, a.Webhooks, w, webhook.Event{ID: eventID, Type: n.Subject, At: n.CreatedAt, Data: json.RawMessage(n.Body)})
+}
+
+// PostWebhook opens a webhook's sealed secret and posts ev to it, answering
+// the receiver's answer and whether a refusal is for good. The delivery
+// activity and the administrators' test of a webhook use it.
+func PostWebhook(ctx context.Context, kr *payloadcrypt.Keyring, sender *webhook.Sender, w store.Webhook, ev webhook.Event) (answer string, permanent bool, err error) {
+	if kr == nil || sender == nil {
+		return "webhooks are not configured here (no keyring)", true, errors.New("no keyring")
 	}
-	secret, err := a.Keyring.Open(w.SecretKeyID, w.Secret, "webhook:"+w.ID)
+	secret, err := kr.Open(w.SecretKeyID, w.Secret, "webhook:"+w.ID)
 	if err != nil {
 		return err.Error(), true, err
 	}
-	eventID, _, _ := strings.Cut(n.Key, webhookKeySep)
-	answer, err = a.Webhooks.Post(ctx, w.URL, secret, webhook.Event{ID: eventID, Type: n.Subject, At: n.CreatedAt, Data: json.RawMessage(n.Body)})
+	answer, err = sender.Post(ctx, w.URL, secret, ev)
 	clear(secret)
 	var refused *webhook.Refused
 	if errors.As(err, &refused) {

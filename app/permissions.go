@@ -110,6 +110,8 @@ var permissions = map[Op]rule{
 	OpCreateRobot:        administration,
 	OpListRobots:         administration,
 	OpDeleteRobot:        administration,
+	OpTestRobot:          administration,
+	OpTestWebhook:        administration,
 	OpListAudit:          {"the audit trail", []org.Role{org.RoleInternalAuditor, org.RoleAdministrator}},
 
 	// Surveys.
@@ -194,6 +196,8 @@ const (
 	OpCreateRobot        Op = "createRobot"
 	OpListRobots         Op = "listRobots"
 	OpDeleteRobot        Op = "deleteRobot"
+	OpTestRobot          Op = "testRobot"
+	OpTestWebhook        Op = "testWebhook"
 	OpListAudit          Op = "listAudit"
 )
 

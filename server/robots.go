@@ -49,3 +49,21 @@ func (s *Server) deleteRobot(c *gin.Context) {
 	}
 	c.Status(http.StatusNoContent)
 }
+
+func (s *Server) testRobot(c *gin.Context) {
+	res, err := s.app.TestRobot(c, actor(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, "test the robot", err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) testWebhook(c *gin.Context) {
+	res, err := s.app.TestWebhook(c, actor(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, "test the webhook", err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}

@@ -34,6 +34,11 @@ func webhookEndpoints() []endpoint {
 			description: "The webhook's latest 100 deliveries, newest first, each with its status and attempts (the receiver's answers). A failed one is delivered again with POST /api/v1/notifications/{id}/resend.",
 			params:      []param{id},
 			responses:   []reply{answers(http.StatusOK, "The deliveries.", typeOf[WebhookDeliveryList]()), notFound, internalError}},
+		{method: http.MethodPost, path: "/api/v1/webhooks/{id}/test", op: app.OpTestWebhook, handle: method((*Server).testWebhook),
+			tag: "webhooks", summary: "Test a webhook",
+			description: "Posts one ping event (type ping), signed like every delivery, and reports what the receiver answered: delivered false with the answer when it refused or could not be reached.",
+			params:      []param{id},
+			responses:   []reply{answers(http.StatusOK, "The test's result.", typeOf[app.ChannelTest]()), notFound, internalError}},
 	}
 }
 
@@ -58,5 +63,10 @@ func robotEndpoints() []endpoint {
 			description: "Removes the robot; its messages still waiting fail, saying so.",
 			params:      []param{pathParam("id", "The robot's ID.", fixed(formatted("uuid")))},
 			responses:   []reply{noContent(http.StatusNoContent, "Removed."), fails(http.StatusNotFound, "No robot has this ID."), internalError}},
+		{method: http.MethodPost, path: "/api/v1/robots/{id}/test", op: app.OpTestRobot, handle: method((*Server).testRobot),
+			tag: "webhooks", summary: "Test a robot",
+			description: "Posts one test message to the robot's group chat and reports what the platform answered: delivered false with its answer (e.g. a wrong signature) when it refused or could not be reached.",
+			params:      []param{pathParam("id", "The robot's ID.", fixed(formatted("uuid")))},
+			responses:   []reply{answers(http.StatusOK, "The test's result.", typeOf[app.ChannelTest]()), fails(http.StatusNotFound, "No robot has this ID."), internalError}},
 	}
 }

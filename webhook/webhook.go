@@ -44,6 +44,10 @@ const (
 	ImprovementOpened      = "improvement.opened"
 )
 
+// Ping is the event an administrator's test of a webhook posts; no
+// subscription asks for it.
+const Ping = "ping"
+
 // Types lists the event types.
 var Types = []string{ComplaintRecorded, ComplaintStepCompleted, ComplaintEscalated, ComplaintClosed, SurveyAnswered, ImprovementOpened}
 

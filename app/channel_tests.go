@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cxflow/cxflow/activities"
+	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/robot"
+	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/webhook"
+)
+
+// An administrator checks a channel before relying on it (issue #12): one
+// message sent now, and the provider's answer reported as it came — a
+// refusal is the test's result, not the request's failure.
+
+// ChannelTest is a channel test's result.
+type ChannelTest struct {
+	Delivered bool   `json:"delivered" doc:"Whether the provider took the message."`
+	Answer    string `json:"answer" doc:"What the provider answered, or why it could not be reached."`
+}
+
+// channelTimeout bounds a test's wait for the provider.
+const channelTimeout = 15 * time.Second
+
+func channelResult(answer string, err error) ChannelTest {
+	if err != nil && answer == "" {
+		answer = err.Error()
+	}
+	return ChannelTest{Delivered: err == nil, Answer: answer}
+}
+
+// TestRobot posts a test message to a robot.
+func (a *App) TestRobot(ctx context.Context, by complaint.Actor, id string) (ChannelTest, error) {
+	if err := Authorize(by, OpTestRobot); err != nil {
+		return ChannelTest{}, err
+	}
+	r, err := a.Store.GetRobot(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return ChannelTest{}, Refuse(NotFound, "", "robot not found")
+	}
+	if err != nil {
+		return ChannelTest{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, channelTimeout)
+	defer cancel()
+	sender := robot.NewSender(webhook.Client(a.WebhookAllowPrivate, channelTimeout))
+	answer, _, err := activities.PostRobot(ctx, a.Keyring, sender, r, robot.Message{
+		Title: "cxflow 测试消息", Text: fmt.Sprintf("这是一条测试消息：%s 的群机器人已接入 cxflow。", r.Department), Link: a.PublicURL})
+	return channelResult(answer, err), nil
+}
+
+// TestWebhook posts a ping event to a webhook, signed like every delivery.
+func (a *App) TestWebhook(ctx context.Context, by complaint.Actor, id string) (ChannelTest, error) {
+	if err := Authorize(by, OpTestWebhook); err != nil {
+		return ChannelTest{}, err
+	}
+	w, err := a.Store.GetWebhook(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return ChannelTest{}, Refuse(NotFound, "", "webhook not found")
+	}
+	if err != nil {
+		return ChannelTest{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, channelTimeout)
+	defer cancel()
+	data, _ := json.Marshal(map[string]string{"webhook_id": w.ID})
+	ev := webhook.Event{ID: "ping:" + uuid.NewString(), Type: webhook.Ping, At: a.now(), Data: data}
+	answer, _, err := activities.PostWebhook(ctx, a.Keyring, webhook.NewSender(a.WebhookAllowPrivate, channelTimeout), w, ev)
+	return channelResult(answer, err), nil
+}
