@@ -30,10 +30,9 @@ type Activities struct {
 	// Links signs the customer links the outbox sends; PublicURL is where they point.
 	Links     *auth.Links
 	PublicURL string
-	// Mail sends the outbox's e-mail as MailFrom; nil when no mail server
-	// is configured (the e-mails then wait, pending).
-	Mail     *email.Sender
-	MailFrom string
+	// Mail sends the outbox's e-mail; nil when no mail server is
+	// configured (the e-mails then wait, pending).
+	Mail *email.Sender
 	// Keyring opens webhooks' and robots' sealed secrets; Webhooks and
 	// Robots post to them (nil: not delivered by this worker).
 	Keyring  *payloadcrypt.Keyring

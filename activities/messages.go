@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -133,7 +132,7 @@ func capReason(s string) string {
 // message's key (the same on every attempt and resend), threaded under the
 // record it concerns (a complaint's mails in one conversation).
 func (a *Activities) mailOf(n store.Notification) email.Message {
-	domain := a.mailDomain()
+	domain := a.Mail.Domain()
 	sum := sha256.Sum256([]byte(n.Key))
 	m := email.Message{
 		ID:      "cxflow." + hex.EncodeToString(sum[:12]) + "@" + domain,
@@ -150,18 +149,6 @@ func (a *Activities) mailOf(n store.Notification) email.Message {
 		m.InReplyTo = "cxflow.thread." + hex.EncodeToString(rel[:12]) + "@" + domain
 	}
 	return m
-}
-
-// mailDomain is the sender address's domain, for Message-IDs.
-func (a *Activities) mailDomain() string {
-	if a.MailFrom != "" {
-		if addr, err := mail.ParseAddress(a.MailFrom); err == nil {
-			if _, d, ok := strings.Cut(addr.Address, "@"); ok && d != "" {
-				return d
-			}
-		}
-	}
-	return "cxflow.invalid"
 }
 
 // htmlBody is the text as HTML: paragraphs kept, the link clickable.

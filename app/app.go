@@ -12,6 +12,7 @@ import (
 
 	"github.com/cxflow/cxflow/auth"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/email"
 	"github.com/cxflow/cxflow/payloadcrypt"
 	"github.com/cxflow/cxflow/store"
 	"github.com/cxflow/cxflow/workflows"
@@ -37,6 +38,9 @@ type App struct {
 	// WebhookAllowPrivate lets webhooks target private addresses.
 	Keyring             *payloadcrypt.Keyring
 	WebhookAllowPrivate bool
+	// Mail sends e-mail (nil without a mail server): used here only for an
+	// administrator's test; the worker delivers the outbox.
+	Mail *email.Sender
 	// Policy is the configured SLA policy, active while none is stored (the
 	// built-in defaults when unset).
 	Policy complaint.Policy

@@ -11,8 +11,10 @@ import (
 
 	"github.com/cxflow/cxflow/activities"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/email"
 	"github.com/cxflow/cxflow/robot"
 	"github.com/cxflow/cxflow/store"
+	"github.com/cxflow/cxflow/validate"
 	"github.com/cxflow/cxflow/webhook"
 )
 
@@ -74,4 +76,33 @@ func (a *App) TestWebhook(ctx context.Context, by complaint.Actor, id string) (C
 	ev := webhook.Event{ID: "ping:" + uuid.NewString(), Type: webhook.Ping, At: a.now(), Data: data}
 	answer, _, err := activities.PostWebhook(ctx, a.Keyring, webhook.NewSender(a.WebhookAllowPrivate, channelTimeout), w, ev)
 	return channelResult(answer, err), nil
+}
+
+// MailTest is where an administrator sends a test e-mail.
+type MailTest struct {
+	To string `json:"to" doc:"The address to send the test e-mail to."`
+}
+
+// TestMail sends a test e-mail through the configured mail server now.
+func (a *App) TestMail(ctx context.Context, by complaint.Actor, in MailTest) (ChannelTest, error) {
+	if err := Authorize(by, OpTestMail); err != nil {
+		return ChannelTest{}, err
+	}
+	if in.To == "" {
+		return ChannelTest{}, Refuse(Invalid, "to", "to is required: the address to send the test e-mail to")
+	}
+	if fe := validate.Email("to", in.To); fe != nil {
+		return ChannelTest{}, invalidInput(fe, "to "+fe.Message)
+	}
+	if a.Mail == nil {
+		return ChannelTest{}, Refuse(Conflict, "", "no mail server is configured (CXFLOW_SMTP_URL): e-mails wait in the outbox for a relay or the staff")
+	}
+	ctx, cancel := context.WithTimeout(ctx, channelTimeout)
+	defer cancel()
+	err := a.Mail.Send(ctx, email.Message{ID: "cxflow.test." + uuid.NewString() + "@" + a.Mail.Domain(), To: in.To,
+		Subject: "cxflow 测试邮件", Text: "这是一封测试邮件：cxflow 可以通过 " + a.Mail.Server().String() + " 发送邮件。"})
+	if err != nil {
+		return ChannelTest{Answer: err.Error()}, nil
+	}
+	return ChannelTest{Delivered: true, Answer: "accepted by " + a.Mail.Server().String()}, nil
 }

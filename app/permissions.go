@@ -112,6 +112,7 @@ var permissions = map[Op]rule{
 	OpDeleteRobot:        administration,
 	OpTestRobot:          administration,
 	OpTestWebhook:        administration,
+	OpTestMail:           administration,
 	OpListAudit:          {"the audit trail", []org.Role{org.RoleInternalAuditor, org.RoleAdministrator}},
 
 	// Surveys.
@@ -198,6 +199,7 @@ const (
 	OpDeleteRobot        Op = "deleteRobot"
 	OpTestRobot          Op = "testRobot"
 	OpTestWebhook        Op = "testWebhook"
+	OpTestMail           Op = "testMail"
 	OpListAudit          Op = "listAudit"
 )
 

@@ -149,6 +149,16 @@ func NewSender(server Server, from string) (*Sender, error) {
 // Server is where the sender sends.
 func (s *Sender) Server() Server { return s.server }
 
+// Domain is the sender address's domain, for Message-IDs.
+func (s *Sender) Domain() string {
+	if a, err := parseAddress(s.from); err == nil {
+		if _, d, ok := strings.Cut(a.Address, "@"); ok && d != "" {
+			return d
+		}
+	}
+	return "cxflow.invalid"
+}
+
 // Send delivers one message. A refusal by the server is a *Rejected; any
 // other error (the server unreachable, a dropped connection) is temporary.
 func (s *Sender) Send(ctx context.Context, m Message) error {

@@ -62,7 +62,7 @@ func newMailInstallation(t *testing.T) mailInstallation {
 	require.NoError(t, err)
 	// Its webhooks may post to this machine: the tests' receivers listen here.
 	acts := &activities.Activities{Store: st, Temporal: stack.client, Policy: policy, Location: cfg.Location, PublicURL: cfg.PublicURL,
-		Links: cfg.Secrets.Links, Mail: sender, MailFrom: cfg.MailFrom,
+		Links: cfg.Secrets.Links, Mail: sender,
 		Keyring: cfg.Secrets.Keyring, Webhooks: webhook.NewSender(true, 5*time.Second), Robots: robot.NewSender(webhook.Client(true, 5*time.Second))}
 	w := worker.New(stack.client, cfg.TaskQueue, acts)
 	require.NoError(t, w.Start())
@@ -79,6 +79,7 @@ func newMailInstallation(t *testing.T) mailInstallation {
 
 	sec := server.SecurityFrom(cfg)
 	sec.WebhookAllowPrivate = true
+	sec.Mail = sender
 	srv := httptest.NewServer(server.New(stack.client, st, cfg.TaskQueue, stack.log).WithSecurity(sec).Handler())
 	t.Cleanup(srv.Close)
 	tok, err := login(srv.URL, "market", demo.Password)
@@ -157,6 +158,18 @@ func TestEmailDeliveredFromTheOutbox(t *testing.T) {
 	t.Cleanup(func() { _, _ = stack.mailpit.SetChaos(context.Background(), devstack.ChaosTriggers{}) })
 	tag := uuid.NewString()[:8]
 
+	// The administrator's test e-mail: sent now, the server's answer given.
+	r := call(t, m.api, http.MethodPost, "/api/v1/mail/test", map[string]any{"to": "test-" + tag + "@example.com"}, "Authorization", "Bearer "+m.admin)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	require.Equal(t, true, r.field(t, "delivered"), "%s", r.body)
+	_, werr := stack.mailpit.WaitForMessage(ctx, "to:test-"+tag+"@example.com")
+	require.NoError(t, werr)
+	r = call(t, m.api, http.MethodPost, "/api/v1/mail/test", map[string]any{"to": "not an address"}, "Authorization", "Bearer "+m.admin)
+	require.Equal(t, http.StatusBadRequest, r.status)
+	require.Equal(t, "to", r.field(t, "field"))
+	// The shared stack has no mail server: nothing to test, said so.
+	require.Equal(t, http.StatusConflict, as(t, "admin", http.MethodPost, "/api/v1/mail/test", map[string]any{"to": "x@example.com"}).status)
+
 	// Delivered: in the inbox with its Message-ID, both bodies and the link.
 	to := "first-" + tag + "@example.com"
 	id := m.enqueue(t, to, "满意度调查邀请: 重点客户 "+tag)
@@ -188,7 +201,7 @@ func TestEmailDeliveredFromTheOutbox(t *testing.T) {
 	require.Empty(t, m.inbox(t, to))
 	_, err = stack.mailpit.SetChaos(ctx, devstack.ChaosTriggers{})
 	require.NoError(t, err)
-	r := call(t, m.api, http.MethodPost, fmt.Sprintf("/api/v1/notifications/%d/resend", id), nil, "Authorization", "Bearer "+m.token)
+	r = call(t, m.api, http.MethodPost, fmt.Sprintf("/api/v1/notifications/%d/resend", id), nil, "Authorization", "Bearer "+m.token)
 	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
 	m.waitStatus(t, id, "sent")
 	require.Equal(t, []string{store.AttemptPermanent, store.AttemptAccepted}, outcomes(m.attempts(t, id)))

@@ -80,6 +80,7 @@ func endpoints() []endpoint {
 		outboxEndpoints(),
 		webhookEndpoints(),
 		robotEndpoints(),
+		mailTestEndpoints(),
 		auditEndpoints(),
 		reportEndpoints(),
 		assessmentEndpoints(),

@@ -63,6 +63,7 @@ type requestBody struct {
 }
 
 var requestBodies = map[reflect.Type]requestBody{
+	reflect.TypeFor[app.MailTest](): {name: "MailTest", required: []string{"to"}, doc: "Where to send a test e-mail."},
 	reflect.TypeFor[app.RobotRequest](): {name: "RobotRequest", required: []string{"department", "vendor", "url"},
 		doc: "A department's group-chat robot to register: its platform, its webhook URL and, for DingTalk and Feishu, its signing secret."},
 	reflect.TypeFor[app.WebhookRequest](): {name: "WebhookRequest", required: []string{"url", "secret", "events"},

@@ -16,6 +16,7 @@ import (
 	"github.com/cxflow/cxflow/complaint"
 	"github.com/cxflow/cxflow/config"
 	"github.com/cxflow/cxflow/console"
+	"github.com/cxflow/cxflow/email"
 	"github.com/cxflow/cxflow/payloadcrypt"
 	"github.com/cxflow/cxflow/store"
 )
@@ -64,6 +65,8 @@ type Security struct {
 	// lets webhooks target private addresses.
 	Keyring             *payloadcrypt.Keyring
 	WebhookAllowPrivate bool
+	// Mail sends an administrator's test e-mail (nil without a mail server).
+	Mail *email.Sender
 	// TrustedProxies are the reverse proxies (CIDRs) whose X-Forwarded-For
 	// names the client; none by default, so the connection's address is used.
 	TrustedProxies []string
@@ -117,6 +120,7 @@ func (s *Server) WithSecurity(sec Security) *Server {
 	if s.app != nil {
 		s.app.Links, s.app.LinkTTL, s.app.PublicURL = sec.Links, sec.LinkTTL, sec.PublicURL
 		s.app.Keyring, s.app.WebhookAllowPrivate = sec.Keyring, sec.WebhookAllowPrivate
+		s.app.Mail = sec.Mail
 	}
 	return s
 }
@@ -238,6 +242,10 @@ func (s *Server) codecCORS() gin.HandlerFunc {
 func SecurityFrom(cfg config.Config) Security {
 	sec := Security{SessionTTL: cfg.SessionTTL, PublicURL: cfg.PublicURL, Location: cfg.Location, CodecOrigin: cfg.TemporalUIOrigin,
 		TrustedProxies: cfg.TrustedProxies, WebhookAllowPrivate: cfg.WebhookAllowPrivate}
+	if cfg.SMTP != nil {
+		// The configuration checked the sender already; a bad one leaves no test.
+		sec.Mail, _ = email.NewSender(*cfg.SMTP, cfg.MailFrom)
+	}
 	if cfg.Secrets != nil {
 		sec.Links = cfg.Secrets.Links
 		sec.Keyring = cfg.Secrets.Keyring

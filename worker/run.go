@@ -45,7 +45,6 @@ func Run(ctx context.Context, cfg config.Config, tc client.Client, pool *pgxpool
 	if cfg.Secrets != nil {
 		acts.Links = cfg.Secrets.Links
 	}
-	acts.MailFrom = cfg.MailFrom
 	channels := []string{"webhook", "robot"}
 	if cfg.SMTP != nil {
 		if acts.Mail, err = email.NewSender(*cfg.SMTP, cfg.MailFrom); err != nil {
