@@ -26,13 +26,16 @@ func (a *Activities) notifyCustomer(ctx context.Context, s Snapshot) error {
 	if to == "" || a.Links == nil {
 		return nil
 	}
-	status := complaint.StatusLink(a.Links, a.PublicURL, c.ID, time.Now())
+	status := "" // signed once, when a message needs it
 	greeting := strings.TrimSpace(c.Customer.Name)
 	if greeting == "" {
 		greeting = "客户"
 	}
 	var ns []store.Notification
 	add := func(what, subject, body string, seq int) {
+		if status == "" {
+			status = complaint.StatusLink(a.Links, a.PublicURL, c.ID, time.Now())
+		}
 		ns = append(ns, store.Notification{
 			Key:     fmt.Sprintf("complaint:%s:customer:%s:%d", c.ID, what, seq),
 			Channel: "email", Recipient: to, Subject: subject,

@@ -71,18 +71,7 @@ const (
 // and its SMTP port accepts connections. Cancelling ctx does not stop it:
 // call Stop.
 func StartMailpit(ctx context.Context, opts MailpitOptions) (*Mailpit, error) {
-	// As for StartTemporal: a free port picked here may be taken before
-	// Mailpit binds it; ports we chose ourselves are simply chosen again.
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		var m *Mailpit
-		m, err = startMailpitOnce(ctx, opts)
-		if err == nil || (opts.SMTPPort != 0 && opts.UIPort != 0) ||
-			!strings.Contains(err.Error(), "address already in use") {
-			return m, err
-		}
-	}
-	return nil, err
+	return startPicking(opts.SMTPPort != 0 && opts.UIPort != 0, func() (*Mailpit, error) { return startMailpitOnce(ctx, opts) })
 }
 
 func startMailpitOnce(ctx context.Context, opts MailpitOptions) (*Mailpit, error) {

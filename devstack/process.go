@@ -120,3 +120,22 @@ func pipeLines(r io.Reader, logger *slog.Logger, level func(line string) slog.Le
 		logger.Log(context.Background(), level(line), line, "stream", stream)
 	}
 }
+
+// startPicking starts a server whose free ports are picked before it binds
+// them: another process (a parallel test package, say) can take one in
+// between, and then the start is tried again with new ports, up to three
+// times. With every port chosen by the caller (fixed) there is nothing to
+// pick again.
+func startPicking[T any](fixed bool, start func() (T, error)) (T, error) {
+	var (
+		t   T
+		err error
+	)
+	for range 3 {
+		t, err = start()
+		if err == nil || fixed || !strings.Contains(err.Error(), "address already in use") {
+			return t, err
+		}
+	}
+	return t, err
+}

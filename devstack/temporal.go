@@ -70,19 +70,8 @@ const (
 // once the frontend answers health checks and the namespace is visible.
 // Cancelling ctx does not stop the server: call Stop.
 func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error) {
-	// Free ports are picked before the server binds them; another process
-	// (a parallel test package, say) can take one in between. Ports we chose
-	// ourselves are simply chosen again.
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		var t *Temporal
-		t, err = startTemporalOnce(ctx, opts)
-		if err == nil || (opts.Port != 0 && (opts.UIPort != 0 || opts.Headless)) ||
-			!strings.Contains(err.Error(), "address already in use") {
-			return t, err
-		}
-	}
-	return nil, err
+	return startPicking(opts.Port != 0 && (opts.UIPort != 0 || opts.Headless),
+		func() (*Temporal, error) { return startTemporalOnce(ctx, opts) })
 }
 
 func startTemporalOnce(ctx context.Context, opts TemporalOptions) (*Temporal, error) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/cxflow/cxflow/app"
 	"github.com/cxflow/cxflow/calendar"
 	"github.com/cxflow/cxflow/complaint"
+	"github.com/cxflow/cxflow/config"
 	"github.com/cxflow/cxflow/demo"
 	"github.com/cxflow/cxflow/migrations"
 	"github.com/cxflow/cxflow/server"
@@ -62,17 +64,7 @@ func TestNewInstallationHasShippedHolidayYears(t *testing.T) {
 // start-up changes nothing, and a year the administrator removed stays removed.
 func TestUpgradeAddsShippedHolidayYear(t *testing.T) {
 	ctx := context.Background()
-	require.NoError(t, stack.pg.EnsureDatabase(ctx, "cxflow_upgrade"))
-	cfg := stack.cfg
-	cfg.DatabaseURL = stack.pg.URL("cxflow_upgrade")
-	cfg.TaskQueue = "cxflow-upgrade"
-	pool, err := cfg.OpenDatabase(ctx)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	require.NoError(t, migrations.Up(ctx, pool, stack.log))
-	st := store.New(pool)
-	_, err = demo.Seed(ctx, st)
-	require.NoError(t, err)
+	cfg, pool, st := secondInstallation(t, "cxflow_upgrade", "cxflow-upgrade")
 
 	// The database as the previous release left it: the default calendar
 	// without 2027, and no year recorded as offered by a release.
@@ -173,4 +165,24 @@ func TestUpgradeAddsShippedHolidayYear(t *testing.T) {
 	require.Empty(t, res.Added)
 	require.Equal(t, 3, res.Calendar.Version)
 	require.NotContains(t, res.Calendar.YearNumbers(), 2027)
+}
+
+// secondInstallation is another installation of cxflow on the test stack:
+// its own database (migrated, with the demo organisation) and task queue,
+// so that what its worker does touches no other test's data.
+func secondInstallation(t *testing.T, database, queue string) (config.Config, *pgxpool.Pool, *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, stack.pg.EnsureDatabase(ctx, database))
+	cfg := stack.cfg
+	cfg.DatabaseURL = stack.pg.URL(database)
+	cfg.TaskQueue = queue
+	pool, err := cfg.OpenDatabase(ctx)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	require.NoError(t, migrations.Up(ctx, pool, stack.log))
+	st := store.New(pool)
+	_, err = demo.Seed(ctx, st)
+	require.NoError(t, err)
+	return cfg, pool, st
 }

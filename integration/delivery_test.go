@@ -20,7 +20,6 @@ import (
 	"github.com/cxflow/cxflow/demo"
 	"github.com/cxflow/cxflow/devstack"
 	"github.com/cxflow/cxflow/email"
-	"github.com/cxflow/cxflow/migrations"
 	"github.com/cxflow/cxflow/robot"
 	"github.com/cxflow/cxflow/robot/robottest"
 	"github.com/cxflow/cxflow/server"
@@ -44,17 +43,7 @@ type mailInstallation struct {
 func newMailInstallation(t *testing.T) mailInstallation {
 	t.Helper()
 	ctx := context.Background()
-	require.NoError(t, stack.pg.EnsureDatabase(ctx, "cxflow_mail"))
-	cfg := stack.cfg
-	cfg.DatabaseURL = stack.pg.URL("cxflow_mail")
-	cfg.TaskQueue = "cxflow-mail"
-	pool, err := cfg.OpenDatabase(ctx)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	require.NoError(t, migrations.Up(ctx, pool, stack.log))
-	st := store.New(pool)
-	_, err = demo.Seed(ctx, st)
-	require.NoError(t, err)
+	cfg, _, st := secondInstallation(t, "cxflow_mail", "cxflow-mail")
 
 	sender, err := email.NewSender(stack.smtp, cfg.MailFrom)
 	require.NoError(t, err)

@@ -58,28 +58,3 @@ func (s *Server) testRobot(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, res)
 }
-
-func (s *Server) testWebhook(c *gin.Context) {
-	res, err := s.app.TestWebhook(c, actor(c), c.Param("id"))
-	if err != nil {
-		s.fail(c, "test the webhook", err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
-}
-
-// MailTest is where to send a test e-mail (app.TestMail).
-type MailTest = app.MailTest
-
-func (s *Server) testMail(c *gin.Context) {
-	var in MailTest
-	if !bindJSON(c, &in, "") {
-		return
-	}
-	res, err := s.app.TestMail(c, actor(c), in)
-	if err != nil {
-		s.fail(c, "send the test e-mail", err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
-}

@@ -66,3 +66,12 @@ func (s *Server) webhookDeliveries(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, WebhookDeliveryList{Items: list})
 }
+
+func (s *Server) testWebhook(c *gin.Context) {
+	res, err := s.app.TestWebhook(c, actor(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, "test the webhook", err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}

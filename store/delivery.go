@@ -56,10 +56,7 @@ func (s *Store) MarkDispatched(ctx context.Context, id int64, at time.Time) erro
 
 // GetNotification reads one outbox message.
 func (s *Store) GetNotification(ctx context.Context, id int64) (Notification, error) {
-	var n Notification
-	err := s.pool.QueryRow(ctx, `SELECT id, key, created_at, channel, recipient, subject, body, link, related, status, sent_at, note, attempts
-		FROM notifications WHERE id = $1`, id).
-		Scan(&n.ID, &n.Key, &n.CreatedAt, &n.Channel, &n.Recipient, &n.Subject, &n.Body, &n.Link, &n.Related, &n.Status, &n.SentAt, &n.Note, &n.Attempts)
+	n, err := scanNotification(s.pool.QueryRow(ctx, `SELECT `+notificationColumns+` FROM notifications WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return n, ErrNotFound
 	}
@@ -108,6 +105,22 @@ func (s *Store) Attempts(ctx context.Context, id int64) ([]Attempt, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Attempt, error) {
 		var a Attempt
 		return a, r.Scan(&a.Attempt, &a.At, &a.Outcome, &a.Answer)
+	})
+}
+
+// deleteSubscriber removes a webhook or robot (table's row id) and fails its
+// messages still waiting (recipient), saying why.
+func (s *Store) deleteSubscriber(ctx context.Context, table, id, recipient, why string) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE id::text = $1`, id)
+		if err != nil {
+			return fmt.Errorf("delete %s %s: %w", table, id, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		_, err = tx.Exec(ctx, `UPDATE notifications SET status = 'failed', note = $2 WHERE recipient = $1 AND status = 'pending'`, recipient, why)
+		return err
 	})
 }
 

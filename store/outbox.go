@@ -26,10 +26,18 @@ type OutboxFilter struct {
 	Limit  int
 }
 
+// notificationColumns and scanNotification read an outbox message.
+const notificationColumns = `id, key, created_at, channel, recipient, subject, body, link, related, status, sent_at, note, attempts`
+
+func scanNotification(r pgx.Row) (Notification, error) {
+	var n Notification
+	err := r.Scan(&n.ID, &n.Key, &n.CreatedAt, &n.Channel, &n.Recipient, &n.Subject, &n.Body, &n.Link, &n.Related, &n.Status, &n.SentAt, &n.Note, &n.Attempts)
+	return n, err
+}
+
 // Outbox lists the messages the filter selects, in its order.
 func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]Notification, error) {
-	q := `SELECT id, created_at, channel, recipient, subject, body, link, related, status, sent_at, note, attempts
-		FROM notifications WHERE id > $1`
+	q := `SELECT ` + notificationColumns + ` FROM notifications WHERE id > $1`
 	args := []any{f.After}
 	where := func(cond string, v any) {
 		args = append(args, v)
@@ -60,10 +68,7 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]Notification, err
 	if err != nil {
 		return nil, fmt.Errorf("list notifications: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Notification, error) {
-		var n Notification
-		return n, r.Scan(&n.ID, &n.CreatedAt, &n.Channel, &n.Recipient, &n.Subject, &n.Body, &n.Link, &n.Related, &n.Status, &n.SentAt, &n.Note, &n.Attempts)
-	})
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Notification, error) { return scanNotification(r) })
 }
 
 // OutboxCounts is how many messages stand in each status, by channel.

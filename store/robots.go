@@ -69,16 +69,5 @@ func (s *Store) GetRobot(ctx context.Context, id string) (Robot, error) {
 
 // DeleteRobot removes a robot; its messages still waiting are failed.
 func (s *Store) DeleteRobot(ctx context.Context, id string) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM robots WHERE id::text = $1`, id)
-		if err != nil {
-			return fmt.Errorf("delete robot %s: %w", id, err)
-		}
-		if tag.RowsAffected() == 0 {
-			return ErrNotFound
-		}
-		_, err = tx.Exec(ctx, `UPDATE notifications SET status = 'failed', note = 'the robot was removed'
-			WHERE channel = 'robot' AND recipient = $1 AND status = 'pending'`, "robot:"+id)
-		return err
-	})
+	return s.deleteSubscriber(ctx, "robots", id, "robot:"+id, "the robot was removed")
 }

@@ -72,16 +72,5 @@ func (s *Store) GetWebhook(ctx context.Context, id string) (Webhook, error) {
 // DeleteWebhook removes a subscription; its deliveries still waiting are
 // failed, saying why.
 func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM webhooks WHERE id::text = $1`, id)
-		if err != nil {
-			return fmt.Errorf("delete webhook %s: %w", id, err)
-		}
-		if tag.RowsAffected() == 0 {
-			return ErrNotFound
-		}
-		_, err = tx.Exec(ctx, `UPDATE notifications SET status = 'failed', note = 'the webhook was deleted'
-			WHERE channel = 'webhook' AND recipient = $1 AND status = 'pending'`, "webhook:"+id)
-		return err
-	})
+	return s.deleteSubscriber(ctx, "webhooks", id, "webhook:"+id, "the webhook was deleted")
 }
